@@ -1,0 +1,67 @@
+"""Runtime configuration, read from the environment once per call.
+
+`WATCHDOG_HOME` (default `var/` in the repository) holds the SQLite database, the archived
+artifacts, the secret and the logs. `WATCHDOG_DATABASE_URL` points the store elsewhere
+(PostgreSQL in production). `WATCHDOG_SECRET` overrides the HMAC secret made at `watchdog init`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = REPO_ROOT / "data"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unusable; the message says which and what to do."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.home / "artifacts"
+
+    @property
+    def secret_path(self) -> Path:
+        return self.home / "secret.key"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.home / "logs"
+
+
+def get_settings() -> Settings:
+    home = Path(os.environ.get("WATCHDOG_HOME") or REPO_ROOT / "var").resolve()
+    url = os.environ.get("WATCHDOG_DATABASE_URL") or f"sqlite:///{home / 'scorewatch.sqlite'}"
+    return Settings(home=home, database_url=url)
+
+
+def ensure_secret(settings: Settings) -> bytes:
+    """Create the HMAC secret on first use; never print or log it."""
+    env = os.environ.get("WATCHDOG_SECRET")
+    if env:
+        return env.encode("utf-8")
+    path = settings.secret_path
+    if not path.exists():
+        settings.home.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="ascii")
+        path.chmod(0o600)
+    return path.read_text(encoding="ascii").strip().encode("ascii")
+
+
+def load_secret(settings: Settings) -> bytes:
+    """The secret must already exist: keys made with a fresh secret would not match old ones."""
+    env = os.environ.get("WATCHDOG_SECRET")
+    if env:
+        return env.encode("utf-8")
+    if not settings.secret_path.exists():
+        raise ConfigError(f"no secret at {settings.secret_path}: run `watchdog init` first")
+    return settings.secret_path.read_text(encoding="ascii").strip().encode("ascii")

@@ -1,0 +1,289 @@
+"""Recording a crawl or an import: the crawl row, its artifacts and its observations, in batches.
+
+One `CrawlRecorder` per crawl. Rows arrive in batches (one page, or a few thousand records of a
+file) and are written with Core statements, which is an order of magnitude faster than ORM
+objects. A crawl may only mark listings as removed when it finishes *complete*; blocked,
+partial and failed crawls leave everything a complete crawl established in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from watchdog.store.artifacts import sha256_hex, write_artifact
+from watchdog.store.db import get_engine
+from watchdog.store.tables import Artifact, Crawl, Observation, ObservationChange, Source, Subject
+
+FINAL_STATUSES = ("complete", "partial", "blocked", "failed")
+# Statuses ranked by how bad they are: a crawl ends with the worst thing that happened to it.
+_RANK = {"complete": 0, "partial": 1, "blocked": 2, "failed": 3}
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def payload_sha256(payload: dict[str, Any]) -> str:
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class ListingRow:
+    """One record ready for the store: privacy-safe payload, subject attributes, facets."""
+
+    record_key: str
+    subject: dict[str, Any]  # key, kind, name, code, province, birth_year, sex, age_band
+    payload: dict[str, Any]
+    facets: dict[str, Any]  # party_type, province, court, circumstances, performance, publish_month
+    source_record_id: str | None = None
+
+
+@dataclass
+class Counts:
+    read: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    removed: int = 0
+
+    def add(self, other: Counts) -> None:
+        for name in ("read", "added", "changed", "unchanged", "rejected", "removed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class CrawlOutcome:
+    crawl_id: int
+    source_id: str
+    status: str
+    reason: str | None
+    counts: Counts
+    rejections: list[str] = field(default_factory=list)
+
+    def summary_line(self) -> str:
+        c = self.counts
+        return (f"{self.source_id}: read {c.read}, added {c.added}, changed {c.changed}, "
+                f"unchanged {c.unchanged}, rejected {c.rejected}")
+
+
+def _dialect_insert(conn: Connection, table: Any) -> Any:
+    return (postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table))
+
+
+def register_source(url: str, manifest: dict[str, Any]) -> None:
+    """Insert or refresh the source row from its manifest."""
+    raw = json.dumps(manifest, sort_keys=True, ensure_ascii=False, default=str)
+    row = {
+        "id": manifest["id"], "title": manifest["title"], "publisher": manifest["publisher"],
+        "official": bool(manifest.get("official", True)),
+        "manifest_sha256": sha256_hex(raw.encode("utf-8")), "manifest": json.loads(raw),
+    }
+    with get_engine(url).begin() as conn:
+        stmt = _dialect_insert(conn, Source.__table__)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["id"],
+            set_={k: stmt.excluded[k] for k in ("title", "publisher", "official",
+                                                 "manifest_sha256", "manifest")})
+        conn.execute(stmt, [row])
+
+
+class CrawlRecorder:
+    """Writes one crawl (or import) into the store."""
+
+    def __init__(self, url: str, artifacts_dir: Path, source_id: str, *, mode: str = "crawl",
+                 origin: str | None = None) -> None:
+        self.url = url
+        self.engine = get_engine(url)
+        self.artifacts_dir = artifacts_dir
+        self.source_id = source_id
+        self.counts = Counts()
+        self.rejections: list[str] = []
+        self.unknown_fields: dict[str, int] = {}
+        self.field_fill: dict[str, int] = {}
+        self.errors: list[str] = []
+        self.requests = 0
+        self._status = "complete"
+        self._reason: str | None = None
+        started = now_utc()
+        with self.engine.begin() as conn:
+            result = conn.execute(insert(Crawl.__table__).values(
+                source_id=source_id, mode=mode, started_at=started, status="running",
+                origin=origin, unknown_fields={}, errors=[], field_fill={}))
+            self.crawl_id = int(result.inserted_primary_key[0])
+
+    # -- what went wrong ------------------------------------------------------------------
+    def degrade(self, status: str, reason: str) -> None:
+        """Record that the crawl cannot end better than `status`, and why."""
+        if _RANK[status] > _RANK[self._status]:
+            self._status, self._reason = status, reason
+        elif self._reason is None and status != "complete":
+            self._reason = reason
+        if len(self.errors) < 200:
+            self.errors.append(f"{status}: {reason}")
+
+    def reject(self, reason: str) -> None:
+        self.counts.rejected += 1
+        if len(self.rejections) < 1000:
+            self.rejections.append(reason)
+
+    def note_unknown_fields(self, names: Iterable[str]) -> None:
+        for name in names:
+            self.unknown_fields[name] = self.unknown_fields.get(name, 0) + 1
+
+    def note_fields(self, names: Iterable[str]) -> None:
+        for name in names:
+            self.field_fill[name] = self.field_fill.get(name, 0) + 1
+
+    # -- evidence -------------------------------------------------------------------------
+    def archive(self, *, stored: bytes, original_sha256: str, redacted: bool, url: str,
+                http_status: int, content_type: str | None, size: int,
+                fetched_at: datetime | None = None) -> str:
+        self.requests += 1
+        sha, rel, stored_size = write_artifact(self.artifacts_dir, stored)
+        with self.engine.begin() as conn:
+            stmt = _dialect_insert(conn, Artifact.__table__).on_conflict_do_nothing(
+                index_elements=["sha256"])
+            conn.execute(stmt, [{
+                "sha256": sha, "original_sha256": original_sha256, "redacted": redacted,
+                "url": url, "fetched_at": fetched_at or now_utc(), "http_status": http_status,
+                "content_type": (content_type or "")[:128] or None, "size": size,
+                "stored_size": stored_size, "path": rel, "crawl_id": self.crawl_id}])
+        return sha
+
+    # -- observations ---------------------------------------------------------------------
+    def write_batch(self, rows: Sequence[ListingRow], artifact_sha256: str | None,
+                    seen_at: datetime | None = None) -> Counts:
+        seen_at = seen_at or now_utc()
+        batch = Counts(read=len(rows))
+        # The same listing twice in one batch is one sighting; the later copy wins.
+        unique = {row.record_key: row for row in rows}
+        if not unique:
+            self.counts.add(batch)
+            return batch
+        with self.engine.begin() as conn:
+            subject_ids = self._upsert_subjects(conn, [r.subject for r in unique.values()])
+            existing = self._existing(conn, list(unique))
+            inserts, changed, unchanged_ids, changes = [], [], [], []
+            for key, row in unique.items():
+                sha = payload_sha256(row.payload)
+                prior = existing.get(key)
+                if prior is None:
+                    inserts.append(self._observation_values(row, sha, subject_ids, seen_at,
+                                                            artifact_sha256))
+                    continue
+                obs_id, old_sha, status, old_payload = prior
+                if old_sha == sha and status == "listed":
+                    unchanged_ids.append(obs_id)
+                    batch.unchanged += 1
+                    continue
+                kind = "relisted" if status == "removed" else "changed"
+                batch.changed += 1
+                values = self._observation_values(row, sha, subject_ids, seen_at, artifact_sha256)
+                for k in ("first_seen", "first_crawl_id", "source_id", "record_key"):
+                    values.pop(k)
+                values.update(_id=obs_id, status="listed", removed_at=None, removed_crawl_id=None)
+                changed.append(values)
+                changes.append({"observation_id": obs_id, "crawl_id": self.crawl_id,
+                                "at": seen_at, "kind": kind, "old_sha256": old_sha,
+                                "new_sha256": sha, "fields": _diff(old_payload, row.payload)})
+            if inserts:
+                conn.execute(insert(Observation.__table__), inserts)
+                new_ids = self._existing(conn, [v["record_key"] for v in inserts])
+                changes.extend({"observation_id": new_ids[v["record_key"]][0],
+                                "crawl_id": self.crawl_id, "at": seen_at, "kind": "added",
+                                "old_sha256": None, "new_sha256": v["content_sha256"],
+                                "fields": {}} for v in inserts)
+                batch.added += len(inserts)
+            if changed:
+                table = Observation.__table__
+                stmt = update(table).where(table.c.id == bindparam("_id"))
+                conn.execute(stmt, changed)
+            if unchanged_ids:
+                table = Observation.__table__
+                conn.execute(update(table).where(table.c.id.in_(unchanged_ids)).values(
+                    last_seen=seen_at, last_crawl_id=self.crawl_id))
+            if changes:
+                conn.execute(insert(ObservationChange.__table__), changes)
+        batch.read = len(rows)
+        self.counts.add(batch)
+        return batch
+
+    def _observation_values(self, row: ListingRow, sha: str, subject_ids: dict[str, int],
+                            seen_at: datetime, artifact_sha256: str | None) -> dict[str, Any]:
+        return {
+            "source_id": self.source_id, "record_key": row.record_key,
+            "subject_id": subject_ids[row.subject["key"]], "status": "listed",
+            "source_record_id": row.source_record_id, "payload": row.payload,
+            "content_sha256": sha, **row.facets,
+            "first_seen": seen_at, "last_seen": seen_at, "first_crawl_id": self.crawl_id,
+            "last_crawl_id": self.crawl_id, "artifact_sha256": artifact_sha256,
+        }
+
+    def _upsert_subjects(self, conn: Connection, subjects: list[dict[str, Any]]) -> dict[str, int]:
+        by_key = {s["key"]: s for s in subjects}
+        stmt = _dialect_insert(conn, Subject.__table__).on_conflict_do_nothing(
+            index_elements=["key"])
+        conn.execute(stmt, list(by_key.values()))
+        table = Subject.__table__
+        rows = conn.execute(select(table.c.key, table.c.id).where(table.c.key.in_(list(by_key))))
+        return {k: i for k, i in rows}
+
+    def _existing(self, conn: Connection, keys: list[str]) -> dict[str, tuple[int, str, str, dict]]:
+        table = Observation.__table__
+        rows = conn.execute(
+            select(table.c.record_key, table.c.id, table.c.content_sha256, table.c.status,
+                   table.c.payload)
+            .where(table.c.source_id == self.source_id, table.c.record_key.in_(keys)))
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+    # -- the end --------------------------------------------------------------------------
+    def finish(self, *, covers_whole_source: bool, status: str | None = None,
+               reason: str | None = None) -> CrawlOutcome:
+        """Close the crawl. Only a complete crawl of the whole source may mark removals."""
+        if status is not None:
+            self.degrade(status, reason or status)
+        finished = now_utc()
+        with self.engine.begin() as conn:
+            if self._status == "complete" and covers_whole_source:
+                self.counts.removed = self._mark_removed(conn, finished)
+            table = Crawl.__table__
+            conn.execute(update(table).where(table.c.id == self.crawl_id).values(
+                finished_at=finished, status=self._status, reason=self._reason,
+                read=self.counts.read, added=self.counts.added, changed=self.counts.changed,
+                unchanged=self.counts.unchanged, rejected=self.counts.rejected,
+                removed=self.counts.removed, requests=self.requests,
+                unknown_fields=self.unknown_fields, errors=self.errors,
+                field_fill=self.field_fill))
+        return CrawlOutcome(self.crawl_id, self.source_id, self._status, self._reason,
+                            self.counts, self.rejections)
+
+    def _mark_removed(self, conn: Connection, at: datetime) -> int:
+        table = Observation.__table__
+        gone = [r for r, in conn.execute(select(table.c.id).where(
+            table.c.source_id == self.source_id, table.c.status == "listed",
+            table.c.last_crawl_id != self.crawl_id))]
+        for start in range(0, len(gone), 5000):
+            ids = gone[start:start + 5000]
+            conn.execute(update(table).where(table.c.id.in_(ids)).values(
+                status="removed", removed_at=at, removed_crawl_id=self.crawl_id))
+            conn.execute(insert(ObservationChange.__table__), [
+                {"observation_id": i, "crawl_id": self.crawl_id, "at": at, "kind": "removed",
+                 "old_sha256": None, "new_sha256": None, "fields": {}} for i in ids])
+        return len(gone)
+
+
+def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Field-level change; payloads hold no personal data, so values may be kept."""
+    keys = set(old) | set(new)
+    return {k: [old.get(k), new.get(k)] for k in sorted(keys) if old.get(k) != new.get(k)}
