@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -45,3 +46,25 @@ def read_artifact(root: Path, sha: str) -> bytes:
     if sha256_hex(data) != sha:
         raise ValueError(f"artifact {sha[:12]}… does not match its hash: the file was altered")
     return data
+
+
+def write_artifact_stream(root: Path, chunks: Iterable[bytes]) -> tuple[str, str, int, int]:
+    """Like `write_artifact` for content too large to hold: returns (sha, path, size, stored)."""
+    root.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    tmp = root / f"incoming.{os.getpid()}.{id(chunks)}.gz"
+    with gzip.GzipFile(tmp, "wb", compresslevel=6, mtime=0) as out:
+        for chunk in chunks:
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+    sha = digest.hexdigest()
+    rel = artifact_relpath(sha)
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        tmp.unlink()
+    else:
+        os.replace(tmp, path)
+    return sha, rel, size, path.stat().st_size

@@ -149,8 +149,18 @@ class CrawlRecorder:
     def archive(self, *, stored: bytes, original_sha256: str, redacted: bool, url: str,
                 http_status: int, content_type: str | None, size: int,
                 fetched_at: datetime | None = None) -> str:
-        self.requests += 1
         sha, rel, stored_size = write_artifact(self.artifacts_dir, stored)
+        self.archive_row(sha=sha, rel=rel, stored_size=stored_size,
+                         original_sha256=original_sha256, redacted=redacted, url=url,
+                         http_status=http_status, content_type=content_type, size=size,
+                         fetched_at=fetched_at)
+        return sha
+
+    def archive_row(self, *, sha: str, rel: str, stored_size: int, original_sha256: str,
+                    redacted: bool, url: str, http_status: int, content_type: str | None,
+                    size: int, fetched_at: datetime | None = None) -> None:
+        """Record an artifact already written under its hash."""
+        self.requests += 1
         with self.engine.begin() as conn:
             stmt = _dialect_insert(conn, Artifact.__table__).on_conflict_do_nothing(
                 index_elements=["sha256"])
@@ -159,7 +169,6 @@ class CrawlRecorder:
                 "url": url, "fetched_at": fetched_at or now_utc(), "http_status": http_status,
                 "content_type": (content_type or "")[:128] or None, "size": size,
                 "stored_size": stored_size, "path": rel, "crawl_id": self.crawl_id}])
-        return sha
 
     # -- observations ---------------------------------------------------------------------
     def write_batch(self, rows: Sequence[ListingRow], artifact_sha256: str | None,

@@ -1,0 +1,20 @@
+"""Scrapy settings shared by every spider; `watchdog.crawl` adds per-run politeness."""
+
+BOT_NAME = "scorewatch"
+SPIDER_MODULES = ["scrapers.spiders"]
+NEWSPIDER_MODULE = "scrapers.spiders"
+
+# Identify ourselves honestly; we never disguise the crawler or rotate addresses.
+USER_AGENT = "Scorewatch/0.1 (transparency research; +https://github.com/scorewatch/scorewatch)"
+ROBOTSTXT_OBEY = True
+TELNETCONSOLE_ENABLED = False
+COOKIES_ENABLED = False
+DOWNLOAD_TIMEOUT = 30
+# A block (403/412/429) is not retried: retrying a block is evasion. Server errors are.
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 408, 522, 524]
+HTTPERROR_ALLOW_ALL = True
+ITEM_PIPELINES = {"scrapers.pipelines.StorePipeline": 300}
+LOG_LEVEL = "WARNING"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,1 @@
+"""One spider module per source id; each reads its URLs from `data/sources/<id>.yaml`."""

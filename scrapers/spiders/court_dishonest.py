@@ -1,0 +1,186 @@
+"""Spider for `court_dishonest`: the list of dishonest judgment debtors.
+
+Two ways in, both from the manifest: the Baidu open-data mirror (full records, paged by offset)
+and the zxgk 2026 layout (rolling person and unit lists, then one detail request per listing).
+The spider only fetches, pages and hands bytes to the shared parser; it stops at the first
+block page or captcha and reports it, because answering a captcha or working round a block is
+not something a watchdog does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from scrapy import Request, Spider
+from scrapy.exceptions import CloseSpider
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from scrapers.items import PageItem
+from watchdog.config import get_settings, load_secret
+from watchdog.parsers.court_dishonest import iter_file_records, parse_bytes
+from watchdog.parsers.errors import BlockedError, FormatError
+from watchdog.privacy import Keyer
+from watchdog.sources import load_manifest
+
+BLOCK_STATUSES = {403: "HTTP 403 refused", 412: "HTTP 412 block page", 429: "HTTP 429 rate limit"}
+
+
+class CourtDishonestSpider(Spider):
+    name = "court_dishonest"
+
+    def __init__(self, base_url: str | None = None, path: str | None = None,
+                 expected_min: str | int | None = None, progress: str | bool = False,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.manifest = load_manifest(self.name)
+        self.path = path or self.manifest.default_path
+        if self.path not in self.manifest.paths:
+            raise ValueError(f"unknown path {self.path!r} for {self.name}")
+        self.conf = self.manifest.paths[self.path]
+        # With base_url set, every host of the manifest is replaced by the offline mirror.
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.target = "mirror" if self.base_url else "live"
+        if expected_min is not None:
+            self.manifest.expected_counts[self.target] = {"min": int(expected_min)}
+        self.show_progress = progress in (True, "1", "true", "yes")
+        self.covers_whole_source = True
+        self.expected_total: int | None = None
+        self.keyer = Keyer(load_secret(get_settings()))
+        self.origin = self._host() + self.conf.get("path", self.conf.get("person_list", ""))
+        self.outcome: Any = None
+
+    def _host(self) -> str:
+        return self.base_url or self.conf["host"]
+
+    # -- entry points ---------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Request]:
+        if self.path == "baidu":
+            yield self._baidu_request(0, first=True)
+        else:
+            for key in ("person_list", "unit_list"):
+                yield self._list_request(key, 1, first=True)
+
+    def _meta(self) -> dict[str, Any]:
+        return {"handle_httpstatus_all": True}
+
+    def _baidu_request(self, offset: int, *, first: bool = False) -> Request:
+        params = {**self.conf["params"], "pn": offset, "rn": self.conf["page_size"]}
+        url = f"{self._host()}{self.conf['path']}?{urlencode(params)}"
+        return Request(url, callback=self.parse_baidu, errback=self.on_error, meta=self._meta(),
+                       cb_kwargs={"first": first})
+
+    def _list_request(self, key: str, page: int, *, first: bool = False) -> Request:
+        params = {"page": page, "pageSize": self.conf["page_size"]}
+        url = f"{self._host()}{self.conf[key]}?{urlencode(params)}"
+        return Request(url, callback=self.parse_list, errback=self.on_error, meta=self._meta(),
+                       cb_kwargs={"key": key, "first": first})
+
+    # -- callbacks ------------------------------------------------------------------------
+    def parse_baidu(self, response: Response, first: bool = False) -> Iterator[Any]:
+        item = self.read_page(response)
+        yield item
+        self._stop_if_blocked(item)
+        if first and item.parsed is not None and not item.error:
+            total = _baidu_total(item.parsed)
+            self.expected_total = total
+            size = int(self.conf["page_size"])
+            for offset in range(size, total, size):
+                yield self._baidu_request(offset)
+
+    def parse_list(self, response: Response, key: str, first: bool = False) -> Iterator[Any]:
+        # List pages carry no details; they are archived as evidence and give the ids to fetch.
+        item = self.read_page(response, records=False)
+        yield item
+        self._stop_if_blocked(item)
+        if item.parsed is None or item.error:
+            return
+        data = item.parsed.get("data") if isinstance(item.parsed, dict) else None
+        for row in data or []:
+            params = {"id": row.get("id"), "caseCode": row.get("caseCode", "")}
+            url = f"{self._host()}{self.conf['detail']}?{urlencode(params)}"
+            yield Request(url, callback=self.parse_detail, errback=self.on_error,
+                          meta=self._meta())
+        if first:
+            pages = int(item.parsed.get("totalPage") or 1)
+            self.expected_total = (self.expected_total or 0) + int(item.parsed.get("totalSize") or 0)
+            for page in range(2, pages + 1):
+                yield self._list_request(key, page)
+
+    def parse_detail(self, response: Response) -> Iterator[Any]:
+        item = self.read_page(response)
+        if response.status == 404:
+            # A vanished detail page is not a delisting: the crawl is partial, nothing removed.
+            item.error = "a detail page was not found (HTTP 404)"
+        yield item
+        self._stop_if_blocked(item)
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        yield PageItem(url=request.url, status=0, content_type=None, body=b"",
+                       fetched_at=datetime.now(UTC),
+                       error=f"request failed: {failure.getErrorMessage()[:200]}")
+
+    # -- shared ---------------------------------------------------------------------------
+    def read_page(self, response: Response, *, records: bool = True) -> PageItem:
+        item = PageItem(url=response.url, status=response.status,
+                        content_type=response.headers.get("Content-Type", b"").decode("latin-1"),
+                        body=response.body, fetched_at=datetime.now(UTC))
+        if response.status in BLOCK_STATUSES:
+            item.blocked = f"{BLOCK_STATUSES[response.status]} at {response.url}"
+            return item
+        if response.status >= 500:
+            item.error = f"HTTP {response.status} after retries at {response.url}"
+            return item
+        if response.status >= 400:
+            item.error = f"HTTP {response.status} at {response.url}"
+            return item
+        try:
+            item.parsed = json.loads(response.body)
+        except ValueError:
+            item.error, item.blocked = _classify_unparseable(response.body, self.keyer)
+            if item.error or item.blocked:
+                item.error = item.error and f"{item.error} at {response.url}"
+                item.blocked = item.blocked and f"{item.blocked} at {response.url}"
+            return item
+        if item.parsed == {}:
+            item.blocked = f"empty {{}} answer (the captcha expired) at {response.url}"
+            return item
+        if not records:
+            return item
+        try:
+            for result in iter_file_records(item.parsed, self.keyer):
+                if hasattr(result, "facts"):
+                    item.listings.append(result)
+                else:
+                    item.rejections.append(f"{response.url} #{result.index}: {result.reason}")
+        except FormatError as exc:
+            item.error = f"unrecognised layout at {response.url}: {exc}"
+        return item
+
+    def _stop_if_blocked(self, item: PageItem) -> None:
+        if item.blocked:
+            raise CloseSpider(f"blocked: {item.blocked}")
+
+
+def _baidu_total(obj: Any) -> int:
+    try:
+        block = obj["data"][0]
+        return int(block.get("dispNum") or block.get("resNum") or 0)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return 0
+
+
+def _classify_unparseable(body: bytes, keyer: Keyer) -> tuple[str | None, str | None]:
+    """(error, blocked) for a body that is not JSON: a block page, a captcha, or a broken body."""
+    try:
+        parse_bytes(body, keyer)
+    except BlockedError as exc:
+        return None, str(exc)
+    except (FormatError, ValueError) as exc:
+        return f"unreadable body ({str(exc)[:120]})", None
+    return "unreadable body", None

@@ -1,0 +1,209 @@
+"""The `watchdog` command (also `python -m watchdog`).
+
+Every command has `--help`; on failure it prints one line starting `error:` and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from watchdog.config import ConfigError, ensure_secret, get_settings, load_secret
+
+EXPECTED_ERRORS: tuple[type[BaseException], ...] = (ConfigError, OSError, ValueError, RuntimeError)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn expected failures into one line and a non-zero exit; `--debug` shows the trace."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except click.exceptions.Exit:
+            raise
+        except EXPECTED_ERRORS as exc:
+            if os.environ.get("WATCHDOG_DEBUG"):
+                raise
+            _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+    return wrapper
+
+
+def _setup_logging() -> None:
+    settings = get_settings()
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(settings.log_dir / "watchdog.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+
+
+@click.group()
+def cli() -> None:
+    """Scorewatch: model, scrape, audit and publish social-scoring systems."""
+
+
+@cli.command()
+@friendly
+def init() -> None:
+    """Create WATCHDOG_HOME, the HMAC secret and the database schema."""
+    from watchdog.sources import list_sources, load_manifest
+    from watchdog.store.db import migrate
+    from watchdog.store.writer import register_source
+
+    settings = get_settings()
+    ensure_secret(settings)
+    migrate(settings.database_url)
+    for sid in list_sources():
+        register_source(settings.database_url, load_manifest(sid).model_dump())
+    click.echo(f"initialised {settings.home}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8765, show_default=True, type=int)
+@click.option("--day", default=1, show_default=True, type=int, help="Publication day (1 or 2).")
+@click.option("--fail", "failure", default=None,
+              type=click.Choice(["block412", "captcha", "http500", "truncated", "layout"]),
+              help="Make data pages fail this way (from the second page on).")
+@friendly
+def mirror(host: str, port: int, day: int, failure: str | None) -> None:
+    """Serve the offline mirror of every source (synthetic demo data) on 127.0.0.1."""
+    from watchdog.mirror.server import run_mirror
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise ValueError("the mirror only binds to the loopback interface")
+    run_mirror(host, port, day, failure)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option("--mirror", "mirror_url", default=None, help="Crawl the offline mirror at this URL.")
+@click.option("--path", default=None, help="Way into the source (e.g. baidu or zxgk).")
+@click.option("--expect-min", default=None, type=int,
+              help="Override the manifest's minimum expected record count.")
+@click.option("--progress/--no-progress", default=True)
+@friendly
+def crawl(sources: tuple[str, ...], mirror_url: str | None, path: str | None,
+          expect_min: int | None, progress: bool) -> None:
+    """Crawl SOURCES (default: all), archive every response, record observations."""
+    from watchdog.crawl import run_crawls
+
+    settings = get_settings()
+    load_secret(settings)
+    _setup_logging()
+    outcomes = run_crawls(list(sources), database_url=settings.database_url, base_url=mirror_url,
+                          path=path, expected_min=expect_min, progress=progress)
+    bad = []
+    for outcome in outcomes:
+        for reason in outcome.rejections:
+            click.echo(f"rejected: {reason}")
+        click.echo(outcome.summary_line())
+        if outcome.status != "complete":
+            bad.append(f"{outcome.source_id}: crawl {outcome.status}: {outcome.reason}")
+    if bad:
+        _fail("; ".join(bad) + " (earlier data kept, nothing marked removed)")
+
+
+@cli.command("import")
+@click.argument("source")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--progress/--no-progress", default=True)
+@friendly
+def import_(source: str, file: Path, progress: bool) -> None:
+    """Import a saved FILE of SOURCE through the crawl's own parser."""
+    from watchdog.importer import import_file
+    from watchdog.privacy import Keyer
+    from watchdog.sources import load_manifest
+    from watchdog.store.db import migrate
+    from watchdog.store.writer import register_source
+
+    settings = get_settings()
+    keyer = Keyer(load_secret(settings))
+    _setup_logging()
+    manifest = load_manifest(source)
+    migrate(settings.database_url)
+    register_source(settings.database_url, manifest.model_dump())
+    outcome = import_file(manifest, file, database_url=settings.database_url,
+                          artifacts_dir=settings.artifacts_dir, keyer=keyer, progress=progress)
+    for reason in outcome.rejections:
+        click.echo(f"rejected: {reason}")
+    click.echo(outcome.summary_line())
+    if outcome.status in ("failed", "blocked"):
+        _fail(f"{source}: import {outcome.status}: {outcome.reason}")
+    if outcome.status == "partial":
+        click.echo(f"note: {outcome.reason}", err=True)
+
+
+@cli.command()
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Judge listings as of this date (default: today).")
+@friendly
+def audit(as_of: Any) -> None:
+    """Hold every current listing against its regime's published rules."""
+    from watchdog.audit.runner import run_audit
+
+    settings = get_settings()
+    day: date | None = as_of.date() if as_of else None
+    summary = run_audit(settings.database_url, as_of=day)
+    click.echo(str(summary))
+
+
+def _serve(host: str, port: int) -> None:
+    from werkzeug.serving import run_simple
+
+    from dashboards import create_app
+
+    app = create_app()
+    click.echo(f"serving on http://{host}:{port}/ (Ctrl-C to stop)")
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@friendly
+def serve(host: str, port: int) -> None:
+    """Serve the dashboards."""
+    _serve(host, port)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--rebuild/--no-rebuild", default=False,
+              help="Crawl the mirror again even when the database already has data.")
+@friendly
+def demo(host: str, port: int, rebuild: bool) -> None:
+    """init, serve the mirror, crawl it on two publication days, audit, serve the dashboards."""
+    from watchdog.demo import build_demo
+
+    ctx = click.get_current_context()
+    ctx.invoke(init)
+    build_demo(get_settings(), rebuild=rebuild, echo=click.echo)
+    _serve(host, port)
+
+
+def run_cli_subprocess(args: list[str], env: dict[str, str] | None = None) -> int:
+    """Run `python -m watchdog ARGS` in a fresh process (each crawl needs its own reactor)."""
+    return subprocess.call([sys.executable, "-m", "watchdog", *args], env=env)
+
+
+def main() -> None:
+    cli(prog_name="watchdog")
