@@ -122,9 +122,9 @@ def _day(cfg: MirrorConfig, day: int) -> tuple[tuple[dict[str, Any], dict[str, A
     if day not in (1, 2):
         raise ValueError(f"day must be 1 or 2, not {day!r}")
     n = cfg.listing_count
-    base = [_record(cfg, i, fresh=False) for i in range(n)]
     if day == 1:
-        return tuple(base)
+        return tuple(_record(cfg, i, fresh=False) for i in range(n))
+    base = _day(cfg, 1)
     out = []
     removed, changed = cfg.churn["removed"], cfg.churn["changed"]
     for i, (rec, meta) in enumerate(base):
@@ -154,6 +154,10 @@ def _between(rng: random.Random, lo: date, hi: date) -> date:
 
 def _brackets(rng: random.Random, text: str, p: float) -> str:
     return text.replace("(", "（").replace(")", "）") if rng.random() < p else text
+
+
+def _focus(rng: random.Random) -> int:
+    return min(9999, int(rng.paretovariate(1.2) * 3) - 3)  # most listings have few followers
 
 
 def _person_name(rng: random.Random, names: Mapping[str, Any]) -> str:
@@ -250,14 +254,18 @@ def _person(rng: random.Random, cfg: MirrorConfig, rec: dict[str, Any], meta: di
     if (birth.month, birth.day) > (pub.month, pub.day):
         birth = birth.replace(year=birth.year - 1) if (birth.month, birth.day) != (2, 29) \
             else date(birth.year - 1, 2, 28)
-    valid = [c for c, lo, hi in _id_codes(court.code[:2]) if lo <= birth.year <= hi]
-    area = court.code if court.code in valid or not valid or rng.random() < 0.5 else rng.choice(valid)
+    valid = _codes_in(court.code[:2], birth.year)
+    # Half keep the court's district; debtors born or registered elsewhere carry another code.
+    if valid and (court.code not in valid or rng.random() < 0.5):
+        area = rng.choice(valid)
+    else:
+        area = court.code
     body = f"{area}{birth:%Y%m%d}{rng.randrange(500) * 2 + int(male):03d}"
     full = body + ric.calc_check_digit(body + "0")
     rec["age"] = age
     long_form = v["long_sex_before_2018"] if pub.year < 2018 else v["long_sex_from_2018"]
     rec["sexy"] = ("男" if male else "女") + ("性" if rng.random() < long_form else "")
-    rec["focusNumber"] = int(rng.paretovariate(1.2) * 3) - 3
+    rec["focusNumber"] = _focus(rng)
     rec["cardNum"] = full if kind == "unmasked_id" else f"{full[:10]}****{full[14:]}"
     meta["full_id"] = full
     meta["person_names"].append(rec["iname"])
@@ -278,7 +286,7 @@ def _company(rng: random.Random, cfg: MirrorConfig, rec: dict[str, Any], meta: d
         card = f"{org[:8]}-{org[8]}" if rng.random() < v["hyphen_org_code"] else org
     else:
         card = f"{full[:10]}****{full[14:]}" if rng.random() < v["masked_uscc"] else full
-    rec.update(age=0, sexy="", focusNumber=int(rng.paretovariate(1.2) * 3) - 3, cardNum=card)
+    rec.update(age=0, sexy="", focusNumber=_focus(rng), cardNum=card)
     rec["businessEntity"] = _person_name(rng, names)
     meta["person_names"].append(rec["businessEntity"])
     meta["uscc"] = full
@@ -366,6 +374,11 @@ def _change(cfg: MirrorConfig, c: random.Random, rec: dict[str, Any],
         rec.update(performance="部分未履行", performedPart=f"已履行{paid}元",
                    unperformPart=f"{amount - paid}元")
     return rec, meta
+
+
+@lru_cache(maxsize=4096)
+def _codes_in(province: str, year: int) -> tuple[str, ...]:
+    return tuple(c for c, lo, hi in _id_codes(province) if lo <= year <= hi)
 
 
 @lru_cache(maxsize=64)

@@ -64,8 +64,10 @@ def _iso_date_text(value: object) -> object:
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 CitationId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$"),
                        AfterValidator(_known_citation)]
-PartialDate = Annotated[str | None, BeforeValidator(_iso_date_text),
-                        Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+PartialDate = Annotated[
+    Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] | None,
+    BeforeValidator(_iso_date_text),
+]
 FieldId = Literal[STATUTORY_FIELDS]  # type: ignore[valid-type]
 
 

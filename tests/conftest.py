@@ -1,0 +1,108 @@
+"""Shared fixtures: a WATCHDOG_HOME per test, the store on SQLite and (when a server is there)
+PostgreSQL, the offline mirror on 127.0.0.1, and running the CLI in a fresh process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@lru_cache(maxsize=1)
+def postgres_base_url() -> str | None:
+    url = os.environ.get("WATCHDOG_TEST_POSTGRES_URL") or DEFAULT_PG
+    try:
+        import psycopg
+
+        dsn = url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(dsn, connect_timeout=3):
+            return url
+    except Exception as exc:  # any failure means "no server we can use"
+        print(f"PostgreSQL not available at {url}: {exc}")
+        return None
+
+
+def _postgres_schema_url(base: str) -> tuple[str, str]:
+    schema = "wd_" + uuid.uuid4().hex[:12]
+    sep = "&" if "?" in base else "?"
+    return schema, f"{base}{sep}options=-csearch_path%3D{schema}"
+
+
+def _pg_exec(base: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(base.replace("postgresql+psycopg://", "postgresql://"),
+                         autocommit=True) as conn:
+        conn.execute(sql)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The store on SQLite, and again on PostgreSQL when a server is reachable."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite'}"
+        return
+    base = postgres_base_url()
+    if base is None:
+        pytest.skip("no PostgreSQL server: set WATCHDOG_TEST_POSTGRES_URL or run one on "
+                    "127.0.0.1:5432 with a database `test`")
+    schema, url = _postgres_schema_url(base)
+    _pg_exec(base, f"CREATE SCHEMA {schema}")
+    try:
+        yield url
+    finally:
+        from watchdog.store.db import get_engine
+
+        get_engine(url).dispose()
+        _pg_exec(base, f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'store.sqlite'}"
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment for a WATCHDOG_HOME of this test's own, in this process and subprocesses."""
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHDOG_")}
+    env.update(WATCHDOG_HOME=str(home), WATCHDOG_DATABASE_URL=database_url)
+    for key in ("WATCHDOG_SECRET", "WATCHDOG_DATABASE_URL", "WATCHDOG_HOME"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("WATCHDOG_HOME", str(home))
+    monkeypatch.setenv("WATCHDOG_DATABASE_URL", database_url)
+    return env
+
+
+def run_cli(env: dict[str, str], *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "watchdog", *args], capture_output=True,
+                          text=True, env=env, cwd=REPO, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def mirror_server() -> Iterator[object]:
+    from watchdog.mirror.server import MirrorServer
+
+    server = MirrorServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mirror(mirror_server: object) -> Iterator[object]:
+    """The session's mirror, reset to day 1 with no failure before and after each test."""
+    state = mirror_server.state  # type: ignore[attr-defined]
+    state.day, state.failure, state.fail_from_page = 1, None, 1
+    yield mirror_server
+    state.day, state.failure, state.fail_from_page = 1, None, 1
