@@ -47,7 +47,8 @@ def run_crawls(source_ids: list[str], *, database_url: str, base_url: str | None
     for sid in ids:
         politeness.update(load_manifest(sid).politeness.get(target, {}))
     base.setdict(crawl_settings(politeness), priority="cmdline")
-    process = CrawlerProcess(base, install_root_handler=False)
+    base.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    process = CrawlerProcess(base)
     crawlers = []
     for sid in ids:
         crawler = process.create_crawler(loader.load(sid))

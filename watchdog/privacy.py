@@ -62,7 +62,9 @@ class Keyer:
         return "Keyer(<secret hidden>)"
 
     def _mac(self, domain: bytes, text: str) -> str:
-        return hmac.new(self._secret, domain + text.encode("utf-8"), hashlib.sha256).hexdigest()
+        # surrogatepass: text cut from a broken body may hold lone surrogates; still hash it.
+        data = domain + text.encode("utf-8", "surrogatepass")
+        return hmac.new(self._secret, data, hashlib.sha256).hexdigest()
 
     def person_key(self, name: str | None, masked_id: str | None) -> str:
         """Key of a person from name and ID; an unmasked ID is masked first (same key)."""

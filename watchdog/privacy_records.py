@@ -186,11 +186,17 @@ def _redact_pair(m: re.Match[str], keyer: Keyer) -> str:
 def _decode(body: bytes) -> tuple[str, str]:
     if body.startswith(b"\xef\xbb\xbf"):
         body = body[3:]
-    for codec in ("utf-8", "gb18030"):
-        try:
-            return body.decode(codec), codec
-        except UnicodeDecodeError:
-            continue
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        # A body truncated inside a multi-byte character is still UTF-8; reading it as GBK
+        # would turn every name into mojibake that no pattern recognises.
+        if exc.start >= len(body) - 3:
+            return body.decode("utf-8", "surrogateescape"), "utf-8"
+    try:
+        return body.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        pass
     # Keep undecodable bytes round-trippable rather than guessing.
     return body.decode("utf-8", "surrogateescape"), "utf-8"
 
@@ -212,6 +218,8 @@ def redact_raw_bytes(body: bytes, keyer: Keyer) -> bytes:
         parsed = None
     if isinstance(parsed, dict | list):
         redacted = json.dumps(redact_record_json(parsed, keyer), ensure_ascii=False)
+        if jsonp:  # keep the callback wrapper so the copy still reads as what was served
+            redacted = text[: jsonp.start("body")] + redacted + text[jsonp.end("body"):]
         return redacted.encode(codec, "surrogateescape")
     text = _PAIR.sub(lambda m: _redact_pair(m, keyer), text)
     text = _TD_NAME.sub(

@@ -4,9 +4,11 @@ The obligation text of a listing (`duty`) often names the private party who won 
 "支付原告揭某某水泥款53300元". We keep the amounts, dates and case numbers and replace the names of
 natural persons that follow a party marker (原告, 被告, 申请执行人, ...) with a keyed token.
 
-This is a heuristic. Chinese has no word boundaries, so where a name ends is guessed: the shortest
-2-4 character candidate followed by a known continuation (水泥款, 劳务费, 元, punctuation, ...)
-wins, then the 某 pattern of already-anonymised names, then up to three characters. When in doubt
+This is a heuristic. Chinese has no word boundaries, so where a name ends is guessed: a name the
+source already anonymised ends with its run of 某 (揭某某); otherwise the shortest 2-4 character
+candidate followed by a known continuation (水泥款, 劳务费, 元, punctuation, ...) wins; otherwise
+up to three characters are taken. A party whose name reads as an organisation (公司, 厂, 银行,
+...) is left alone: companies are public actors. When in doubt
 it redacts (a word eaten after a name is a smaller harm than a name left in clear); the one
 exception is after the verbs 给付/付给/支付给, which are followed by money far more often than by a
 person, so there a name is only redacted when its end is clear.
@@ -82,9 +84,12 @@ _MONEY_CHARS = frozenset("款费钱息务额债元")
 _CONTINUATIONS = (
     "水泥款", "劳务费", "工程款", "违约金", "人民币", "货款", "借款", "工资", "租金", "利息",
     "本金", "损失", "名下", "一案", "连带", "承担", "负担", "偿还", "支付", "给付", "归还",
-    "赔偿", "返还", "提出", "申请", "共同", "元", "的", "等", "及", "和", "与", "款", "费",
-    "诉", "向", "应", "于", "在", "自", "已", "未", "欠", "所", "为", "对", "系", "是", "均",
-    "各", "之", "借",
+    "赔偿", "返还", "提出", "申请", "共同", "抚养", "扶养", "赡养", "医疗", "补偿", "报酬",
+    "保证金", "押金", "定金", "房租", "运费", "服务费", "律师费", "受理费", "保全费", "民间",
+    "借贷", "买卖", "合同", "纠纷", "离婚", "劳动", "租赁", "追偿", "不当得利", "机动车", "交通",
+    "侵权", "确认", "不服", "拖欠", "垫付", "经济", "因", "犯", "元", "的", "等", "及", "和",
+    "与", "款", "费", "诉", "向", "应", "于", "在", "自", "已", "未", "欠", "所", "为", "对",
+    "系", "是", "均", "各", "之", "借",
 ) + _MARKER_WORDS
 # Where an organisation's name ends and the sentence goes on (used to bound the suffix search).
 _ORG_BOUNDARY = re.compile(
@@ -156,6 +161,9 @@ def _pick_name(head: str, weak: bool) -> str | None:
     if run is None or len(run[0]) < 2:
         return None
     han = run[0]
+    # Names the source already anonymised (揭某某, 欧阳某) end with their run of 某.
+    if m := _MOU_NAME.match(head):
+        return m[0]
     for k in range(2, min(4, len(han)) + 1):
         rest = head[k:]
         if rest.startswith("某"):
@@ -165,8 +173,6 @@ def _pick_name(head: str, weak: bool) -> str | None:
             if weak and _MONEY_CHARS.intersection(name):
                 return None
             return name
-    if m := _MOU_NAME.match(head):
-        return m[0]
     if weak:
         return None
     return han if len(han) <= 4 else han[:3]

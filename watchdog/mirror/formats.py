@@ -31,7 +31,7 @@ HTML_TYPE = "text/html;charset=UTF-8"
 ROBOTS_TXT = b"User-agent: *\nAllow: /\n"
 
 
-def _json(obj: Any) -> bytes:
+def to_json(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -78,12 +78,12 @@ def baidu_body(records: Sequence[dict[str, Any]], pn: int, rn: int, *, base_url:
     t = str(epoch(day_date, 8))
     page = records[pn:pn + rn] if pn >= 0 else []
     if not page:
-        return _json({"status": "0", "t": t, "set_cache_time": "", "data": []})
+        return to_json({"status": "0", "t": t, "set_cache_time": "", "data": []})
     rows = [to_baidu(with_layout_change(r, i) if layout else r, base_url, day_date)
             for i, r in enumerate(page)]
     block = {"StdStg": 6899, "StdStl": 8, "_update_time": t, "cambrian_appid": "0",
              "dispNum": len(records), "listNum": len(rows), "resNum": len(rows), "result": rows}
-    return _json({"status": "0", "t": t, "set_cache_time": "", "data": [block]})
+    return to_json({"status": "0", "t": t, "set_cache_time": "", "data": [block]})
 
 
 def clamp_rn(raw: str | None) -> int:
@@ -104,13 +104,13 @@ def list_body(records: Sequence[dict[str, Any]], page: int, page_size: int,
         row = {"iname": r["iname"], "cardNum": r["cardNum"], "caseCode": r["caseCode"], "id": r["id"]}
         rows.append(with_layout_change(row, i) if layout else row)
     total = len(records)
-    return _json({"data": rows, "currentPage": page,
+    return to_json({"data": rows, "currentPage": page,
                   "totalPage": max(1, -(-total // page_size)), "totalSize": total})
 
 
 def detail_body(rec: dict[str, Any], layout: bool = False) -> bytes:
     """The detail JSON (canonical shape, party type 580/581)."""
-    return _json(with_layout_change(rec, int(rec.get("id", 0))) if layout else rec)
+    return to_json(with_layout_change(rec, int(rec.get("id", 0))) if layout else rec)
 
 
 def _page(title: str, body: str) -> bytes:

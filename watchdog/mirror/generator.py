@@ -39,10 +39,10 @@ NOT_LAWFUL = ("拒不配合调查", "拖欠物业费", "", "未按期偿还信�
 
 @dataclass(frozen=True)
 class Court:
-    code: str
+    code: str  # area code of the district (GB/T 2260); its last four digits number the court
     name: str
-    short: str
-    city: str
+    short: str  # as in 孝南法院 and old case numbers
+    city: str  # prefix of synthetic company names
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def load_config(path: str | Path | None = None) -> MirrorConfig:
 
 def generate(day: int, config: MirrorConfig | None = None) -> list[dict[str, Any]]:
     """The listings published on `day` (1 or 2), in publication-list order; fresh copies."""
-    return [dict(rec) for rec, _ in _day(config or _default(), day)]
+    return [dict(rec) for rec, _ in _day(config or default_config(), day)]
 
 
 def truth(day: int, config: MirrorConfig | None = None) -> dict[str, dict[str, Any]]:
@@ -109,11 +109,12 @@ def truth(day: int, config: MirrorConfig | None = None) -> dict[str, dict[str, A
     (person/company), province, iname, cardNum, full_id (the unmasked synthetic ID of a person),
     person_names (every natural-person name in the record), amount, change (day 2: added,
     changed or None)."""
-    return {str(rec["id"]): dict(meta) for rec, meta in _day(config or _default(), day)}
+    return {str(rec["id"]): dict(meta) for rec, meta in _day(config or default_config(), day)}
 
 
 @lru_cache(maxsize=1)
-def _default() -> MirrorConfig:
+def default_config() -> MirrorConfig:
+    """The shipped settings, loaded once (so their generated days are cached once too)."""
     return load_config()
 
 
@@ -160,6 +161,11 @@ def _focus(rng: random.Random) -> int:
     return min(9999, int(rng.paretovariate(1.2) * 3) - 3)  # most listings have few followers
 
 
+def _company_name(rng: random.Random, city: str, names: Mapping[str, Any]) -> str:
+    brand = rng.choice(names["brand"]) + rng.choice(names["brand"])
+    return city + brand + rng.choice(names["industries"]) + rng.choice(names["suffixes"])
+
+
 def _person_name(rng: random.Random, names: Mapping[str, Any]) -> str:
     given = names["given"]
     return rng.choice(names["surnames"]) + "".join(
@@ -168,7 +174,7 @@ def _person_name(rng: random.Random, names: Mapping[str, Any]) -> str:
 
 def _record(cfg: MirrorConfig, i: int, fresh: bool) -> tuple[dict[str, Any], dict[str, Any]]:
     rng = random.Random(_stream(cfg, i))
-    v, names, d1 = cfg.variants, cfg.names, cfg.day_dates[1]
+    v, d1 = cfg.variants, cfg.day_dates[1]
     u, kind = rng.random(), None
     for k in KINDS:
         u -= cfg.rates[k]
@@ -185,10 +191,12 @@ def _record(cfg: MirrorConfig, i: int, fresh: bool) -> tuple[dict[str, Any], dic
         pub = _between(rng, EARLIEST, d1 - timedelta(days=TERM_DAYS + 30))
     elif fresh and kind != "performed_still_listed":
         pub = _between(rng, d1 + timedelta(days=1), cfg.day_dates[2] - timedelta(days=1))
-    elif kind in ("no_lawful_circumstance", "minor") or rng.random() < v["recent_listing"]:
-        pub = _between(rng, d1 - timedelta(days=TERM_DAYS - 30), d1 - timedelta(days=40))
     else:
-        pub, need_ability = _between(rng, EARLIEST, d1 - timedelta(days=40)), True
+        latest = d1 - timedelta(days=40 if kind == "performed_still_listed" else 1)
+        if kind in ("no_lawful_circumstance", *PERSON_ONLY) or rng.random() < v["recent_listing"]:
+            pub = _between(rng, d1 - timedelta(days=TERM_DAYS - 30), latest)
+        else:
+            pub, need_ability = _between(rng, EARLIEST, latest), True
     reg = pub - timedelta(days=rng.randint(15, 400))
     amount = rng.randint(20, 9000) * 100 + rng.choice((0, 0, 0, 50, 33))
     rec: dict[str, Any] = {"id": cfg.id_base + 40 * i + rng.randrange(40), "iname": ""}
@@ -200,14 +208,10 @@ def _record(cfg: MirrorConfig, i: int, fresh: bool) -> tuple[dict[str, Any], dic
         _company(rng, cfg, rec, meta, court, pub)
     else:
         _person(rng, cfg, rec, meta, prov, court, pub, kind)
-    rec["courtName"] = court.name
-    rec["areaName"] = prov.name
-    rec["partyTypeName"] = "581" if company else "580"
+    rec.update(courtName=court.name, areaName=prov.name, partyTypeName="581" if company else "580")
     gist_year = max(2012, reg.year - rng.choice((0, 0, 1, 1, 2)))
     gist, unit = _gist(rng, prov, court, gist_year)
-    rec["gistId"] = _brackets(rng, gist, v["fullwidth_brackets"])
-    rec["regDate"] = _cn(reg)
-    rec["gistUnit"] = unit
+    rec.update(gistId=_brackets(rng, gist, v["fullwidth_brackets"]), regDate=_cn(reg), gistUnit=unit)
     rec["duty"] = _duty(rng, cfg, rec, meta, gist_year)
     _performance(rng, cfg, rec, kind, pub, amount)
     rec["disruptTypeName"] = _circumstances(rng, v, kind, pub, need_ability)
@@ -232,7 +236,7 @@ def _gist(rng: random.Random, prov: Province, court: Court, year: int) -> tuple[
     typ = "刑初" if u < 0.12 else "民初"
     gist = (f"({year}){prov.abbr}{court.code[2:]}{typ}{n}号" if year >= 2016
             else f"({year}){court.short[0]}{typ[0]}{typ[1]}字第{n:05d}号")
-    if rng.random() < 0.1:
+    if typ == "民初" and rng.random() < 0.1:
         gist += "民事判决书"
     return gist, court.name if rng.random() < 0.65 else f"{court.short}法院"
 
@@ -274,9 +278,7 @@ def _person(rng: random.Random, cfg: MirrorConfig, rec: dict[str, Any], meta: di
 def _company(rng: random.Random, cfg: MirrorConfig, rec: dict[str, Any], meta: dict[str, Any],
              court: Court, pub: date) -> None:
     v, names = cfg.variants, cfg.names
-    brand = "".join(rng.choice(names["brand"]) for _ in range(2))
-    rec["iname"] = (court.city + brand + rng.choice(names["industries"])
-                    + rng.choice(names["suffixes"]))
+    rec["iname"] = _company_name(rng, court.city, names)
     digits = [rng.randrange(10) for _ in range(8)]
     check = 11 - sum(d * w for d, w in zip(digits, (3, 7, 9, 10, 5, 8, 4, 2), strict=True)) % 11
     org = "".join(map(str, digits)) + {10: "X", 11: "0"}.get(check, str(check))  # GB 11714
@@ -303,8 +305,7 @@ def _duty(rng: random.Random, cfg: MirrorConfig, rec: dict[str, Any], meta: dict
         return "法院生效裁判:调解"
     names = cfg.names
     if rng.random() < cfg.variants["plaintiff_company"]:
-        plaintiff = (rng.choice(cfg.provinces).courts[0].city + "".join(
-            rng.choice(names["brand"]) for _ in range(2)) + rng.choice(names["industries"]) + "有限公司")
+        plaintiff = _company_name(rng, rng.choice(cfg.provinces).courts[0].city, names)
     else:
         plaintiff = _person_name(rng, names)
         meta["person_names"].append(plaintiff)
@@ -387,19 +388,11 @@ def _id_codes(province: str) -> tuple[tuple[str, int, int], ...]:
     so generated ID numbers carry codes that existed when the person was born."""
     out: list[tuple[str, int, int]] = []
     try:
-        for length, low, _high, _props, children in numdb.get("cn/loc").prefixes:
-            if length != 2 or low != province:
-                continue
-            for _l, code, _h, props, _c in children:
-                if code.endswith("00"):
-                    continue
-                for part in props.get("county", "").split(","):
-                    lo, hi = 0, 9999
-                    if part.startswith("["):
-                        span = part[1:].split("]")[0]
-                        a, _, b = span.partition("-")
-                        lo, hi = int(a or 0), int(b or 9999)
-                    out.append((province + code, lo, hi))
+        for _len, low, _high, _props, children in numdb.get("cn/loc").prefixes:
+            for _l, code, _h, props, _c in children if low == province else ():
+                for part in props.get("county", "").split(",") if code[2:] != "00" else ():
+                    a, _, b = part[1:].split("]")[0].partition("-") if part[:1] == "[" else ("", "", "")
+                    out.append((province + code, int(a or 0), int(b or 9999)))
     except (AttributeError, ValueError, TypeError):
         return ()  # table layout changed: callers fall back to the court's own code
     return tuple(out)

@@ -51,7 +51,7 @@ class LocatedError(ValueError):
 def _known_citation(value: str, info: ValidationInfo) -> str:
     known = (info.context or {}).get(CITATION_IDS)
     if known is not None and value not in known:
-        raise ValueError(f"unknown citation id '{value}' (not in data/citations.yaml)")
+        raise ValueError(f"unknown citation id '{value}' (not in the citations file)")
     return value
 
 

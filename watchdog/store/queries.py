@@ -9,13 +9,15 @@ worked out by subtracting the others from a total.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Engine,
     String,
+    Table,
     case,
     distinct,
     exists,
@@ -25,16 +27,7 @@ from sqlalchemy import (
     select,
 )
 
-from watchdog.store.tables import (
-    Artifact,
-    AuditRun,
-    Crawl,
-    Finding,
-    Observation,
-    RegimeVersion,
-    Source,
-    Subject,
-)
+from watchdog.store import tables
 
 LIST_SOURCE = "court_dishonest"
 # A crawl whose start URL is on this machine read the offline mirror: its persons are synthetic.
@@ -53,10 +46,12 @@ PARTY_TYPES = ("person", "company")
 STATUSES = ("listed", "removed")
 PERSON_BREAKDOWNS = ("circumstance", "performance", "status", "sex", "age_band")
 
-O, S, C = Observation.__table__, Subject.__table__, Crawl.__table__
-F, A, R, RV = Finding.__table__, Artifact.__table__, AuditRun.__table__, RegimeVersion.__table__
-_PERSONS = func.coalesce(func.sum(case((O.c.party_type == "person", 1), else_=0)), 0)
-_COMPANIES = func.coalesce(func.sum(case((O.c.party_type == "company", 1), else_=0)), 0)
+OBS, SUBJ, CRAWL = (tables.Observation.__table__, tables.Subject.__table__,
+                    tables.Crawl.__table__)
+FIND, ART, RUN = tables.Finding.__table__, tables.Artifact.__table__, tables.AuditRun.__table__
+REGIME, SRC = tables.RegimeVersion.__table__, tables.Source.__table__
+_PERSONS = func.coalesce(func.sum(case((OBS.c.party_type == "person", 1), else_=0)), 0)
+_COMPANIES = func.coalesce(func.sum(case((OBS.c.party_type == "company", 1), else_=0)), 0)
 Count = int | str  # a person count after suppression: an int, "<k" or "≥k"
 
 
@@ -71,10 +66,10 @@ class ListFilter:
     status: tuple[str, ...] = ()
 
     def clauses(self) -> list[ColumnElement[bool]]:
-        out: list[ColumnElement[bool]] = [O.c.source_id == LIST_SOURCE]
+        out: list[ColumnElement[bool]] = [OBS.c.source_id == LIST_SOURCE]
         for name in ("province", "performance", "party_type", "status"):
             if values := getattr(self, name):
-                out.append(O.c[name].in_(values))
+                out.append(OBS.c[name].in_(values))
         if self.circumstance:
             out.append(or_(*(_has_circumstance(c) for c in self.circumstance)))
         return out
@@ -83,9 +78,17 @@ class ListFilter:
         return {f.name: list(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name)}
 
 
+def _cols(table: Table, names: str) -> list[Column[Any]]:
+    return [table.c[name] for name in names.split()]
+
+
+def _payload(key: str) -> ColumnElement[str]:
+    return OBS.c.payload[key].as_string().label(key)
+
+
 def _has_circumstance(cid: str) -> ColumnElement[bool]:
     # Ids are stored comma-joined ("c1,c4"); padding with commas makes "c1" not match "c12".
-    padded = literal(",", String) + O.c.circumstances + literal(",", String)
+    padded = literal(",", String) + OBS.c.circumstances + literal(",", String)
     return padded.like(f"%,{cid},%")
 
 
@@ -131,11 +134,12 @@ def vocabulary(engine: Engine, facet: str) -> list[str]:
              "status": list(STATUSES), "by": list(PERSON_BREAKDOWNS)}
     if facet in fixed:
         return fixed[facet]
-    column = {"province": O.c.province, "performance": O.c.performance, "check": F.c.check_id,
-              "severity": F.c.severity, "finding_province": F.c.province}[facet]
-    stmt = select(distinct(column)).where(column.is_not(None)).order_by(column)
-    if column.table is O:
-        stmt = stmt.where(O.c.source_id == LIST_SOURCE)
+    column = {"province": OBS.c.province, "performance": OBS.c.performance,
+              "check": FIND.c.check_id, "severity": FIND.c.severity,
+              "finding_province": FIND.c.province}[facet]
+    stmt = select(column).distinct().where(column.is_not(None)).order_by(column)
+    if column.table is OBS:
+        stmt = stmt.where(OBS.c.source_id == LIST_SOURCE)
     with engine.connect() as conn:
         return [v for (v,) in conn.execute(stmt)]
 
@@ -150,14 +154,14 @@ def listing_counts(engine: Engine, by: str, filt: ListFilter, k: int) -> list[di
     """Listings of persons and of companies per value of `by` (a facet, or "month")."""
     with engine.connect() as conn:
         if by == "circumstance":
-            stmt = select(O.c.party_type, *(
+            stmt = select(OBS.c.party_type, *(
                 func.coalesce(func.sum(case((_has_circumstance(cid), 1), else_=0)), 0)
-                for cid in CIRCUMSTANCES)).where(*filt.clauses()).group_by(O.c.party_type)
+                for cid in CIRCUMSTANCES)).where(*filt.clauses()).group_by(OBS.c.party_type)
             per_type = {ptype: counts for ptype, *counts in conn.execute(stmt)}
             raw = [(cid, per_type.get("person", [0] * 7)[i], per_type.get("company", [0] * 7)[i])
                    for i, cid in enumerate(CIRCUMSTANCES)]
         else:
-            column = O.c["publish_month" if by == "month" else by]
+            column = OBS.c["publish_month" if by == "month" else by]
             stmt = (select(column, _PERSONS, _COMPANIES).where(*filt.clauses())
                     .group_by(column).order_by(column))
             raw = [tuple(row) for row in conn.execute(stmt)]
@@ -178,22 +182,23 @@ def label(facet: str, value: str | None) -> str:
 
 
 def facet_counts(engine: Engine, filt: ListFilter, k: int) -> dict[str, list[dict[str, Any]]]:
-    return {facet: listing_counts(engine, facet, filt, k)
+    """Each facet counted under the other facets' filters, so a second value can be added."""
+    return {facet: listing_counts(engine, facet, replace(filt, **{facet: ()}), k)
             for facet in ("province", "circumstance", "performance", "party_type", "status")}
 
 
 def company_listings(engine: Engine, filt: ListFilter, page: int,
                      size: int) -> tuple[list[dict[str, Any]], int]:
     """Company listings only: a company is a public legal person and may be named."""
-    joined = O.join(S, S.c.id == O.c.subject_id)
-    where = [*filt.clauses(), O.c.party_type == "company", S.c.kind == "company"]
-    stmt = (select(O.c.id.label("observation_id"), S.c.name.label("company_name"),
-                   S.c.code.label("credit_code"), O.c.payload["case_code"].as_string()
-                   .label("case_code"), O.c.province, O.c.court, O.c.circumstances,
-                   O.c.performance, O.c.payload["publish_date"].as_string().label("publish_date"),
-                   O.c.status, O.c.first_seen, O.c.last_seen, O.c.artifact_sha256)
-            .select_from(joined).where(*where)
-            .order_by(O.c.publish_month.desc(), O.c.id).limit(size).offset((page - 1) * size))
+    joined = OBS.join(SUBJ, SUBJ.c.id == OBS.c.subject_id)
+    where = [*filt.clauses(), OBS.c.party_type == "company", SUBJ.c.kind == "company"]
+    stmt = (select(OBS.c.id.label("observation_id"), SUBJ.c.name.label("company_name"),
+                   SUBJ.c.code.label("credit_code"), _payload("case_code"),
+                   *_cols(OBS, "province court circumstances performance"),
+                   _payload("publish_date"),
+                   *_cols(OBS, "status first_seen last_seen artifact_sha256"))
+            .select_from(joined).where(*where).order_by(OBS.c.publish_month.desc(), OBS.c.id)
+            .limit(size).offset((page - 1) * size))
     with engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(stmt).mappings()]
         total = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
@@ -202,22 +207,22 @@ def company_listings(engine: Engine, filt: ListFilter, page: int,
 
 def person_table(engine: Engine, by: str, filt: ListFilter, k: int) -> dict[str, Any]:
     """Listings of persons by province × `by`, with a total row and column, suppressed."""
-    where = [*filt.clauses(), O.c.party_type == "person"]
-    joined = O.join(S, S.c.id == O.c.subject_id)
+    where = [*filt.clauses(), OBS.c.party_type == "person"]
+    joined = OBS.join(SUBJ, SUBJ.c.id == OBS.c.subject_id)
     with engine.connect() as conn:
         if by == "circumstance":
             sums = [func.sum(case((_has_circumstance(cid), 1), else_=0)) for cid in CIRCUMSTANCES]
-            stmt = (select(O.c.province, func.count(), *sums).where(*where)
-                    .group_by(O.c.province))
+            stmt = (select(OBS.c.province, func.count(), *sums).where(*where)
+                    .group_by(OBS.c.province))
             result = conn.execute(stmt).all()
             counts = {(prov, cid): int(n or 0) for prov, _total, *ns in result
                       for cid, n in zip(CIRCUMSTANCES, ns, strict=True)}
             totals = {prov: int(t) for prov, t, *_ in result}
             columns = list(CIRCUMSTANCES)
         else:
-            column = S.c[by] if by in ("sex", "age_band") else O.c[by]
-            stmt = (select(O.c.province, column, func.count()).select_from(joined).where(*where)
-                    .group_by(O.c.province, column))
+            column = SUBJ.c[by] if by in ("sex", "age_band") else OBS.c[by]
+            stmt = (select(OBS.c.province, column, func.count()).select_from(joined).where(*where)
+                    .group_by(OBS.c.province, column))
             counts = {(prov, v): int(n) for prov, v, n in conn.execute(stmt)}
             totals = {}
             for (prov, _v), n in counts.items():
@@ -235,15 +240,15 @@ def person_table(engine: Engine, by: str, filt: ListFilter, k: int) -> dict[str,
 
 
 def headline(engine: Engine, k: int) -> dict[str, Any]:
-    base = O.c.source_id == LIST_SOURCE
-    listed = O.c.status == "listed"
+    base = OBS.c.source_id == LIST_SOURCE
+    listed = OBS.c.status == "listed"
     stmt = select(
-        func.coalesce(func.sum(case(((O.c.party_type == "person") & listed, 1), else_=0)), 0),
-        func.coalesce(func.sum(case(((O.c.party_type == "person") & ~listed, 1), else_=0)), 0),
-        func.coalesce(func.sum(case(((O.c.party_type == "company") & listed, 1), else_=0)), 0),
-        func.coalesce(func.sum(case(((O.c.party_type == "company") & ~listed, 1), else_=0)), 0),
-        func.count(distinct(O.c.province)), func.count(distinct(O.c.court)),
-        func.min(O.c.publish_month), func.max(O.c.publish_month)).where(base)
+        func.coalesce(func.sum(case(((OBS.c.party_type == "person") & listed, 1), else_=0)), 0),
+        func.coalesce(func.sum(case(((OBS.c.party_type == "person") & ~listed, 1), else_=0)), 0),
+        func.coalesce(func.sum(case(((OBS.c.party_type == "company") & listed, 1), else_=0)), 0),
+        func.coalesce(func.sum(case(((OBS.c.party_type == "company") & ~listed, 1), else_=0)), 0),
+        func.count(distinct(OBS.c.province)), func.count(distinct(OBS.c.court)),
+        func.min(OBS.c.publish_month), func.max(OBS.c.publish_month)).where(base)
     with engine.connect() as conn:
         p_listed, p_removed, c_listed, c_removed, provinces, courts, first, last = (
             conn.execute(stmt).one())
@@ -258,47 +263,49 @@ def headline(engine: Engine, k: int) -> dict[str, Any]:
 def current_audit_run(engine: Engine) -> dict[str, Any] | None:
     """The run the pages report: the newest one that finished complete (as audit.stats does)."""
     with engine.connect() as conn:
-        row = conn.execute(select(R).where(R.c.status == "complete")
-                           .order_by(R.c.id.desc()).limit(1)).mappings().first()
+        row = conn.execute(select(RUN).where(RUN.c.status == "complete")
+                           .order_by(RUN.c.id.desc()).limit(1)).mappings().first()
         if row is None:
             return None
-        flagged = conn.execute(select(func.count(distinct(F.c.observation_id)))
-                               .where(F.c.audit_run_id == row["id"])).scalar_one()
-    return {**row, "flagged": int(flagged)}
+        found, flagged = conn.execute(
+            select(func.count(), func.count(distinct(FIND.c.observation_id)))
+            .where(FIND.c.audit_run_id == row["id"])).one()
+    # Counted from the findings themselves, so the page and the rows can never disagree.
+    return {**row, "findings": int(found), "flagged": int(flagged)}
 
 
 def findings(engine: Engine, run_id: int, *, checks: tuple[str, ...] = (),
              severities: tuple[str, ...] = (), provinces: tuple[str, ...] = (),
              page: int = 1, size: int = 50) -> tuple[list[dict[str, Any]], int]:
-    where = [F.c.audit_run_id == run_id]
-    for column, values in ((F.c.check_id, checks), (F.c.severity, severities),
-                           (F.c.province, provinces)):
+    where = [FIND.c.audit_run_id == run_id]
+    for column, values in ((FIND.c.check_id, checks), (FIND.c.severity, severities),
+                           (FIND.c.province, provinces)):
         if values:
             where.append(column.in_(values))
-    is_company = S.c.kind == "company"
-    joined = (F.join(O, O.c.id == F.c.observation_id).join(S, S.c.id == F.c.subject_id)
-              .outerjoin(RV, RV.c.id == F.c.regime_version_id))
-    stmt = (select(F.c.id.label("finding_id"), F.c.check_id, F.c.severity, F.c.rule, F.c.citation,
-                   F.c.evidence, F.c.summary, F.c.province, F.c.court, O.c.party_type,
-                   case((is_company, S.c.name)).label("company_name"),
-                   case((is_company, O.c.payload["case_code"].as_string())).label("case_code"),
-                   F.c.observation_id, F.c.artifact_sha256, RV.c.regime_id,
-                   RV.c.version.label("regime_version"))
-            .select_from(joined).where(*where).order_by(F.c.check_id, F.c.id)
+    is_company = SUBJ.c.kind == "company"
+    joined = (FIND.join(OBS, OBS.c.id == FIND.c.observation_id)
+              .join(SUBJ, SUBJ.c.id == FIND.c.subject_id)
+              .outerjoin(REGIME, REGIME.c.id == FIND.c.regime_version_id))
+    stmt = (select(FIND.c.id.label("finding_id"),
+                   *_cols(FIND, "check_id severity rule citation evidence summary province court"),
+                   OBS.c.party_type, case((is_company, SUBJ.c.name)).label("company_name"),
+                   case((is_company, _payload("case_code"))).label("case_code"),
+                   FIND.c.observation_id, FIND.c.artifact_sha256, REGIME.c.regime_id,
+                   REGIME.c.version.label("regime_version"))
+            .select_from(joined).where(*where).order_by(FIND.c.check_id, FIND.c.id)
             .limit(size).offset((page - 1) * size))
     with engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(stmt).mappings()]
-        total = conn.execute(select(func.count()).select_from(F).where(*where)).scalar_one()
+        total = conn.execute(select(func.count()).select_from(FIND).where(*where)).scalar_one()
     return rows, int(total)
 
 
 def findings_by_check(engine: Engine, run_id: int) -> list[dict[str, Any]]:
-    stmt = (select(F.c.check_id, F.c.severity, F.c.rule, F.c.citation, F.c.evidence,
-                   func.count().label("findings"),
-                   func.count(distinct(F.c.observation_id)).label("listings"))
-            .where(F.c.audit_run_id == run_id)
-            .group_by(F.c.check_id, F.c.severity, F.c.rule, F.c.citation, F.c.evidence)
-            .order_by(func.count().desc(), F.c.check_id))
+    keys = _cols(FIND, "check_id severity rule citation evidence")
+    stmt = (select(*keys, func.count().label("findings"),
+                   func.count(distinct(FIND.c.observation_id)).label("listings"))
+            .where(FIND.c.audit_run_id == run_id).group_by(*keys)
+            .order_by(func.count().desc(), FIND.c.check_id))
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(stmt).mappings()]
 
@@ -306,60 +313,59 @@ def findings_by_check(engine: Engine, run_id: int) -> list[dict[str, Any]]:
 # -- sources, crawls, artifacts ---------------------------------------------------------------
 def sources(engine: Engine) -> list[dict[str, Any]]:
     """Each source with its newest crawl and when it last completed a crawl."""
-    last = select(C.c.source_id, func.max(C.c.id).label("crawl_id")).group_by(C.c.source_id)
-    last = last.subquery()
-    complete = (select(C.c.source_id, func.max(C.c.finished_at).label("last_complete"))
-                .where(C.c.status == "complete").group_by(C.c.source_id).subquery())
-    stmt = (select(Source.__table__.c.id.label("source_id"), Source.__table__.c.title,
-                   Source.__table__.c.publisher, Source.__table__.c.official,
-                   C.c.started_at.label("last_started"), C.c.finished_at.label("last_finished"),
-                   C.c.status.label("last_status"), complete.c.last_complete)
-            .select_from(Source.__table__
-                         .outerjoin(last, last.c.source_id == Source.__table__.c.id)
-                         .outerjoin(C, C.c.id == last.c.crawl_id)
-                         .outerjoin(complete, complete.c.source_id == Source.__table__.c.id))
-            .order_by(Source.__table__.c.id))
+    last = (select(CRAWL.c.source_id, func.max(CRAWL.c.id).label("crawl_id"))
+            .group_by(CRAWL.c.source_id).subquery())
+    complete = (select(CRAWL.c.source_id, func.max(CRAWL.c.finished_at).label("last_complete"))
+                .where(CRAWL.c.status == "complete").group_by(CRAWL.c.source_id).subquery())
+    stmt = (select(SRC.c.id.label("source_id"), *_cols(SRC, "title publisher official"),
+                   CRAWL.c.started_at.label("last_started"),
+                   CRAWL.c.finished_at.label("last_finished"),
+                   CRAWL.c.status.label("last_status"), complete.c.last_complete)
+            .select_from(SRC.outerjoin(last, last.c.source_id == SRC.c.id)
+                         .outerjoin(CRAWL, CRAWL.c.id == last.c.crawl_id)
+                         .outerjoin(complete, complete.c.source_id == SRC.c.id))
+            .order_by(SRC.c.id))
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
 def crawls(engine: Engine, page: int, size: int) -> tuple[list[dict[str, Any]], int]:
-    columns = [C.c.id.label("crawl_id"), C.c.source_id, C.c.mode, C.c.status, C.c.reason,
-               C.c.origin, C.c.started_at, C.c.finished_at, C.c.read, C.c.added, C.c.changed,
-               C.c.unchanged, C.c.rejected, C.c.removed, C.c.requests, C.c.unknown_fields,
-               C.c.errors]
-    stmt = (select(*columns).order_by(C.c.started_at.desc(), C.c.id.desc())
+    columns = _cols(CRAWL, "source_id mode status reason origin started_at finished_at read added "
+                           "changed unchanged rejected removed requests unknown_fields errors")
+    stmt = (select(CRAWL.c.id.label("crawl_id"), *columns)
+            .order_by(CRAWL.c.started_at.desc(), CRAWL.c.id.desc())
             .limit(size).offset((page - 1) * size))
     with engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(stmt).mappings()]
-        total = conn.execute(select(func.count()).select_from(C)).scalar_one()
+        total = conn.execute(select(func.count()).select_from(CRAWL)).scalar_one()
     return rows, int(total)
 
 
 def artifact(engine: Engine, sha: str) -> dict[str, Any] | None:
-    stmt = (select(A.c.sha256, A.c.original_sha256, A.c.redacted, A.c.url, A.c.fetched_at,
-                   A.c.http_status, A.c.content_type, A.c.size, A.c.stored_size, A.c.crawl_id,
-                   C.c.source_id)
-            .select_from(A.outerjoin(C, C.c.id == A.c.crawl_id)).where(A.c.sha256 == sha))
+    columns = _cols(ART, "sha256 original_sha256 redacted url fetched_at http_status "
+                         "content_type size stored_size crawl_id")
+    stmt = (select(*columns, CRAWL.c.source_id)
+            .select_from(ART.outerjoin(CRAWL, CRAWL.c.id == ART.c.crawl_id))
+            .where(ART.c.sha256 == sha))
     with engine.connect() as conn:
         row = conn.execute(stmt).mappings().first()
         if row is None:
             return None
-        used = conn.execute(select(func.count()).select_from(O)
-                            .where(O.c.artifact_sha256 == sha)).scalar_one()
+        used = conn.execute(select(func.count()).select_from(OBS)
+                            .where(OBS.c.artifact_sha256 == sha)).scalar_one()
     return {**row, "observations": int(used)}
 
 
 def is_synthetic(engine: Engine) -> bool:
     """True once any crawl read the offline mirror: its person records are generated."""
-    stmt = select(exists().where(or_(*(C.c.origin.like(f"{p}%") for p in MIRROR_ORIGINS))))
+    stmt = select(exists().where(or_(*(CRAWL.c.origin.like(f"{p}%") for p in MIRROR_ORIGINS))))
     with engine.connect() as conn:
         return bool(conn.execute(stmt).scalar())
 
 
 def table_counts(engine: Engine) -> dict[str, int]:
-    tables = {"sources": Source.__table__, "crawls": C, "artifacts": A, "observations": O,
-              "audit_runs": R, "findings": F}
+    counted = {"sources": SRC, "crawls": CRAWL, "artifacts": ART, "observations": OBS,
+               "audit_runs": RUN, "findings": FIND}
     with engine.connect() as conn:
         return {name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
-                for name, t in tables.items()}
+                for name, t in counted.items()}

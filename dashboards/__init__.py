@@ -1,0 +1,121 @@
+"""The public website and JSON API: read-only pages over the store.
+
+`create_app` builds the Flask app; each page is one blueprint in `views/` (overview, lists,
+findings, artifacts, sources, methodology, health, api). Table pages have `.json` and `.csv`
+twins with the same query string (`views/_twins.py`). Figures are built server-side in
+`charts.py` and drawn by the plotly.js shipped inside the plotly package, served from
+`/static/plotly.min.js`: no page loads anything from another host, and a strict
+Content-Security-Policy (no inline scripts, no eval) is sent with every response.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import plotly
+from flask import Flask, Response, render_template, request, send_file
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from werkzeug.exceptions import HTTPException
+
+from watchdog.config import get_settings
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+       "form-action 'self'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def create_app(database_url: str | None = None, artifacts_dir: Path | None = None,
+               **overrides: Any) -> Flask:
+    """Build the site over one store. `overrides` go into `app.config` (e.g. SUPPRESSION_K)."""
+    settings = get_settings()
+    app = Flask(__name__)
+    app.config.update(
+        DATABASE_URL=database_url or settings.database_url,
+        ARTIFACTS_DIR=Path(artifacts_dir or settings.artifacts_dir),
+        SUPPRESSION_K=10,  # person counts 1..k-1 are shown as "<k"
+        PAGE_SIZE=50,
+    )
+    app.config.update(overrides)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep "rows" after the metadata
+
+    _register_blueprints(app)
+    _register_hooks(app)
+
+    @app.get("/static/plotly.min.js")
+    def plotly_js() -> Response:
+        return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=86400)
+
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from dashboards.views import (
+        api,
+        artifacts,
+        findings,
+        health,
+        lists,
+        methodology,
+        overview,
+        sources,
+    )
+
+    for module in (overview, lists, findings, artifacts, sources, methodology, health, api):
+        app.register_blueprint(module.bp)
+
+
+def _register_hooks(app: Flask) -> None:
+    from dashboards.views._common import LICENCE, SYNTHETIC_NOTICE, site_state
+    from dashboards.views._twins import query_with, twin_url
+
+    @app.context_processor
+    def site() -> dict[str, Any]:
+        return {"site": site_state(), "licence": LICENCE, "synthetic_notice": SYNTHETIC_NOTICE,
+                "query_with": query_with, "twin_url": twin_url,
+                "k": app.config["SUPPRESSION_K"]}
+
+    @app.template_filter("num")
+    def number(value: Any) -> str:
+        return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+    @app.template_filter("when")
+    def when(value: Any) -> str:
+        return value.strftime("%Y-%m-%d %H:%M UTC") if hasattr(value, "strftime") else "—"
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[Any, int]:
+        return _error(error.code or 500, error.name, error.description or "")
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(ProgrammingError)
+    def database_error(error: Exception) -> tuple[Any, int]:
+        app.logger.error("database error: %s", type(error).__name__)
+        return _error(503, "Database not ready",
+                      "The store cannot be read. If this is a new install, run `watchdog init`.")
+
+
+def _error(code: int, name: str, message: str) -> tuple[Any, int]:
+    if request.path.endswith(".json") or request.path.startswith(("/api/", "/healthz")):
+        return {"error": name, "status": code, "message": message}, code
+    if request.path.endswith((".csv", ".raw")):
+        return Response(f"{code} {name}: {message}\n", mimetype="text/plain"), code
+    try:
+        return render_template("error.html", code=code, name=name, message=message), code
+    except Exception:  # the error page itself needs the database for its footer
+        return Response(f"{code} {name}: {message}\n", mimetype="text/plain"), code

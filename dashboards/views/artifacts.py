@@ -1,0 +1,65 @@
+"""One archived response: where and when it was fetched, its hashes, and its bytes.
+
+`/artifacts/<sha>.raw` serves the stored bytes only after `read_artifact` has checked them
+against their address, and always as text/plain or application/json, never as HTML: an archived
+page must not run in our origin.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, Response, abort
+
+from dashboards.views._common import allow_params, artifacts_dir, engine
+from dashboards.views._twins import Table, twin_routes
+from watchdog.store import queries
+from watchdog.store.artifacts import read_artifact
+
+bp = Blueprint("artifacts", __name__)
+
+SHA = re.compile(r"[0-9a-f]{64}")
+CHARSET = re.compile(r"charset=([A-Za-z0-9_.:-]{1,40})", re.IGNORECASE)
+COLUMNS = ["sha256", "original_sha256", "redacted", "url", "fetched_at", "http_status",
+           "content_type", "size", "stored_size", "source_id", "crawl_id", "observations"]
+
+
+def _lookup(sha: str) -> dict[str, Any]:
+    if not SHA.fullmatch(sha):
+        abort(400, "an artifact address is a SHA-256: 64 lowercase hexadecimal characters")
+    found = queries.artifact(engine(), sha)
+    if found is None:
+        abort(404, f"no artifact with SHA-256 {sha} in this store")
+    return found
+
+
+def artifact(sha: str) -> Table:
+    allow_params()
+    found = _lookup(sha)
+    return Table(name=f"artifact-{sha[:12]}", template="artifact.html", columns=COLUMNS,
+                 rows=[found], meta={"artifact": found})
+
+
+@bp.get("/artifacts/<string(length=64):sha>.raw")
+def raw(sha: str) -> Response:
+    allow_params()
+    found = _lookup(sha)
+    try:
+        data = read_artifact(artifacts_dir(), sha)
+    except FileNotFoundError:
+        abort(404, "this store has the artifact's record but not its file")
+    except ValueError as exc:  # the bytes on disk no longer match their address
+        abort(500, str(exc))
+    declared = (found["content_type"] or "").lower()
+    mimetype = "application/json" if "json" in declared else "text/plain"
+    match = CHARSET.search(declared)
+    # Without a declared charset say none (GBK pages exist) rather than guess UTF-8.
+    content_type = f"{mimetype}; charset={match.group(1)}" if match else mimetype
+    response = Response(data, headers={"Content-Type": content_type})
+    response.headers["Content-Disposition"] = f'inline; filename="{sha}.txt"'
+    response.headers["X-Artifact-SHA256"] = sha
+    return response
+
+
+twin_routes(bp, "/artifacts/<string(length=64):sha>", artifact)

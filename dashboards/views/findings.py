@@ -1,0 +1,104 @@
+"""Findings of the current audit run, each with its rule, citation, evidence grade and the
+archived artifact it rests on; rates per check and per province carry Wilson intervals."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from flask import Blueprint, current_app
+
+from dashboards import charts
+from dashboards.views._common import (
+    allow_params,
+    engine,
+    k_threshold,
+    page_info,
+    paging,
+    rate_text,
+    values,
+)
+from dashboards.views._twins import Table, twin_routes
+from watchdog.store import queries
+
+bp = Blueprint("findings", __name__)
+
+COLUMNS = ["finding_id", "check_id", "severity", "rule", "citation", "evidence", "summary",
+           "province", "court", "party_type", "company_name", "case_code", "observation_id",
+           "artifact_sha256", "regime_id", "regime_version"]
+EVIDENCE_GRADES = {
+    "verified": "read in the primary source",
+    "secondary": "from a reliable secondary source",
+    "memory": "from memory of the source; not yet re-read",
+    "disputed": "sources disagree",
+    "low": "weakly supported",
+}
+
+
+def findings() -> Table:
+    allow_params("check", "severity", "province", "page", "per_page")
+    eng = engine()
+    checks = values("check", queries.vocabulary(eng, "check"))
+    severities = values("severity", queries.vocabulary(eng, "severity"))
+    provinces = values("province", queries.vocabulary(eng, "finding_province"))
+    page, per_page = paging()
+    run = queries.current_audit_run(eng)
+    rows: list[dict[str, Any]] = []
+    total = 0
+    by_check: list[dict[str, Any]] = []
+    if run is not None:
+        rows, total = queries.findings(eng, run["id"], checks=checks, severities=severities,
+                                       provinces=provinces, page=page, size=per_page)
+        by_check = [{**row, "rate": rate_text(min(row["listings"], run["checked"]),
+                                              run["checked"]) if run["checked"] else None}
+                    for row in queries.findings_by_check(eng, run["id"])]
+    return Table(
+        name="findings", template="findings.html", columns=COLUMNS, rows=rows,
+        meta={"audit_run": _run_meta(run),
+              "filters": {"check": list(checks), "severity": list(severities),
+                          "province": list(provinces)},
+              "findings": page_info(page, per_page, total), "by_check": by_check,
+              "rates_by_province": _rates_by_province(checks)},
+        context={"citations": citations(), "evidence_grades": EVIDENCE_GRADES,
+                 "figures": {"chart-checks": charts.findings_by_check(by_check)}
+                 if by_check else {}})
+
+
+def _run_meta(run: dict[str, Any] | None) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    return {key: run[key] for key in ("id", "as_of", "finished_at", "checked", "findings",
+                                      "flagged")}
+
+
+def _rates_by_province(checks: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Share of listings with a finding per province (one check if exactly one is chosen)."""
+    from watchdog.audit.stats import rates_by
+
+    rows = rates_by(current_app.config["DATABASE_URL"], "province",
+                    check_id=checks[0] if len(checks) == 1 else None, k=k_threshold())
+    out = []
+    for row in rows:
+        item = row.as_dict()
+        if not row.suppressed and row.n:
+            item["text"] = rate_text(row.findings or 0, row.n)
+        out.append(item)
+    return out
+
+
+@lru_cache(maxsize=1)
+def citations() -> dict[str, dict[str, str | None]]:
+    """Citation id -> title and link, from data/citations.yaml; empty if it cannot be read."""
+    try:
+        from watchdog.model.loader import load_citations
+
+        loaded = load_citations()
+    except Exception as exc:  # a broken citations file must not take the findings page down
+        current_app.logger.warning("citations unavailable: %s", exc)
+        return {}
+    return {key: {"title": c.title, "publisher": c.publisher,
+                  "url": c.url if c.url and c.url.startswith(("https://", "http://")) else None}
+            for key, c in loaded.items()}
+
+
+twin_routes(bp, "/findings", findings)

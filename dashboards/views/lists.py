@@ -1,0 +1,79 @@
+"""The court list, faceted. Persons appear only as counts; companies may be named.
+
+`/lists` narrows the list by the facets in the query string (values of one facet are OR-ed,
+different facets AND-ed) and pages through the companies; `/lists/persons` counts persons by
+province against one other facet, with small cells suppressed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+from dashboards import charts
+from dashboards.views._common import (
+    allow_params,
+    engine,
+    k_threshold,
+    list_filter,
+    one_value,
+    page_info,
+    paging,
+)
+from dashboards.views._twins import Table, twin_routes
+from watchdog.store import queries
+
+bp = Blueprint("lists", __name__)
+
+FACETS = ("province", "circumstance", "performance", "party_type", "status")
+FACET_TITLES = {"province": "Province", "circumstance": "Circumstance (2017 Art. 1)",
+                "performance": "Performance", "party_type": "Party", "status": "Status"}
+COMPANY_COLUMNS = ["observation_id", "company_name", "credit_code", "case_code", "province",
+                   "court", "circumstances", "performance", "publish_date", "status",
+                   "first_seen", "last_seen", "artifact_sha256"]
+
+
+def listings() -> Table:
+    allow_params(*FACETS, "page", "per_page")
+    eng, k = engine(), k_threshold()
+    filt = list_filter()
+    page, per_page = paging()
+    rows, total = queries.company_listings(eng, filt, page, per_page)
+    return Table(
+        name="lists", template="lists.html", columns=COMPANY_COLUMNS, rows=rows,
+        meta={"source_id": queries.LIST_SOURCE, "filters": filt.as_query(),
+              "totals": queries.list_totals(eng, filt, k),
+              "facets": queries.facet_counts(eng, filt, k),
+              "companies": page_info(page, per_page, total)},
+        context={"facet_titles": FACET_TITLES, "circumstance_labels": queries.CIRCUMSTANCES,
+                 "figures": {"chart-month": charts.listings_by_month(
+                     queries.listing_counts(eng, "month", filt, k))}})
+
+
+def persons() -> Table:
+    allow_params("by", *FACETS)
+    eng, k = engine(), k_threshold()
+    by = one_value("by", queries.PERSON_BREAKDOWNS, "circumstance")
+    filt = list_filter()
+    table = queries.person_table(eng, by, filt, k)
+    keys = [_key(col["value"]) for col in table["columns"]]
+    rows: list[dict[str, Any]] = [
+        {"province": row["province"], **dict(zip(keys, row["cells"], strict=True)),
+         "total": row["total"]} for row in table["rows"]]
+    return Table(
+        name=f"persons-by-province-and-{by}", template="persons.html",
+        columns=["province", *keys, "total"], rows=rows,
+        meta={"source_id": queries.LIST_SOURCE, "by": by, "filters": filt.as_query(),
+              "suppression_k": k,
+              "column_labels": {key: col["label"]
+                                for key, col in zip(keys, table["columns"], strict=True)}},
+        context={"breakdowns": queries.PERSON_BREAKDOWNS})
+
+
+def _key(value: str | None) -> str:
+    return "not_recorded" if value is None else str(value)
+
+
+twin_routes(bp, "/lists", listings)
+twin_routes(bp, "/lists/persons", persons)

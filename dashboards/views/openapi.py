@@ -1,0 +1,116 @@
+"""The OpenAPI 3.1 description of `/api/v1/`, written out by hand so it reads as documentation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from watchdog.store import queries
+
+
+def _param(name: str, description: str, schema: dict[str, Any], *, repeat: bool = False,
+           where: str = "query") -> dict[str, Any]:
+    if repeat:
+        schema = {"type": "array", "items": schema}
+    out: dict[str, Any] = {"name": name, "in": where, "description": description,
+                           "schema": schema, "required": where == "path"}
+    if repeat:
+        out.update(style="form", explode=True)
+    return out
+
+
+_TEXT = {"type": "string", "maxLength": 128}
+_PAGING = [
+    _param("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
+    _param("per_page", "Rows per page, 1 to 1000 (default 50).",
+           {"type": "integer", "minimum": 1, "maximum": 1000}),
+]
+_FACETS = [
+    _param("province", "Province as published; repeat to OR several.", _TEXT, repeat=True),
+    _param("circumstance", "Lawful circumstance id (2017 Provisions Art. 1).",
+           {"enum": list(queries.CIRCUMSTANCES)}, repeat=True),
+    _param("performance", "Performance as published, e.g. 全部未履行.", _TEXT, repeat=True),
+    _param("status", "Whether the listing is still published.",
+           {"enum": list(queries.STATUSES)}, repeat=True),
+]
+_PARTY = _param("party_type", "Person or company.", {"enum": list(queries.PARTY_TYPES)},
+                repeat=True)
+_COUNT = {"oneOf": [{"type": "integer", "minimum": 0},
+                    {"type": "string", "description": "a suppressed person count: '<k' or '≥k'"}]}
+
+
+def _get(summary: str, description: str, parameters: list[dict[str, Any]],
+         row: dict[str, Any]) -> dict[str, Any]:
+    ok = {"description": "The rows, with licence, synthetic-data flag and generation time.",
+          "content": {"application/json": {"schema": {"allOf": [
+              {"$ref": "#/components/schemas/Envelope"},
+              {"type": "object", "properties": {"rows": {"type": "array", "items": row}}}]}}}}
+    error = {"$ref": "#/components/responses/Error"}
+    return {"get": {"summary": summary, "description": description, "parameters": parameters,
+                    "responses": {"200": ok, "400": error, "404": error}}}
+
+
+_ROW = {"type": "object", "additionalProperties": True}
+PATHS: dict[str, dict[str, Any]] = {
+    "/overview": _get("Headline numbers", "Listings, provinces, courts and the current audit.",
+                      [], _ROW),
+    "/lists": _get(
+        "Court list: facet counts and company listings",
+        "Facets (`facets`) count persons and companies for each value under the current "
+        "filters; `rows` are company listings only. Persons are never listed individually.",
+        [*_FACETS, _PARTY, *_PAGING], _ROW),
+    "/lists/persons": _get(
+        "Persons by province and one other facet",
+        "Counts of listings of persons; counts 1..k-1 read '<k' and cells held back so that "
+        "a small cell cannot be recovered read '≥k'.",
+        [_param("by", "The column facet.", {"enum": list(queries.PERSON_BREAKDOWNS)}),
+         *_FACETS],
+        {"type": "object", "properties": {"province": {"type": "string"}, "total": _COUNT},
+         "additionalProperties": _COUNT}),
+    "/findings": _get(
+        "Findings of the current audit run",
+        "Each finding names its check, rule, citation, evidence grade and artifact.",
+        [_param("check", "Check id.", _TEXT, repeat=True),
+         _param("severity", "Severity.", _TEXT, repeat=True),
+         _param("province", "Province.", _TEXT, repeat=True), *_PAGING],
+        {"type": "object", "required": ["rule", "citation", "evidence", "artifact_sha256"],
+         "properties": {"rule": {"type": "string"}, "citation": {"type": "string"},
+                        "evidence": {"type": "string"},
+                        "artifact_sha256": {"type": ["string", "null"],
+                                            "pattern": "^[0-9a-f]{64}$"}}}),
+    "/sources": _get("Crawls of every source", "Status, counts, reasons and errors per crawl.",
+                     _PAGING, _ROW),
+    "/artifacts/{sha256}": _get(
+        "One archived response",
+        "Metadata of an archived response; its bytes are at /artifacts/{sha256}.raw.",
+        [_param("sha256", "SHA-256 of the stored bytes.",
+                {"type": "string", "pattern": "^[0-9a-f]{64}$"}, where="path")], _ROW),
+}
+
+
+def document(server: str) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Scorewatch API", "version": "1.0.0",
+                 "description": "Read-only JSON over the Scorewatch store. Every response "
+                                "carries the data licence and says whether the data is "
+                                "synthetic demo data in the real format.",
+                 "license": {"name": "AGPL-3.0-or-later (code); data CC BY 4.0",
+                             "identifier": "AGPL-3.0-or-later"}},
+        "servers": [{"url": f"{server}/api/v1"}],
+        "paths": PATHS,
+        "components": {
+            "schemas": {"Envelope": {"type": "object", "required": [
+                "licence", "synthetic", "generated_at", "rows"], "properties": {
+                "licence": {"type": "object"}, "synthetic": {"type": "boolean"},
+                "notice": {"type": ["string", "null"]},
+                "generated_at": {"type": "string", "format": "date-time"},
+                "query": {"type": "object"}, "columns": {"type": "array"},
+                "rows": {"type": "array"}}}},
+            "responses": {"Error": {"description": "A bad query or an unknown address.",
+                                    "content": {"application/json": {"schema": {
+                                        "type": "object", "properties": {
+                                            "error": {"type": "string"},
+                                            "status": {"type": "integer"},
+                                            "message": {"type": "string"}}}}}}},
+        },
+    }

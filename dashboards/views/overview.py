@@ -1,0 +1,70 @@
+"""The overview: headline numbers, four charts, and the current audit in one sentence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+from dashboards import charts
+from dashboards.views._common import allow_params, engine, k_threshold, rate_text
+from dashboards.views._twins import Table, twin_routes
+from watchdog.store import queries
+
+bp = Blueprint("overview", __name__)
+
+
+def headline_rows(head: dict[str, Any], run: dict[str, Any] | None) -> list[dict[str, Any]]:
+    rows = [
+        ("persons_listed", "Listings of persons, currently listed", head["persons_listed"]),
+        ("persons_removed", "Listings of persons, removed since first seen",
+         head["persons_removed"]),
+        ("companies_listed", "Listings of companies, currently listed", head["companies_listed"]),
+        ("companies_removed", "Listings of companies, removed since first seen",
+         head["companies_removed"]),
+        ("provinces", "Provinces with listings", head["provinces"]),
+        ("courts", "Enforcing courts with listings", head["courts"]),
+        ("first_month", "Earliest month of publication", head["first_month"]),
+        ("last_month", "Latest month of publication", head["last_month"]),
+    ]
+    if run is not None:
+        rows += [("audit_checked", "Listings checked by the current audit", run["checked"]),
+                 ("audit_flagged", "Listings with at least one finding", run["flagged"]),
+                 ("audit_findings", "Findings in the current audit", run["findings"])]
+    return [{"measure": m, "description": d, "value": v} for m, d, v in rows]
+
+
+def overview() -> Table:
+    allow_params()
+    eng, k = engine(), k_threshold()
+    everything = queries.ListFilter()
+    head = queries.headline(eng, k)
+    run = queries.current_audit_run(eng)
+    by_check = queries.findings_by_check(eng, run["id"]) if run else []
+    figures = {
+        "chart-month": charts.listings_by_month(queries.listing_counts(eng, "month", everything, k)),
+        "chart-province": charts.listings_by_province(
+            queries.listing_counts(eng, "province", everything, k)),
+        "chart-circumstance": charts.listings_by_circumstance(
+            queries.listing_counts(eng, "circumstance", everything, k)),
+    }
+    if by_check:
+        figures["chart-checks"] = charts.findings_by_check(by_check)
+    audit_sentence = None
+    if run and run["checked"]:
+        audit_sentence = rate_text(min(run["flagged"], run["checked"]), run["checked"])
+    return Table(
+        name="overview", template="overview.html",
+        columns=["measure", "description", "value"], rows=headline_rows(head, run),
+        meta={"headline": head, "audit_run": _run_meta(run)},
+        context={"figures": figures, "audit_sentence": audit_sentence, "by_check": by_check})
+
+
+def _run_meta(run: dict[str, Any] | None) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    return {key: run[key] for key in ("id", "as_of", "started_at", "finished_at", "checked",
+                                      "findings", "flagged")}
+
+
+twin_routes(bp, "/", overview, stem="/index")

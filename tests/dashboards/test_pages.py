@@ -1,0 +1,269 @@
+"""The public pages over the fixture store: every route answers, facets filter, the JSON and CSV
+twins agree, findings carry their evidence, persons never appear individually, small counts are
+suppressed, bad queries are refused, and nothing is loaded from another host."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import plotly
+import pytest
+from tests.dashboards.conftest import SENTINEL_ID, SENTINEL_NAME, STORED, build_store
+
+from dashboards import create_app
+from dashboards.views._twins import csv_cell
+from watchdog.store.queries import suppress_grid
+
+PAGES = ["/", "/lists", "/lists/persons", "/findings", "/sources", "/methodology"]
+TABLES = ["/index", "/lists", "/lists/persons", "/findings", "/sources"]
+QUERIES = ["", "?province=北京", "?circumstance=c1&circumstance=c4&status=listed",
+           "?party_type=company&per_page=2&page=2", "?by=performance&province=河南"]
+
+
+def artifact_paths(sha: str) -> list[str]:
+    return [f"/artifacts/{sha}", f"/artifacts/{sha}.json", f"/artifacts/{sha}.csv",
+            f"/artifacts/{sha}.raw"]
+
+
+def every_path(sha: str) -> list[str]:
+    twins = [f"{t}.{fmt}" for t in TABLES for fmt in ("json", "csv")]
+    api = ["/api/v1/", "/api/v1/openapi.json", "/api/v1/overview", "/api/v1/lists",
+           "/api/v1/lists/persons", "/api/v1/findings", "/api/v1/sources",
+           f"/api/v1/artifacts/{sha}", "/healthz"]
+    return PAGES + twins + api + artifact_paths(sha)
+
+
+def test_every_route_answers(client, store):
+    for path in every_path(store.artifact_sha):
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.data[:300])
+
+
+@pytest.mark.parametrize("table", ["/lists", "/findings", "/sources", "/index", "/lists/persons"])
+@pytest.mark.parametrize("query", ["", "?province=北京", "?page=1&per_page=3"])
+def test_json_and_csv_twins_agree(client, table, query):
+    if "per_page" in query and table in ("/index", "/lists/persons"):
+        query = ""
+    if table in ("/index", "/sources") and "province" in query:
+        query = ""
+    body = client.get(f"{table}.json{query}").get_json()
+    reader = csv.reader(io.StringIO(client.get(f"{table}.csv{query}").get_data(as_text=True)))
+    header, *lines = list(reader)
+    assert body["synthetic"] is True and header[0] == "notice"
+    assert all(line[0] == "synthetic demo data in the real format" for line in lines)
+    assert header[1:] == body["columns"]
+    assert [line[1:] for line in lines] == [
+        [csv_cell(row[c]) for c in body["columns"]] for row in body["rows"]]
+    assert set(body) >= {"licence", "synthetic", "generated_at", "rows"}
+    api = {"/index": "/api/v1/overview"}.get(table, f"/api/v1{table}")
+    assert client.get(api + query).get_json()["rows"] == body["rows"]
+
+
+def test_facets_filter_and_combine(client):
+    everything = client.get("/lists.json").get_json()
+    assert everything["totals"] == {"persons": 39, "companies": 9}
+    beijing = client.get("/lists.json?province=北京").get_json()
+    assert beijing["totals"] == {"persons": 20, "companies": 3}
+    assert {row["province"] for row in beijing["rows"]} == {"北京"}
+    # Values of one facet are OR-ed; each facet is counted under the other facets' filters.
+    two = client.get("/lists.json?province=北京&province=广东").get_json()
+    assert two["totals"]["companies"] == 7
+    assert {f["value"] for f in two["facets"]["province"]} == {"北京", "广东", "河南", "西藏"}
+    c4 = client.get("/lists.json?circumstance=c4").get_json()
+    assert [row["circumstances"] for row in c4["rows"]] == ["c4"]
+    assert c4["totals"] == {"persons": "<10", "companies": 1}
+    assert client.get("/lists.json?party_type=person").get_json()["rows"] == []
+    removed = client.get("/lists.json?status=removed").get_json()
+    assert removed["totals"] == {"persons": "<10", "companies": 0}
+
+
+def test_facet_links_add_and_remove_values(client):
+    html = client.get("/lists?province=北京").get_data(as_text=True)
+    assert 'href="/lists?province=%E5%8C%97%E4%BA%AC&amp;province=%E5%B9%BF%E4%B8%9C"' in html
+    assert 'data-remove="province" href="/lists"' in html
+
+
+def test_findings_carry_rule_citation_evidence_and_artifact(client, store):
+    body = client.get("/findings.json?per_page=50").get_json()
+    assert body["audit_run"]["findings"] == len(body["rows"]) == 14
+    assert {row["check_id"] for row in body["rows"]} == {
+        "no_lawful_circumstance", "performed_not_removed"}  # not the old or running run
+    for row in body["rows"]:
+        assert row["rule"] and row["citation"] and row["evidence"]
+        assert row["artifact_sha256"] == store.artifact_sha
+    html = client.get("/findings").get_data(as_text=True)
+    assert f'href="/artifacts/{store.artifact_sha}"><code>{store.artifact_sha}</code>' in html
+    assert "SPC Provisions on Publishing Information" in html  # citation id resolved
+    assert "no_such_citation_id" in html and "95% CI" in html
+    high = client.get("/findings.json?check=no_lawful_circumstance&severity=high").get_json()
+    assert high["findings"]["total"] == 5
+    assert client.get("/findings.json?check=old_check").get_json()["rows"] == []
+
+
+def test_no_person_is_ever_shown(client, store):
+    for path in every_path(store.artifact_sha) + [f"/lists.json{q}" for q in QUERIES[:4]]:
+        text = client.get(path).get_data(as_text=True)
+        assert SENTINEL_NAME not in text and SENTINEL_ID not in text, path
+    for table in TABLES:
+        body = client.get(f"{table}.json").get_json()
+        assert not {"name", "iname", "person_name", "id_number", "cardNum"} & set(body["columns"])
+        for row in body["rows"]:
+            if row.get("party_type") == "person":
+                assert row.get("company_name") is None and row.get("case_code") is None
+
+
+def test_small_cells_are_suppressed(client, app, store):
+    provinces = {f["value"]: f["persons"]
+                 for f in client.get("/lists.json").get_json()["facets"]["province"]}
+    # Tibet's 3 is small; Henan's 16 is held back so 39 - 20 - 16 cannot reveal it.
+    assert provinces == {"北京": 20, "河南": "≥10", "西藏": "<10", "广东": 0}
+    table = client.get("/lists/persons.json?by=status").get_json()
+    rows = {row["province"]: row for row in table["rows"]}
+    assert rows["西藏"]["listed"] == "<10" and rows["河南"]["removed"] == "<10"
+    assert rows["All provinces"]["total"] == 39
+    for row in table["rows"]:
+        for key in table["columns"][1:]:
+            assert not (isinstance(row[key], int) and 0 < row[key] < 10), (row, key)
+    small_k = create_app(store.url, store.artifacts_dir, SUPPRESSION_K=2).test_client()
+    assert small_k.get("/index.json").get_json()["headline"]["persons_removed"] == 2
+
+
+def test_suppress_grid_holds_back_a_second_cell():
+    assert suppress_grid([[20], [3], [16], [39]], 10) == [[20], ["<10"], ["≥10"], [39]]
+    assert suppress_grid([[0], [25], [25]], 10) == [[0], [25], [25]]
+    # Each column had one small cell, so the smallest partner in each column is held back.
+    assert suppress_grid([[2, 3, 5], [30, 40, 70], [32, 43, 75]], 10) == [
+        ["<10", "<10", "<10"], ["≥10", "≥10", "≥10"], [32, 43, 75]]
+
+
+@pytest.mark.parametrize("query", [
+    "/lists?province=火星", "/lists?circumstance=c9", "/lists?party_type=robot",
+    "/lists?page=0", "/lists?page=-1", "/lists?page=abc", "/lists?page=1&page=2",
+    "/lists?per_page=5000", "/lists?sort=name", "/lists/persons?by=name",
+    "/findings?check=nope", "/findings?severity=apocalyptic", "/sources?page=1.5",
+    "/lists.json?province=火星", "/api/v1/findings?check=nope"])
+def test_bad_queries_are_refused_with_a_reason(client, query):
+    response = client.get(query)
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert re.search(r"unknown|must be|takes one value|too many", text), text[:300]
+    if ".json" in query or "/api/" in query:
+        assert response.get_json()["status"] == 400
+
+
+def test_public_pages_are_read_only(client):
+    for path in ("/", "/lists", "/findings.json", "/api/v1/lists"):
+        assert client.post(path).status_code == 405
+
+
+def test_security_headers_everywhere(client, store):
+    for path in ["/", "/lists.csv", "/findings.json", "/static/style.css", "/nope",
+                 f"/artifacts/{store.artifact_sha}.raw", "/lists?page=0"]:
+        headers = client.get(path).headers
+        assert headers["Content-Security-Policy"].startswith("default-src 'self'; script-src 'self';")
+        assert "unsafe-eval" not in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_plotly_is_served_from_the_installed_package(client):
+    response = client.get("/static/plotly.min.js")
+    assert response.status_code == 200 and "max-age=86400" in response.headers["Cache-Control"]
+    shipped = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    assert response.data == shipped.read_bytes()
+    assert '<script src="/static/plotly.min.js">' in client.get("/").get_data(as_text=True)
+
+
+class Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads: list[str] = []
+        self.inline_scripts = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = dict(attrs)
+        if tag in ("script", "link", "img", "iframe", "source"):
+            self.loads += [v for k, v in attr.items() if k in ("src", "href") and v]
+        if tag == "script" and not attr.get("src") and attr.get("type") != "application/json":
+            self.inline_scripts += 1
+
+
+def test_no_page_loads_anything_from_another_host(client, store):
+    for path in PAGES + [f"/artifacts/{store.artifact_sha}", "/lists?province=北京"]:
+        parser = Tags()
+        parser.feed(client.get(path).get_data(as_text=True))
+        assert parser.loads, path
+        for url in parser.loads:
+            host = urlsplit(url).hostname
+            assert host in (None, "127.0.0.1", "localhost"), (path, url)
+        assert parser.inline_scripts == 0, path
+    assert client.get("/").get_data(as_text=True).count('type="application/json"') >= 3
+
+
+def test_artifact_metadata_and_verified_bytes(client, store):
+    meta = client.get(f"/artifacts/{store.artifact_sha}.json").get_json()["rows"][0]
+    assert meta["sha256"] == store.artifact_sha and meta["original_sha256"] == store.original_sha
+    assert meta["redacted"] is True and meta["http_status"] == 200 and meta["url"]
+    raw = client.get(f"/artifacts/{store.artifact_sha}.raw")
+    assert raw.data == STORED and raw.mimetype == "application/json"
+    html = client.get(f"/artifacts/{store.artifact_sha}").get_data(as_text=True)
+    assert store.original_sha in html and f"/artifacts/{store.artifact_sha}.raw" in html
+    assert client.get("/artifacts/" + "0" * 64).status_code == 404
+    assert client.get("/artifacts/" + "Z" * 64).status_code == 400
+
+
+def test_a_tampered_artifact_is_not_served(tmp_path):
+    other = build_store(tmp_path, audit=False)
+    path = next(other.artifacts_dir.rglob("*.gz"))
+    path.write_bytes(gzip.compress(STORED.replace(b"10000", b"99999")))
+    response = create_app(other.url, other.artifacts_dir).test_client().get(
+        f"/artifacts/{other.artifact_sha}.raw")
+    assert response.status_code == 500 and b"does not match its hash" in response.data
+
+
+def test_banner_and_flags_follow_where_the_data_came_from(client, tmp_path):
+    assert "Synthetic demo data in the real format" in client.get("/").get_data(as_text=True)
+    real = build_store(tmp_path, origin="https://zxgk.court.gov.cn/shixin/", audit=False)
+    real_client = create_app(real.url, real.artifacts_dir).test_client()
+    assert "Synthetic demo data" not in real_client.get("/").get_data(as_text=True)
+    assert real_client.get("/lists.json").get_json()["synthetic"] is False
+    assert real_client.get("/lists.csv").get_data(as_text=True).startswith("observation_id,")
+    assert "No audit has completed yet" in real_client.get("/findings").get_data(as_text=True)
+
+
+def test_sources_show_failed_crawls_and_footer_freshness(client):
+    body = client.get("/sources.json").get_json()
+    statuses = [row["status"] for row in body["rows"]]
+    assert statuses == ["blocked", "complete", "complete"]
+    assert body["rows"][0]["reason"] == "HTTP 412 captcha page"
+    assert body["rows"][0]["unknown_fields"] == {"newField": 1}
+    html = client.get("/sources").get_data(as_text=True)
+    assert "HTTP 412 captcha page" in html and "newField" in html and "never crawled" in html
+    footer = client.get("/methodology").get_data(as_text=True)
+    assert "last complete crawl" in footer and "CC BY 4.0" in footer and "AGPL-3.0" in footer
+
+
+def test_health_and_openapi(client):
+    health = client.get("/healthz").get_json()
+    assert health["status"] == "ok" and health["database"] == "reachable"
+    assert health["counts"]["observations"] == 48 and health["counts"]["findings"] == 16
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"] == "3.1.0"
+    assert {"/lists", "/findings", "/artifacts/{sha256}"} <= set(spec["paths"])
+    row = spec["paths"]["/findings"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert "artifact_sha256" in str(row)
+    index = client.get("/api/v1/").get_json()
+    assert len(index["endpoints"]) == len(spec["paths"])
+
+
+def test_a_missing_database_gives_a_clear_503(tmp_path):
+    broken = create_app(f"sqlite:///{tmp_path / 'empty.sqlite'}", tmp_path).test_client()
+    assert broken.get("/healthz").status_code == 503
+    response = broken.get("/lists")
+    assert response.status_code == 503 and b"watchdog init" in response.data

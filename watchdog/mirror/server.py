@@ -1,0 +1,396 @@
+"""HTTP server for the offline mirror of `court_dishonest` (SYNTHETIC DEMO DATA), loopback only.
+
+Serves the Baidu 6899 API and the zxgk 2026 list and detail APIs from `generator` records, with
+failure switches a test or the demo flips through `POST /_mirror/state`:
+
+    block412   HTTP 412 WAF block page         captcha   Baidu / zxgk captcha page, detail `{}`
+    http500    HTTP 500 error page              truncated the normal 200 JSON cut in half
+    layout     records gain an unknown field `newRiskLevel`
+
+A switch only hits data requests whose page index is >= `fail_from_page`: pn//rn for Baidu,
+page-1 for lists, and for details the number of detail requests since the switch was set, // 20.
+So the default `fail_from_page=1` lets the first page through, like a WAF that wakes up mid-crawl.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from . import formats as fmt
+from .generator import MirrorConfig, default_config, generate
+
+FAILURES = ("block412", "captcha", "http500", "truncated", "layout")
+DETAILS_PER_PAGE = 20
+SYNTHETIC_HEADER = ("X-Scorewatch-Mirror", "synthetic demo data")
+_UNSET: Any = object()
+
+
+@dataclass
+class MirrorState:
+    """What the mirror serves now. Setting day, failure or fail_from_page (directly or through
+    `update`) validates the value and restarts the detail-request count the switches page by."""
+
+    day: int = 1
+    failure: str | None = None
+    fail_from_page: int = 1
+    counters: dict[str, int] = field(default_factory=dict)
+    details_since_switch: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _SWITCHES:
+            _check(name, value)
+            if "_lock" in self.__dict__:  # after __init__: a switch was flipped
+                object.__setattr__(self, "details_since_switch", 0)
+        object.__setattr__(self, name, value)
+
+    def update(self, day: int = _UNSET, failure: str | None = _UNSET,
+               fail_from_page: int = _UNSET) -> None:
+        """Change several switches at once; nothing changes if any value is invalid."""
+        new = {k: v for k, v in (("day", day), ("failure", failure),
+                                 ("fail_from_page", fail_from_page)) if v is not _UNSET}
+        for name, value in new.items():
+            _check(name, value)
+        with self._lock:
+            for name, value in new.items():
+                setattr(self, name, value)
+            self.details_since_switch = 0
+
+    def count(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self.counters[key] = self.counters.get(key, 0) + 1
+
+    def next_detail(self) -> int:
+        """Count one detail request; return its page index for the failure switches."""
+        with self._lock:
+            n = self.details_since_switch
+            self.details_since_switch += 1
+            return n // DETAILS_PER_PAGE
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {"day": self.day, "failure": self.failure, "fail_from_page": self.fail_from_page,
+                    "details_since_switch": self.details_since_switch,
+                    "counters": dict(self.counters), "failures": list(FAILURES)}
+
+
+_SWITCHES = ("day", "failure", "fail_from_page")
+
+
+def _check(name: str, value: Any) -> None:
+    if name == "day" and (value not in (1, 2) or isinstance(value, bool)):
+        raise ValueError(f"day must be 1 or 2, not {value!r}")
+    if name == "failure" and value is not None and value not in FAILURES:
+        raise ValueError(f"failure must be null or one of {', '.join(FAILURES)}, not {value!r}")
+    if name == "fail_from_page" and (not isinstance(value, int) or isinstance(value, bool)
+                                     or value < 0):
+        raise ValueError(f"fail_from_page must be an integer >= 0, not {value!r}")
+
+
+@dataclass
+class DayView:
+    """One publication day, indexed the ways the APIs need it."""
+
+    day: int
+    date: date
+    records: list[dict[str, Any]]  # Baidu order
+    by_id: dict[int, dict[str, Any]]
+    persons: list[dict[str, Any]]  # zxgk lists: newest publication first
+    units: list[dict[str, Any]]
+
+
+class _LRU:
+    """Rendered bodies keyed by (day, route, params); bounded so details cannot fill memory."""
+
+    def __init__(self, maxsize: int) -> None:
+        self._data: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._max, self._lock = maxsize, threading.Lock()
+
+    def get(self, key: tuple[Any, ...], render: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        body = render()  # outside the lock: two threads may render the same page, harmlessly
+        with self._lock:
+            self._data[key] = body
+            while len(self._data) > self._max:
+                self._data.popitem(last=False)
+        return body
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.IPv4Address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _pub_key(rec: dict[str, Any]) -> tuple[str, int]:
+    # "2019年07月13日" sorts correctly as text; empty dates sort last in a newest-first list.
+    return (str(rec.get("publishDate", "")), int(rec["id"]))
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    mirror: MirrorServer
+
+
+class MirrorServer:
+    """The mirror on 127.0.0.1 (any other interface is refused: the data are person-shaped)."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, state: MirrorState | None = None,
+                 config: MirrorConfig | None = None) -> None:
+        if not _is_loopback(host):
+            raise ValueError(f"the mirror binds loopback addresses only, not {host!r}")
+        self.state = state if state is not None else MirrorState()
+        self.config = config if config is not None else default_config()
+        self.cache = _LRU(20000)
+        self._views: dict[int, DayView] = {}
+        self._views_lock = threading.Lock()
+        self._httpd = _HTTPServer((host, port), _Handler)
+        self._httpd.mirror = self
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def view(self, day: int) -> DayView:
+        """The day's records, generated on first use (about a second) and kept."""
+        with self._views_lock:
+            if day not in self._views:
+                recs = generate(day, self.config)
+                ordered = sorted(recs, key=_pub_key, reverse=True)
+                self._views[day] = DayView(
+                    day, self.config.day_dates[day], recs, {int(r["id"]): r for r in recs},
+                    [r for r in ordered if r["partyTypeName"] == "580"],
+                    [r for r in ordered if r["partyTypeName"] == "581"])
+            return self._views[day]
+
+    def start(self) -> MirrorServer:
+        """Serve from a daemon thread; returns self so `MirrorServer().start()` reads well."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._httpd.serve_forever,
+                                            name="scorewatch-mirror", daemon=True)
+            self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve from the calling thread until `stop()` or KeyboardInterrupt."""
+        try:
+            self._httpd.serve_forever()
+        finally:
+            self._httpd.server_close()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._httpd.server_close()
+
+    def __enter__(self) -> MirrorServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: a crawl reuses one connection
+    # Headers and body go out in separate writes; with Nagle on, each keep-alive response
+    # would wait ~40 ms for the client's delayed ACK.
+    disable_nagle_algorithm = True
+    server_version = "ScorewatchMirror/0.1"
+    sys_version = ""
+    server: _HTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silent: request lines carry names and case numbers, which must not reach logs."""
+
+    def do_GET(self) -> None:
+        self._dispatch(b"")
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if not 0 <= length <= 65536:
+            self._send(413, fmt.error500_html(), fmt.HTML_TYPE)
+            return
+        self._dispatch(self.rfile.read(length))
+
+    def _send(self, status: int, body: bytes, ctype: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header(*SYNTHETIC_HEADER)
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _dispatch(self, body: bytes) -> None:
+        mirror = self.server.mirror
+        parts = urlsplit(self.path)
+        path = parts.path
+        query = parts.query
+        if self.command == "POST" and path != "/_mirror/state":
+            query = "&".join(q for q in (query, body.decode("utf-8", "replace")) if q)
+        params = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+        mirror.state.count("requests")
+        if path == "/_mirror/state":
+            self._control(body)
+        elif path in fmt.BAIDU_PATHS:
+            self._baidu(params)
+        elif path in (fmt.PERSON_LIST_PATH, fmt.UNIT_LIST_PATH):
+            self._list(path, params)
+        elif path in fmt.DETAIL_PATHS:
+            self._detail(params)
+        elif path == "/robots.txt":
+            self._send(200, fmt.ROBOTS_TXT, "text/plain;charset=UTF-8")
+        elif path in ("/", "/index.html"):
+            view = mirror.view(mirror.state.day)
+            self._send(200, fmt.index_html(len(view.records), view.day, view.date), fmt.HTML_TYPE)
+        else:
+            mirror.state.count("not_found")
+            self._send(404, fmt.not_found_html(), fmt.HTML_TYPE)
+
+    def _control(self, body: bytes) -> None:
+        state = self.server.mirror.state
+        state.count("control")
+        if self.command == "POST":
+            try:
+                data = json.loads(body or b"{}")
+                if not isinstance(data, dict) or set(data) - {"day", "failure", "fail_from_page"}:
+                    raise ValueError("expected a JSON object with day, failure, fail_from_page")
+                failure = data.get("failure", _UNSET)
+                state.update(day=data.get("day", _UNSET), fail_from_page=data.get("fail_from_page", _UNSET),
+                             failure=None if failure in ("", "none") else failure)
+            except ValueError as exc:  # json.JSONDecodeError is a ValueError too
+                self._send(400, fmt.to_json({"error": str(exc)}), fmt.JSON_TYPE)
+                return
+        self._send(200, fmt.to_json(state.snapshot()), fmt.JSON_TYPE)
+
+    def _fail(self, kind: str, index: int, snap: dict[str, Any]) -> str | None:
+        """Send the failure response if a switch applies; return 'truncated'/'layout'/None."""
+        failure = snap["failure"]
+        if failure is None or index < snap["fail_from_page"]:
+            return None
+        if failure in ("truncated", "layout"):
+            return failure
+        self.server.mirror.state.count("failed")
+        if failure == "block412":
+            self._send(412, fmt.block412_html(f"{snap['day']}-{kind}-{index}"), fmt.HTML_TYPE)
+        elif failure == "http500":
+            self._send(500, fmt.error500_html(), fmt.HTML_TYPE)
+        elif kind == "baidu":
+            self._send(200, fmt.baidu_captcha_html(), fmt.HTML_TYPE)
+        elif kind == "list":
+            self._send(200, fmt.zxgk_captcha_html(), fmt.HTML_TYPE)
+        else:  # on the portal an empty object means the captcha bound to the query expired
+            self._send(200, b"{}", fmt.JSON_TYPE)
+        return "sent"
+
+    def _serve_data(self, kind: str, index: int, snap: dict[str, Any], key: tuple[Any, ...],
+                    render: Callable[[bool], bytes], ctype: str = fmt.JSON_TYPE) -> None:
+        mode = self._fail(kind, index, snap)
+        if mode == "sent":
+            return
+        layout = mode == "layout"
+        body = self.server.mirror.cache.get((snap["day"], *key, layout), lambda: render(layout))
+        if mode == "truncated":
+            self.server.mirror.state.count("failed")
+            body = body[: len(body) // 2]
+        self._send(200, body, ctype)
+
+    def _baidu(self, q: dict[str, str]) -> None:
+        mirror = self.server.mirror
+        mirror.state.count("baidu")
+        snap = mirror.state.snapshot()
+        view = mirror.view(snap["day"])
+        pn, rn = max(0, _int(q.get("pn"), 0)), fmt.clamp_rn(q.get("rn"))
+        filters = tuple(q.get(k, "") for k in ("iname", "cardNum", "areaName"))
+        ok_resource = q.get("resource_id") == "6899"
+        cb = q.get("cb", "")
+        jsonp = cb.replace("_", "a").replace(".", "a").isalnum() and cb[:1].isalpha()
+
+        def render(layout: bool) -> bytes:
+            recs = view.records if ok_resource else []
+            if any(filters):
+                recs = [r for r in recs if all(not f or r.get(k) == f for k, f in
+                                               zip(("iname", "cardNum", "areaName"), filters, strict=True))]
+            body = fmt.baidu_body(recs, pn, rn, base_url=mirror.url, day_date=view.date, layout=layout)
+            return f"/**/{cb}(".encode() + body + b")" if jsonp else body
+
+        ctype = "text/javascript;charset=UTF-8" if jsonp else fmt.JSON_TYPE
+        self._serve_data("baidu", pn // rn, snap, ("baidu", ok_resource, pn, rn, filters, cb if jsonp else ""),
+                         render, ctype)
+
+    def _list(self, path: str, q: dict[str, str]) -> None:
+        mirror = self.server.mirror
+        mirror.state.count("list")
+        snap = mirror.state.snapshot()
+        view = mirror.view(snap["day"])
+        page = max(1, _int(q.get("page"), 1))
+        size = max(1, min(fmt.LIST_PAGE_SIZE_MAX, _int(q.get("pageSize"), fmt.LIST_PAGE_SIZE_DEFAULT)))
+        recs = view.persons if path == fmt.PERSON_LIST_PATH else view.units
+        self._serve_data("list", page - 1, snap, (path, page, size),
+                         lambda layout: fmt.list_body(recs, page, size, layout))
+
+    def _detail(self, q: dict[str, str]) -> None:
+        mirror = self.server.mirror
+        mirror.state.count("detail")
+        snap = mirror.state.snapshot()
+        index = mirror.state.next_detail()
+        rec = mirror.view(snap["day"]).by_id.get(_int(q.get("id"), -1))
+        case = q.get("caseCode")
+        if rec is not None and case and _half(case) != _half(rec["caseCode"]):
+            rec = None
+        if rec is None:  # the WAF answers before the application would have said 404
+            if self._fail("detail", index, snap) != "sent":
+                mirror.state.count("not_found")
+                self._send(404, fmt.not_found_html(), fmt.HTML_TYPE)
+            return
+        self._serve_data("detail", index, snap, ("detail", rec["id"]),
+                         lambda layout: fmt.detail_body(rec, layout))
+
+
+def _int(raw: str | None, default: int) -> int:
+    try:
+        return int(raw) if raw not in (None, "") else default
+    except ValueError:
+        return default
+
+
+def _half(text: str) -> str:
+    return text.replace("（", "(").replace("）", ")").strip()
+
+
+def serve_forever(host: str = "127.0.0.1", port: int = 8765, state: MirrorState | None = None,
+                  config: MirrorConfig | None = None) -> None:
+    """Serve from the calling thread until interrupted."""
+    MirrorServer(host, port, state, config).serve_forever()
+
+
+def run_mirror(host: str, port: int, day: int, failure: str | None) -> None:
+    """CLI entry: print the URL, serve until Ctrl-C, then shut down cleanly."""
+    server = MirrorServer(host, port, MirrorState(day=day, failure=failure))
+    server.view(day)  # generate before announcing, so the first request is not slow
+    print(f"Scorewatch mirror (court_dishonest, SYNTHETIC DEMO DATA) on {server.url}/ "
+          f"day {day}, failure {failure or 'none'}; Ctrl-C stops it", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("mirror stopped", flush=True)
