@@ -19,59 +19,68 @@ COMPANY_COLOUR = "#d08c2f"
 FINDING_COLOUR = "#b03a2e"
 
 
-def _layout(title: str, x_title: str, y_title: str, note: str | None = None) -> dict[str, Any]:
-    layout: dict[str, Any] = {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
-        "template": "none", "barmode": "stack", "height": 340,
-        "margin": {"l": 56, "r": 16, "t": 48, "b": 96},
-        "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-                 "size": 12, "color": "#1d2733"},
-        "xaxis": {"title": {"text": x_title}, "automargin": True, "type": "category"},
-        "yaxis": {"title": {"text": y_title}, "rangemode": "tozero", "gridcolor": "#e3e7ec",
-                  "automargin": True},
-        "legend": {"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right",
-                   "yanchor": "bottom"},
+FONT = ("system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Noto Sans CJK SC', "
+        "'PingFang SC', 'Microsoft YaHei', sans-serif")
+
+
+def _layout(title: str, value_title: str, note: str | None = None, *,
+            horizontal: bool = False) -> dict[str, Any]:
+    # The title names the categories; an axis title there would collide with the legend.
+    category = {"automargin": True, "type": "category"}
+    value = {"title": {"text": "" if horizontal else value_title}, "rangemode": "tozero",
+             "gridcolor": "#e3e7ec", "automargin": True}
+    if horizontal:
+        category["autorange"] = "reversed"  # first category at the top, as in the facet list
+    return {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16},
+                  "subtitle": {"text": note or "", "font": {"size": 11, "color": "#5b6672"}}},
+        "template": "none", "barmode": "stack", "height": 360,
+        "margin": {"l": 56, "r": 16, "t": 72 if note else 56, "b": 56},
+        "font": {"family": FONT, "size": 12, "color": "#1d2733"},
+        "xaxis": value if horizontal else category, "yaxis": category if horizontal else value,
+        "legend": {"orientation": "h", "y": -0.12, "x": 0, "yanchor": "top",
+                   "traceorder": "normal"},
         "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff",
     }
-    if note:
-        layout["annotations"] = [{"text": note, "showarrow": False, "xref": "paper",
-                                  "yref": "paper", "x": 0, "y": -0.42, "xanchor": "left",
-                                  "font": {"size": 11, "color": "#5b6672"}}]
-    return layout
 
 
-def _persons_companies(rows: Sequence[dict[str, Any]], title: str, x_title: str) -> str:
+def _persons_companies(rows: Sequence[dict[str, Any]], title: str, *,
+                       horizontal: bool = False) -> str:
     labels = [str(row["label"]) for row in rows]
     persons = [row["persons"] if isinstance(row["persons"], int) else None for row in rows]
     hidden = sum(value is None for value in persons)
-    note = (f"{hidden} bar(s) of persons not drawn: fewer than the privacy threshold, "
-            "or held back so a small one cannot be worked out." if hidden else None)
+    note = (f"{hidden} bar{'s' if hidden > 1 else ''} of persons held back for privacy "
+            "(see Methodology)" if hidden else None)
+    where, count = ("%{y}", "%{x}") if horizontal else ("%{x}", "%{y}")
+
+    def bar(name: str, values: list[int | None], colour: str) -> go.Bar:
+        axes = {"y": labels, "x": values} if horizontal else {"x": labels, "y": values}
+        return go.Bar(name=name, orientation="h" if horizontal else "v", marker_color=colour,
+                      hovertemplate=f"{where}<br>{count} listings of {name}<extra></extra>",
+                      **axes)
+
     fig = go.Figure(
-        data=[go.Bar(name="persons", x=labels, y=persons, marker_color=PERSON_COLOUR,
-                     hovertemplate="%{x}<br>%{y} listings of persons<extra></extra>"),
-              go.Bar(name="companies", x=labels, y=[row["companies"] for row in rows],
-                     marker_color=COMPANY_COLOUR,
-                     hovertemplate="%{x}<br>%{y} listings of companies<extra></extra>")],
-        layout=_layout(title, x_title, "listings", note))
+        data=[bar("persons", persons, PERSON_COLOUR),
+              bar("companies", [row["companies"] for row in rows], COMPANY_COLOUR)],
+        layout=_layout(title, "listings", note, horizontal=horizontal))
     return pio.to_json(fig, validate=True)
 
 
 def listings_by_month(rows: Sequence[dict[str, Any]]) -> str:
-    return _persons_companies(rows, "Listings by month of publication", "month published")
+    return _persons_companies(rows, "Listings by month of publication")
 
 
 def listings_by_province(rows: Sequence[dict[str, Any]]) -> str:
     ordered = sorted(rows, key=lambda r: -(r["companies"] + (r["persons"]
                                                              if isinstance(r["persons"], int)
                                                              else 0)))
-    return _persons_companies(ordered, "Listings by province", "province")
+    return _persons_companies(ordered, "Listings by province")
 
 
 def listings_by_circumstance(rows: Sequence[dict[str, Any]]) -> str:
-    # "c1 · Able to perform but refuses" is long; break it so the axis stays readable.
-    wrapped = [{**row, "label": str(row["label"]).replace(" · ", "<br>")} for row in rows]
-    return _persons_companies(wrapped, "Listings by circumstance (2017 Provisions, Art. 1)",
-                              "circumstance recorded (a listing may have several)")
+    # The labels are sentences, so the bars lie down and the labels read left to right.
+    return _persons_companies(rows, "Listings by circumstance (2017 Provisions, Art. 1)",
+                              horizontal=True)
 
 
 def findings_by_check(rows: Sequence[dict[str, Any]]) -> str:
@@ -81,6 +90,6 @@ def findings_by_check(rows: Sequence[dict[str, Any]]) -> str:
                      customdata=[[row["severity"], row["rule"]] for row in rows],
                      hovertemplate=("%{x}<br>%{y} listings<br>severity %{customdata[0]}"
                                     "<br>rule %{customdata[1]}<extra></extra>"))],
-        layout=_layout("Listings with a finding, by check (current audit)", "check",
+        layout=_layout("Listings with a finding, by check (current audit)",
                        "listings with a finding"))
     return pio.to_json(fig, validate=True)

@@ -57,6 +57,8 @@ def test_index_robots_and_synthetic_marking(client):
     assert headers["X-Scorewatch-Mirror"] == "synthetic demo data"
     status, headers, body = client.request("/robots.txt")
     assert status == 200 and b"Allow: /" in body
+    status, headers, body = client.request("/robots.txt", "HEAD")
+    assert status == 200 and body == b"" and headers["Content-Length"] == "23"
     for path in (BAIDU + "&pn=0&rn=10", "/gkw/sx/getPersonList", "/nothing-here"):
         assert client.request(path)[1]["X-Scorewatch-Mirror"] == "synthetic demo data"
     assert client.request("/nothing-here")[0] == 404

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from watchdog.model import CitationRef, ListingFacts, ListRegime, Verdict, verdict
+from watchdog.model import CitationRef, ListingFacts, ListRegime, Verdict
 from watchdog.model.listing import LEGAL_REP_EXCLUSION
 from watchdog.model.schema import Sourced
 from watchdog.model.workdays import add_working_days
@@ -101,10 +101,15 @@ def fully_performed(facts: ListingFacts) -> bool:
     return facts.performed_date is not None or performance_says_full(facts.performance)
 
 
-def _removal_due(regime: ListRegime, event: date) -> date:
-    """The last day an entry may stay after `event`, read as the model reads the removal rule."""
+def _removal_due(regime: ListRegime, event: date) -> date | None:
+    """The last day an entry may stay after `event`, read as the model reads the removal rule:
+    an event before the rule took effect counts from that day, if the rule reaches back at all."""
     rule = regime.removal
-    start = max(event, rule.valid_from) if rule.valid_from else event
+    start = event
+    if rule.valid_from and event < rule.valid_from:
+        if not rule.applies_to_earlier_events:
+            return None
+        start = rule.valid_from
     return add_working_days(start, rule.working_days)
 
 
@@ -157,7 +162,8 @@ def past_legal_term(v: Verdict, facts: ListingFacts, ctx: CheckContext) -> Findi
 def past_maximum_term(v: Verdict, facts: ListingFacts, ctx: CheckContext) -> FindingDraft | None:
     if v.term_end_max is None or facts.publish_date is None:
         return None
-    if ctx.as_of <= _removal_due(ctx.regime, v.term_end_max):
+    due = _removal_due(ctx.regime, v.term_end_max)
+    if due is None or ctx.as_of <= due:
         return None
     term = ctx.regime.term
     citation, evidence = _cite(v, "term_end_max", term.extension)
@@ -179,10 +185,8 @@ def performed_not_removed(v: Verdict, facts: ListingFacts, ctx: CheckContext) ->
     if facts.performed_date is not None:
         performed, basis, deadline = facts.performed_date, "record", v.removal_deadline
     elif ctx.performed_seen is not None:
-        # Re-ask the model with the sighting as the date, so the deadline follows its reading.
-        dated = facts.model_copy(update={"performed_date": ctx.performed_seen})
         performed, basis = ctx.performed_seen, "first_seen_performed"
-        deadline = verdict(ctx.regime, dated, ctx.as_of).removal_deadline
+        deadline = _removal_due(ctx.regime, performed)
     else:
         return None
     if deadline is None or ctx.as_of <= deadline:
@@ -262,8 +266,11 @@ def statutory_fields_missing(v: Verdict, facts: ListingFacts, ctx: CheckContext)
     citation, evidence = _cite(v, "missing_fields", rule)
     required = rule.required_for(facts.party_type)
     names = [rule.labels[f].en if f in rule.labels else f for f in v.missing_fields]
-    summary = (f"{len(names)} of the {len(required)} fields the rules require were not published: "
-               f"{'; '.join(names)}.")
+    if len(names) == len(required):
+        opening = f"None of the {len(required)} fields the rules require was published"
+    else:
+        opening = f"{len(names)} of the {len(required)} fields the rules require were not published"
+    summary = f"{opening}: {'; '.join(names)}."
     return FindingDraft(summary, citation, evidence, {"missing_fields": v.missing_fields})
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, RowMapping, insert, select, update
+from sqlalchemy import Connection, RowMapping, Text, insert, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from watchdog.audit.checks import CheckContext, fully_performed, performance_says_full, run_checks
@@ -122,7 +122,8 @@ def _batches(database_url: str) -> Iterator[Sequence[RowMapping]]:
     and each page is a cheap range scan on the primary key.
     """
     obs = Observation.__table__
-    query = (select(obs.c.id, obs.c.subject_id, obs.c.payload, obs.c.artifact_sha256,
+    query = (select(obs.c.id, obs.c.subject_id,
+                    type_coerce(obs.c.payload, Text).label("payload"), obs.c.artifact_sha256,
                     obs.c.province, obs.c.court, obs.c.first_seen, obs.c.last_seen)
              .where(obs.c.source_id == SOURCE_ID, obs.c.status == "listed")
              .order_by(obs.c.id).limit(BATCH_SIZE))
@@ -142,7 +143,10 @@ def _audit_batch(conn: Connection, batch: Sequence[RowMapping], regime: ListRegi
     parsed: list[tuple[RowMapping, ListingFacts]] = []
     for row in batch:
         try:
-            parsed.append((row, ListingFacts.model_validate(row["payload"])))
+            payload = row["payload"]
+            # SQLite hands back the JSON text; pydantic parses it faster than json.loads can.
+            parsed.append((row, ListingFacts.model_validate_json(payload) if isinstance(payload, str)
+                           else ListingFacts.model_validate(payload)))
         except ValidationError as exc:
             summary.skipped += 1
             if len(summary.problems) < 50:

@@ -23,6 +23,7 @@ PERSON_LIST_PATH = "/gkw/sx/getPersonList"
 UNIT_LIST_PATH = "/gkw/sx/getUnitList"
 # The 2026 detail API, the 2017-2024 one, and the old detail link Baidu records point at.
 DETAIL_PATHS = ("/gkw/sx/disDetailNew", "/shixin/disDetailNew", "/detail")
+BAIDU_FILTERS = ("iname", "cardNum", "areaName")
 BAIDU_RN_MIN, BAIDU_RN_MAX, BAIDU_RN_DEFAULT = 10, 50, 10
 LIST_PAGE_SIZE_DEFAULT, LIST_PAGE_SIZE_MAX = 20, 100
 LAYOUT_FIELD = "newRiskLevel"  # the unknown field the `layout` failure switch adds
@@ -86,6 +87,22 @@ def baidu_body(records: Sequence[dict[str, Any]], pn: int, rn: int, *, base_url:
     return to_json({"status": "0", "t": t, "set_cache_time": "", "data": [block]})
 
 
+def baidu_filter(records: Sequence[dict[str, Any]], filters: dict[str, str]) -> Sequence[dict[str, Any]]:
+    """opendata.baidu.com's exact-match filters (iname, cardNum, areaName); none: everything."""
+    if not filters:
+        return records
+    return [r for r in records if all(str(r.get(k, "")) == v for k, v in filters.items())]
+
+
+def is_callback(cb: str) -> bool:
+    """A JSONP callback name Baidu would accept (letters, digits, _ . $; not starting with a digit)."""
+    return 0 < len(cb) <= 64 and cb[0].isalpha() and all(c.isalnum() or c in "_.$" for c in cb)
+
+
+def jsonp(cb: str, body: bytes) -> bytes:
+    return f"/**/{cb}(".encode() + body + b")"
+
+
 def clamp_rn(raw: str | None) -> int:
     """Baidu served between 10 and 50 rows whatever `rn` asked for."""
     try:
@@ -142,6 +159,21 @@ def zxgk_captcha_html() -> bytes:
         '<div class="search-form"><label for="yzm">验证码</label>'
         '<input id="yzm" name="pCode" placeholder="请输入验证码">'
         '<img id="captchaImg" src="/gkw/sx/captchaNew" alt="验证码"><p>请输入验证码</p></div>'))
+
+
+def failure_page(failure: str, kind: str, event_id: str) -> tuple[int, bytes, str]:
+    """(status, body, content type) a failure switch answers a `kind` (baidu/list/detail) with."""
+    if failure == "block412":
+        return 412, block412_html(event_id), HTML_TYPE
+    if failure == "http500":
+        return 500, error500_html(), HTML_TYPE
+    if failure != "captcha":
+        raise ValueError(f"{failure!r} changes the data page, it has no page of its own")
+    if kind == "baidu":
+        return 200, baidu_captcha_html(), HTML_TYPE
+    if kind == "list":
+        return 200, zxgk_captcha_html(), HTML_TYPE
+    return 200, b"{}", JSON_TYPE  # on zxgk an empty object means the query's captcha expired
 
 
 def error500_html() -> bytes:

@@ -64,6 +64,7 @@ class MirrorConfig:
     variants: Mapping[str, float]
     provinces: tuple[Province, ...]
     names: Mapping[str, Any]
+    duties: Mapping[str, Any]
 
     def with_(self, **changes: Any) -> MirrorConfig:
         """A copy with some settings changed (tests use a different seed or count)."""
@@ -89,7 +90,7 @@ def load_config(path: str | Path | None = None) -> MirrorConfig:
             day_dates={k: v["date"] for k, v in days.items()},
             churn={k: float(days[2].get(k, 0.0)) for k in ("removed", "added", "changed")},
             rates=rates, variants={k: float(v) for k, v in raw["variants"].items()},
-            provinces=provinces, names=raw["names"])
+            provinces=provinces, names=raw["names"], duties=raw["duties"])
     except (KeyError, TypeError, IndexError, ValueError) as exc:
         raise ValueError(f"{p}: bad mirror settings ({type(exc).__name__}: {exc})") from exc
     if sorted(cfg.day_dates) != [1, 2] or not all(isinstance(d, date) for d in cfg.day_dates.values()):
@@ -309,19 +310,13 @@ def _duty(rng: random.Random, cfg: MirrorConfig, rec: dict[str, Any], meta: dict
     else:
         plaintiff = _person_name(rng, names)
         meta["person_names"].append(plaintiff)
-    goods, fee, days = rng.choice(names["goods"]), amount // 50 + 50, rng.choice(("五", "七", "十"))
+    fill = {"debtor": debtor, "plaintiff": plaintiff, "goods": rng.choice(names["goods"]),
+            "amount": amount, "fee": amount // 50 + 50, "days": rng.choice(("五", "七", "十")),
+            # Article on interest for delayed performance in the Civil Procedure Law then in force.
+            "art": "二百五十三" if year < 2022 else ("二百六十" if year < 2024 else "二百六十四")}
     if rng.random() < cfg.variants["crlf_in_duty"]:
-        art = "二百五十三" if year < 2022 else ("二百六十" if year < 2024 else "二百六十四")
-        return "\r\n".join((
-            f"被告{debtor}应于本判决生效{days}日内给付原告{plaintiff}{goods}人民币{amount}元。",
-            f"如果未按本判决指定的期间履行给付金钱义务，应当依照《中华人民共和国民事诉讼法》第{art}条"
-            "之规定，加倍支付迟延履行期间的债务利息。",
-            f"案件受理费{fee}元，由被告{debtor}负担。"))
-    return rng.choice((
-        f"被告{debtor}于本判决生效之日起{days}日内支付原告{plaintiff}{goods}{amount}元。",
-        f"1.被告{debtor}在本判决生效之日起{days}日内支付原告{plaintiff}{goods}{amount}元；"
-        f"2.本案诉讼费{fee}元，由被告承担。",
-        f"申请执行人{plaintiff}与被执行人{debtor}{goods}纠纷一案，被执行人应给付{amount}元及利息。"))
+        return "\r\n".join(t.format(**fill) for t in cfg.duties["crlf"])
+    return rng.choice(cfg.duties["plain"]).format(**fill)
 
 
 def _performance(rng: random.Random, cfg: MirrorConfig, rec: dict[str, Any], kind: str | None,

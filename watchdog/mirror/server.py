@@ -215,9 +215,10 @@ class _Handler(BaseHTTPRequestHandler):
     # Headers and body go out in separate writes; with Nagle on, each keep-alive response
     # would wait ~40 ms for the client's delayed ACK.
     disable_nagle_algorithm = True
-    server_version = "ScorewatchMirror/0.1"
-    sys_version = ""
     server: _HTTPServer
+
+    def version_string(self) -> str:
+        return "ScorewatchMirror/0.1"
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: request lines carry names and case numbers, which must not reach logs."""
@@ -225,10 +226,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._dispatch(b"")
 
+    do_HEAD = do_GET  # same status and headers; `_send` leaves the body out
+
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if not 0 <= length <= 65536:
-            self._send(413, fmt.error500_html(), fmt.HTML_TYPE)
+        length = _int(self.headers.get("Content-Length"), 0)
+        if not 0 <= length <= 65536:  # control JSON and detail forms are tiny
+            self.close_connection = True
+            self._send(413, b"request body too large\n", "text/plain;charset=UTF-8")
             return
         self._dispatch(self.rfile.read(length))
 
@@ -239,7 +243,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header(*SYNTHETIC_HEADER)
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _dispatch(self, body: bytes) -> None:
         mirror = self.server.mirror
@@ -291,16 +296,7 @@ class _Handler(BaseHTTPRequestHandler):
         if failure in ("truncated", "layout"):
             return failure
         self.server.mirror.state.count("failed")
-        if failure == "block412":
-            self._send(412, fmt.block412_html(f"{snap['day']}-{kind}-{index}"), fmt.HTML_TYPE)
-        elif failure == "http500":
-            self._send(500, fmt.error500_html(), fmt.HTML_TYPE)
-        elif kind == "baidu":
-            self._send(200, fmt.baidu_captcha_html(), fmt.HTML_TYPE)
-        elif kind == "list":
-            self._send(200, fmt.zxgk_captcha_html(), fmt.HTML_TYPE)
-        else:  # on the portal an empty object means the captcha bound to the query expired
-            self._send(200, b"{}", fmt.JSON_TYPE)
+        self._send(*fmt.failure_page(failure, kind, f"{snap['day']}-{kind}-{index}"))
         return "sent"
 
     def _serve_data(self, kind: str, index: int, snap: dict[str, Any], key: tuple[Any, ...],
@@ -315,34 +311,31 @@ class _Handler(BaseHTTPRequestHandler):
             body = body[: len(body) // 2]
         self._send(200, body, ctype)
 
-    def _baidu(self, q: dict[str, str]) -> None:
+    def _begin(self, kind: str) -> tuple[MirrorServer, dict[str, Any], DayView]:
+        """Count a data request; the state it is served under (one snapshot, no mixed days)."""
         mirror = self.server.mirror
-        mirror.state.count("baidu")
+        mirror.state.count(kind)
         snap = mirror.state.snapshot()
-        view = mirror.view(snap["day"])
+        return mirror, snap, mirror.view(snap["day"])
+
+    def _baidu(self, q: dict[str, str]) -> None:
+        mirror, snap, view = self._begin("baidu")
         pn, rn = max(0, _int(q.get("pn"), 0)), fmt.clamp_rn(q.get("rn"))
-        filters = tuple(q.get(k, "") for k in ("iname", "cardNum", "areaName"))
-        ok_resource = q.get("resource_id") == "6899"
-        cb = q.get("cb", "")
-        jsonp = cb.replace("_", "a").replace(".", "a").isalnum() and cb[:1].isalpha()
+        filters = {k: q[k] for k in fmt.BAIDU_FILTERS if q.get(k)}
+        ok_resource = q.get("resource_id") == "6899"  # any other resource: an empty answer
+        cb = q.get("cb", "") if fmt.is_callback(q.get("cb", "")) else ""
 
         def render(layout: bool) -> bytes:
-            recs = view.records if ok_resource else []
-            if any(filters):
-                recs = [r for r in recs if all(not f or r.get(k) == f for k, f in
-                                               zip(("iname", "cardNum", "areaName"), filters, strict=True))]
+            recs = fmt.baidu_filter(view.records, filters) if ok_resource else []
             body = fmt.baidu_body(recs, pn, rn, base_url=mirror.url, day_date=view.date, layout=layout)
-            return f"/**/{cb}(".encode() + body + b")" if jsonp else body
+            return fmt.jsonp(cb, body) if cb else body
 
-        ctype = "text/javascript;charset=UTF-8" if jsonp else fmt.JSON_TYPE
-        self._serve_data("baidu", pn // rn, snap, ("baidu", ok_resource, pn, rn, filters, cb if jsonp else ""),
-                         render, ctype)
+        key = ("baidu", ok_resource, pn, rn, tuple(sorted(filters.items())), cb)
+        self._serve_data("baidu", pn // rn, snap, key, render,
+                         "text/javascript;charset=UTF-8" if cb else fmt.JSON_TYPE)
 
     def _list(self, path: str, q: dict[str, str]) -> None:
-        mirror = self.server.mirror
-        mirror.state.count("list")
-        snap = mirror.state.snapshot()
-        view = mirror.view(snap["day"])
+        _, snap, view = self._begin("list")
         page = max(1, _int(q.get("page"), 1))
         size = max(1, min(fmt.LIST_PAGE_SIZE_MAX, _int(q.get("pageSize"), fmt.LIST_PAGE_SIZE_DEFAULT)))
         recs = view.persons if path == fmt.PERSON_LIST_PATH else view.units
@@ -350,11 +343,9 @@ class _Handler(BaseHTTPRequestHandler):
                          lambda layout: fmt.list_body(recs, page, size, layout))
 
     def _detail(self, q: dict[str, str]) -> None:
-        mirror = self.server.mirror
-        mirror.state.count("detail")
-        snap = mirror.state.snapshot()
+        mirror, snap, view = self._begin("detail")
         index = mirror.state.next_detail()
-        rec = mirror.view(snap["day"]).by_id.get(_int(q.get("id"), -1))
+        rec = view.by_id.get(_int(q.get("id"), -1))
         case = q.get("caseCode")
         if rec is not None and case and _half(case) != _half(rec["caseCode"]):
             rec = None

@@ -17,12 +17,18 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from watchdog.model.schema import CITATION_IDS, Citation, ListRegime, LocatedError, Slug
+from watchdog.model.scoring_schema import DescribedRegime, LedgerRegime, Regime, WeightedRegime
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / "data"
 
-# Other kinds (weighted score, points ledger, as described) get their models here as they land.
-REGIME_MODELS: dict[str, type[ListRegime]] = {"list": ListRegime}
+# The `kind` field of a regime file picks its model.
+REGIME_MODELS: dict[str, type[Regime]] = {
+    "list": ListRegime,
+    "weighted_score": WeightedRegime,
+    "points_ledger": LedgerRegime,
+    "as_described": DescribedRegime,
+}
 
 _CITATIONS = TypeAdapter(dict[Slug, Citation])
 
@@ -54,7 +60,7 @@ def load_regime(
     regimes_dir: Path | str | None = None,
     *,
     citations: Path | str | Mapping[str, Citation] | None = None,
-) -> ListRegime:
+) -> Regime:
     """Load a regime by id (looked up in `regimes_dir`, default `data/regimes/`) or by file path.
 
     Citation ids are checked against `citations`: a mapping already loaded, a path to a

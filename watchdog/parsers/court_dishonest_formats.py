@@ -209,7 +209,10 @@ def load_json(body: bytes) -> object:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        if reason := block_reason(text):
+        # A body that starts as JSON is a broken answer, not a block page: record text such as
+        # a case number 执412号 must not read as "HTTP 412".
+        looks_json = text.lstrip()[:1] in ("{", "[")
+        if not looks_json and (reason := block_reason(text)):
             raise BlockedError(reason) from None
         if text.lstrip().startswith("<"):
             raise FormatError("HTML page instead of JSON (changed layout?)") from None

@@ -1,0 +1,323 @@
+"""Scoring one person under one regime: `score(regime, person) -> ScoreResult`.
+
+The result says the score (whole points, as the real systems show them), its band or grade, the
+range over every weight variant or point span, each contribution with its citation and evidence
+grade, the perks and restrictions it gates, and notes. The contributions add up exactly to the
+score: they are Decimals, each shown to four places, and a last `rounding` row carries whatever
+rounding to whole points (and to four places) took away.
+
+The person is a plain dict, as the CLI and the self-check receive it; `watchdog.model.person`
+documents and checks the input conventions. Bad input raises `ValueError` with one line saying where and what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from watchdog.model.network import contact_pulls
+from watchdog.model.schema import Evidence, ListRegime, Sourced
+from watchdog.model.scoring_schema import (
+    Band,
+    DescribedRegime,
+    Gate,
+    LedgerRegime,
+    ScoringRegime,
+    ScoringRegimeBase,
+    WeightedRegime,
+    in_force,
+)
+from watchdog.model.person import Person, read_person
+
+PLACES = Decimal("0.0001")
+RowKind = Literal["start", "dimension", "event", "signal", "contact", "clamp", "rounding"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Contribution(Frozen):
+    id: str
+    label: str
+    kind: RowKind
+    value: Decimal
+    count: Decimal | None = None       # events, signal units, or a dimension's standing
+    per_unit: Decimal | None = None    # points per event or unit, or a dimension's weight
+    source: str | None = None
+    evidence: Evidence | None = None
+    note: str | None = None
+
+
+class BandInfo(Frozen):
+    id: str
+    label: str
+    min: int | None
+    max: int | None
+    source: str
+    evidence: Evidence
+
+
+class DirectGrade(Frozen):
+    rule: str
+    band: str
+    source: str
+    evidence: Evidence
+
+
+class GateOutcome(Frozen):
+    id: str
+    label: str
+    applies: bool | None   # None: not documented, or depends on a fact not given
+    reason: str
+    announced: str | None
+    source: str
+    evidence: Evidence
+    note: str | None = None
+
+
+class ScoreSpan(Frozen):
+    low: int
+    high: int
+    low_band: str | None
+    high_band: str | None
+    by_variant: dict[str, int]
+
+
+class ScoreResult(Frozen):
+    regime_id: str
+    regime_version: str
+    kind: str
+    title: str
+    as_of: date
+    score: int
+    band: BandInfo | None
+    direct_grade: DirectGrade | None
+    range: ScoreSpan
+    contributions: list[Contribution]
+    perks: list[GateOutcome]
+    restrictions: list[GateOutcome]
+    notes: list[str]
+    simplification: str | None
+
+    @property
+    def grade(self) -> str | None:
+        return self.band.id if self.band else None
+
+
+def score(regime: ScoringRegime | ListRegime, person: Mapping[str, Any]) -> ScoreResult:
+    """Score `person` (a dict in the input conventions) under `regime`."""
+    if isinstance(regime, ListRegime):
+        raise ValueError(f"{regime.id} is a list regime: use verdict() or listing_exit(), not score()")
+    p = read_person(regime, person)
+    notes: list[str] = []
+    if isinstance(regime, WeightedRegime):
+        rows, exact, by_variant = _weighted(regime, p, notes)
+    elif isinstance(regime, LedgerRegime):
+        rows, exact, by_variant = _ledger(regime, p, notes)
+    else:
+        rows, exact, by_variant = _described(regime, p)
+    whole = round_half_up(exact)
+    rows = _with_rounding(rows, whole)
+    band = band_for(regime, whole, p.facts, p.as_of, notes)
+    direct = _direct_grade(regime, p) if isinstance(regime, LedgerRegime) else None
+    if direct is not None and (band is None or regime.band_rank(direct.band) > regime.band_rank(band.id)):
+        band = regime.band(direct.band)
+        notes.append(f"'{direct.rule}' sets grade {direct.band} whatever the points")
+    elif direct is not None:
+        direct = None
+    low, high = min(by_variant.values()), max(by_variant.values())
+    for version in regime.versions:
+        if version.valid_to is not None and p.as_of > version.valid_to:
+            notes.append(version.text.en)
+    return ScoreResult(
+        regime_id=regime.id, regime_version=regime.version, kind=regime.kind,
+        title=regime.title.en, as_of=p.as_of, score=whole,
+        band=_band_info(band) if band else None, direct_grade=direct,
+        range=ScoreSpan(low=low, high=high, by_variant=by_variant,
+                        low_band=_band_id(regime, low, p), high_band=_band_id(regime, high, p)),
+        contributions=rows,
+        perks=[gate_outcome(g, whole, band, p, "gets") for g in regime.perks],
+        restrictions=[gate_outcome(g, whole, band, p, "is subject to") for g in regime.restrictions],
+        notes=notes, simplification=regime.simplification,
+    )
+
+
+def tidy(value: Decimal) -> Decimal:
+    """Drop trailing zeros (30.0000 -> 30, 12.5000 -> 12.5) without switching to exponents."""
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value  # type: ignore[operator]
+
+
+def round_half_up(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def band_for(regime: ScoringRegimeBase, points: int, facts: Mapping[str, bool], day: date,
+             notes: list[str] | None = None) -> Band | None:
+    """The band for whole `points`: a conditional band (such as tax grade M) first, if it holds."""
+    for band in regime.bands:
+        if not band.conditional or not in_force(band, day) or not band.holds(points):
+            continue
+        missing = [c for c in band.requires + band.forbids if c not in facts]
+        if missing and notes is not None:
+            notes.append(f"grade {band.id} depends on {', '.join(missing)}, not given")
+        if all(facts.get(c) is True for c in band.requires) and \
+                all(facts.get(c) is False for c in band.forbids):
+            return band
+    return next((b for b in regime.bands if not b.conditional and in_force(b, day) and b.holds(points)),
+                None)
+
+
+def gate_outcome(gate: Gate, points: int, band: Band | None, p: Person, verb: str) -> GateOutcome:
+    """Whether a perk is granted, or a restriction applies, at this score and band."""
+    def out(applies: bool | None, reason: str) -> GateOutcome:
+        return GateOutcome(id=gate.id, label=gate.label.en, applies=applies, reason=reason,
+                           announced=gate.announced, source=gate.source, evidence=gate.evidence,
+                           note=gate.note)
+
+    if not in_force(gate, p.as_of):
+        return out(False, f"not in force on {p.as_of}")
+    if not gate.documented:
+        return out(None, "the score or grade it needs is not documented")
+    if gate.min_score is not None and points < gate.min_score:
+        return out(False, f"needs {gate.min_score} or more; the score is {points}")
+    if gate.max_score is not None and points > gate.max_score:
+        return out(False, f"only at {gate.max_score} or less; the score is {points}")
+    if gate.bands and (band is None or band.id not in gate.bands):
+        return out(False, f"only in {', '.join(gate.bands)}; the grade is {band.id if band else 'none'}")
+    for cid in gate.requires:
+        if cid not in p.facts:
+            return out(None, f"also needs '{cid}', which was not given")
+        if not p.facts[cid]:
+            return out(False, f"also needs '{cid}', which does not hold")
+    return out(True, f"the person {verb} it")
+
+
+def _weighted(regime: WeightedRegime, p: Person, notes: list[str]
+              ) -> tuple[list[Contribution], Decimal, dict[str, int]]:
+    lo, span = Decimal(regime.range.min), Decimal(regime.range.max - regime.range.min)
+    variants = [v for v in regime.weight_variants if in_force(v, p.as_of)] or list(regime.weight_variants)
+    primary = variants[0]
+    rows = [_row("range_min", "Lowest possible score", "start", lo, regime.range)]
+    for dim in regime.dimensions:
+        weight, value = primary.weights[dim.id], p.dimensions[dim.id]
+        rows.append(_row(dim.id, dim.label.en, "dimension", span * weight * value, primary,
+                         count=value, per_unit=weight,
+                         note=f"{span} x weight {weight} ({primary.id}) x standing {value}"))
+    by_variant = {v.id: round_half_up(lo + span * sum(v.weights[d] * x for d, x in p.dimensions.items()))
+                  for v in variants}
+    if regime.weights_unknown:
+        # Any weighting is possible, so the extremes are all weight on one dimension.
+        by_variant |= {f"only_{d}": round_half_up(lo + span * x) for d, x in p.dimensions.items()}
+        notes.append("no weights were published: the range spans every possible weighting")
+    if len(variants) > 1:
+        notes.append(f"computed with {primary.id}; the range covers "
+                     f"{', '.join(v.id for v in variants)}")
+    exact = lo + span * sum(primary.weights[d] * x for d, x in p.dimensions.items())
+    return rows, exact, by_variant
+
+
+def _ledger(regime: LedgerRegime, p: Person, notes: list[str]
+            ) -> tuple[list[Contribution], Decimal, dict[str, int]]:
+    if regime.start is not None:
+        start = Decimal(regime.start.points)
+        rows = [_row("start", "Starting points", "start", start, regime.start)]
+    else:
+        start = Decimal(p.start or 0)
+        rows = [_row("start", "Current points (given by the person; the start is not documented)",
+                     "start", start, None)]
+    total, low, high = start, start, start
+    for code, (count, chosen) in p.events.items():
+        rule = regime.rule(code)
+        assert rule is not None  # read_person checked the codes
+        if not in_force(rule, p.as_of):
+            notes.append(f"'{code}' was not in force on {p.as_of}; not counted")
+            continue
+        per = Decimal(chosen if chosen is not None else (rule.points or 0))
+        value = per * count
+        rows.append(_row(code, rule.label.en, "event", value, rule, count=Decimal(count), per_unit=per))
+        total += value
+        span = rule.points_range or (rule.points or 0, rule.points or 0)
+        low, high = low + span[0] * count, high + span[1] * count
+    clamped = _clamp(regime, total)
+    if clamped != total:
+        rows.append(_row("clamp", "Held within the score range", "clamp", clamped - total, regime.range))
+    return rows, clamped, {"low": round_half_up(_clamp(regime, low)), "high": round_half_up(_clamp(regime, high))}
+
+
+def _described(regime: DescribedRegime, p: Person) -> tuple[list[Contribution], Decimal, dict[str, int]]:
+    base = p.base if p.base is not None else Decimal(regime.baseline.value)
+    rows = [_row("base", "Score before the described effects", "start", base,
+                 regime.baseline if p.base is None else None)]
+    own = base
+    for signal in regime.signals:
+        amount = p.signals.get(signal.id)
+        if amount is None:
+            continue
+        units = Decimal(1 if amount >= signal.at_least else 0) if signal.at_least is not None else amount
+        value = units * signal.points.per_unit
+        rows.append(_row(signal.id, signal.label.en, "signal", value, signal, count=amount,
+                         per_unit=signal.points.per_unit,
+                         note=f"points: {signal.points.source}, {signal.points.evidence}"))
+        own += value
+    clamped = _clamp(regime, own)
+    if clamped != own:
+        rows.append(_row("clamp", "Held within the score range", "clamp", clamped - own, regime.range))
+    exact = clamped
+    if p.contacts and regime.network is not None:
+        alpha = regime.network.alpha.value
+        for pull in contact_pulls(clamped, p.contacts, alpha):
+            rows.append(_row(f"contact:{pull.id}", f"Contact {pull.id} (score {pull.score})", "contact",
+                             pull.pull, regime.network, note=f"alpha {alpha}: {regime.network.alpha.source}"))
+            exact += pull.pull
+    whole = round_half_up(exact)
+    return rows, exact, {"as_described": whole}
+
+
+def _direct_grade(regime: LedgerRegime, p: Person) -> DirectGrade | None:
+    worst: DirectGrade | None = None
+    for code, (count, _) in p.events.items():
+        rule = regime.rule(code)
+        if rule is None or rule.direct_grade is None or count <= 0 or not in_force(rule, p.as_of):
+            continue
+        if worst is None or regime.band_rank(rule.direct_grade) > regime.band_rank(worst.band):
+            worst = DirectGrade(rule=rule.id, band=rule.direct_grade, source=rule.source,
+                                evidence=rule.evidence)
+    return worst
+
+
+def _clamp(regime: ScoringRegimeBase, value: Decimal) -> Decimal:
+    if regime.range is None:
+        return value
+    return min(max(value, Decimal(regime.range.min)), Decimal(regime.range.max))
+
+
+def _row(rid: str, label: str, kind: RowKind, value: Decimal, rule: Sourced | None,
+         count: Decimal | None = None, per_unit: Decimal | None = None,
+         note: str | None = None) -> Contribution:
+    return Contribution(id=rid, label=label, kind=kind, value=tidy(value.quantize(PLACES, ROUND_HALF_EVEN)),
+                        count=count, per_unit=per_unit, note=note or (rule.note if rule else None),
+                        source=rule.source if rule else None, evidence=rule.evidence if rule else None)
+
+
+def _with_rounding(rows: list[Contribution], whole: int) -> list[Contribution]:
+    rest = Decimal(whole) - sum((r.value for r in rows), Decimal(0))
+    if rest == 0:
+        return rows
+    return [*rows, Contribution(id="rounding", label="Rounding to whole points", kind="rounding",
+                                value=tidy(rest))]
+
+
+def _band_info(band: Band) -> BandInfo:
+    return BandInfo(id=band.id, label=band.label.en, min=band.min, max=band.max,
+                    source=band.source, evidence=band.evidence)
+
+
+def _band_id(regime: ScoringRegimeBase, points: int, p: Person) -> str | None:
+    band = band_for(regime, points, p.facts, p.as_of)
+    return band.id if band else None
