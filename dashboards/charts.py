@@ -45,13 +45,13 @@ def _layout(title: str, value_title: str, note: str | None = None, *,
 
 
 def _persons_companies(rows: Sequence[dict[str, Any]], title: str, *,
-                       horizontal: bool = False) -> str:
+                       horizontal: bool = False, months: bool = False) -> str:
     labels = [str(row["label"]) for row in rows]
     persons = [row["persons"] if isinstance(row["persons"], int) else None for row in rows]
     hidden = sum(value is None for value in persons)
     note = (f"{hidden} bar{'s' if hidden > 1 else ''} of persons held back for privacy "
             "(see Methodology)" if hidden else None)
-    where, count = ("%{y}", "%{x}") if horizontal else ("%{x}", "%{y}")
+    where, count = ("%{y}", "%{x}") if horizontal else ("%{x|%Y-%m}" if months else "%{x}", "%{y}")
 
     def bar(name: str, values: list[int | None], colour: str) -> go.Bar:
         axes = {"y": labels, "x": values} if horizontal else {"x": labels, "y": values}
@@ -59,15 +59,19 @@ def _persons_companies(rows: Sequence[dict[str, Any]], title: str, *,
                       hovertemplate=f"{where}<br>{count} listings of {name}<extra></extra>",
                       **axes)
 
+    layout = _layout(title, "listings", note, horizontal=horizontal)
+    if months:  # years of months read better on a time axis than as hundreds of categories
+        layout["xaxis"] = {**layout["xaxis"], "type": "date", "hoverformat": "%Y-%m"}
     fig = go.Figure(
         data=[bar("persons", persons, PERSON_COLOUR),
               bar("companies", [row["companies"] for row in rows], COMPANY_COLOUR)],
-        layout=_layout(title, "listings", note, horizontal=horizontal))
+        layout=layout)
     return pio.to_json(fig, validate=True)
 
 
 def listings_by_month(rows: Sequence[dict[str, Any]]) -> str:
-    return _persons_companies(rows, "Listings by month of publication")
+    dated = [row for row in rows if row["value"]]  # a month not recorded has no place in time
+    return _persons_companies(dated, "Listings by month of publication", months=True)
 
 
 def listings_by_province(rows: Sequence[dict[str, Any]]) -> str:

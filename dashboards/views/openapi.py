@@ -78,7 +78,8 @@ PATHS: dict[str, dict[str, Any]] = {
                         "artifact_sha256": {"type": ["string", "null"],
                                             "pattern": "^[0-9a-f]{64}$"}}}),
     "/sources": _get("Crawls of every source", "Status, counts, reasons and errors per crawl.",
-                     _PAGING, _ROW),
+                     [_param("source", "Source id; repeat for several.", _TEXT, repeat=True),
+                      *_PAGING], _ROW),
     "/artifacts/{sha256}": _get(
         "One archived response",
         "Metadata of an archived response; its bytes are at /artifacts/{sha256}.raw.",

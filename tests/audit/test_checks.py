@@ -136,6 +136,13 @@ def test_past_maximum_term_only_after_five_years():
                              "the rule allows 5 years for this circumstance.")
 
 
+def test_term_on_a_listing_older_than_the_term_rule_says_it_is_our_reading():
+    draft = run("past_maximum_term", facts(publish_date=date(2014, 6, 3)), date(2020, 1, 1))
+    assert draft is not None
+    assert draft.summary.endswith("The term comes from rules in force since 2017-05-01; applying "
+                                  "it to this earlier listing is our reading of them.")
+
+
 def test_no_fixed_term_for_ability_but_refuses():
     f = facts(circumstances=[ABILITY_BUT_REFUSES])
     assert not fired(f, date(2035, 1, 1)) & {"past_legal_term", "past_maximum_term"}

@@ -250,7 +250,7 @@ def test_unreadable_payloads_are_skipped_and_counted(store):
     assert (summary.checked, summary.skipped, summary.status) == (11, 1, "complete")
     assert "party_type: literal_error" in summary.problems[0]
     assert "alien" not in " ".join(summary.problems)  # values are never echoed
-    assert progress == [11]
+    assert progress == [12]  # every listing read, including the one skipped
     assert "1 unreadable listings skipped" in str(summary)
 
 

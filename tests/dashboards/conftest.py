@@ -92,8 +92,10 @@ def listing_rows() -> list[ListingRow]:
     return rows
 
 
-def build_store(root: Path, *, origin: str = MIRROR_ORIGIN, audit: bool = True) -> Store:
-    url = f"sqlite:///{root / 'store.sqlite'}"
+def build_store(root: Path, *, origin: str = MIRROR_ORIGIN, audit: bool = True,
+                url: str | None = None) -> Store:
+    """The fixture store under `root` (SQLite unless `url` names another empty database)."""
+    url = url or f"sqlite:///{root / 'store.sqlite'}"
     artifacts_dir = root / "artifacts"
     migrate(url)
     register_source(url, COURT_MANIFEST)

@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 
 import plotly
 import pytest
-from tests.dashboards.conftest import SENTINEL_ID, SENTINEL_NAME, STORED, build_store
 
 from dashboards import create_app
 from dashboards.views._twins import csv_cell
+from tests.dashboards.conftest import SENTINEL_ID, SENTINEL_NAME, STORED, build_store
 from watchdog.store.queries import suppress_grid
 
 PAGES = ["/", "/lists", "/lists/persons", "/findings", "/sources", "/methodology"]
@@ -243,6 +243,9 @@ def test_sources_show_failed_crawls_and_footer_freshness(client):
     assert statuses == ["blocked", "complete", "complete"]
     assert body["rows"][0]["reason"] == "HTTP 412 captcha page"
     assert body["rows"][0]["unknown_fields"] == {"newField": 1}
+    assert client.get("/sources.json?source=credit_china").get_json()["rows"] == []
+    assert client.get("/sources.json?source=court_dishonest").get_json()["crawls"]["total"] == 3
+    assert client.get("/sources?source=nope").status_code == 400
     html = client.get("/sources").get_data(as_text=True)
     assert "HTTP 412 captcha page" in html and "newField" in html and "never crawled" in html
     footer = client.get("/methodology").get_data(as_text=True)
@@ -267,3 +270,15 @@ def test_a_missing_database_gives_a_clear_503(tmp_path):
     assert broken.get("/healthz").status_code == 503
     response = broken.get("/lists")
     assert response.status_code == 503 and b"watchdog init" in response.data
+
+
+def test_the_same_answers_on_every_database(database_url, tmp_path, client, store):
+    """The queries are Core SQL meant for SQLite and PostgreSQL alike (the `postgres` run)."""
+    other = build_store(tmp_path, url=database_url)
+    other_client = create_app(other.url, other.artifacts_dir).test_client()
+    for path in every_path(other.artifact_sha):
+        assert other_client.get(path).status_code == 200, path
+    for path, keys in (("/lists.json?circumstance=c4", ("facets", "totals")),
+                       ("/lists/persons.json?by=sex", ("rows",)), ("/index.json", ("headline",))):
+        ours, theirs = client.get(path).get_json(), other_client.get(path).get_json()
+        assert [ours[k] for k in keys] == [theirs[k] for k in keys], path

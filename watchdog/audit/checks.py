@@ -132,6 +132,15 @@ def no_lawful_circumstance(v: Verdict, facts: ListingFacts, ctx: CheckContext) -
                         {"unmatched_phrases": [p[:80] for p in v.unmatched_phrases]})
 
 
+def _earlier_listing(facts: ListingFacts, ctx: CheckContext) -> str:
+    """A clause owning up to our reading when the term rule postdates the listing."""
+    start = ctx.regime.term.valid_from
+    if start and facts.publish_date and facts.publish_date < start:
+        return (f" The term comes from rules in force since {start}; applying it to this earlier "
+                f"listing is our reading of them.")
+    return ""
+
+
 def _term_detail(v: Verdict, facts: ListingFacts, ctx: CheckContext) -> dict[str, Any]:
     return {"publish_date": str(facts.publish_date), "seen_listed_on": str(ctx.as_of),
             "grounds": v.grounds, "term_end": str(v.term_end),
@@ -152,7 +161,8 @@ def past_legal_term(v: Verdict, facts: ListingFacts, ctx: CheckContext) -> Findi
     citation, evidence = _cite(v, "term_end", term)
     summary = (f"Listed {span(facts.publish_date, ctx.as_of)} after publication; the rule allows "
                f"{term.years} years for this circumstance, extendable by up to "
-               f"{term.extension.years_max}, and extensions are not published.")
+               f"{term.extension.years_max}, and extensions are not published."
+               f"{_earlier_listing(facts, ctx)}")
     return FindingDraft(summary, citation, evidence, _term_detail(v, facts, ctx))
 
 
@@ -169,7 +179,8 @@ def past_maximum_term(v: Verdict, facts: ListingFacts, ctx: CheckContext) -> Fin
     citation, evidence = _cite(v, "term_end_max", term.extension)
     longest = term.years + term.extension.years_max
     summary = (f"Listed {span(facts.publish_date, ctx.as_of)} after publication; even with the "
-               f"longest extension the rule allows {longest} years for this circumstance.")
+               f"longest extension the rule allows {longest} years for this circumstance."
+               f"{_earlier_listing(facts, ctx)}")
     return FindingDraft(summary, citation, evidence, _term_detail(v, facts, ctx))
 
 

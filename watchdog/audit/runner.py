@@ -59,7 +59,8 @@ def run_audit(database_url: str, *, as_of: date | None = None,
               progress: Callable[[int], None] | None = None) -> AuditSummary:
     """Audit every listed court-list observation as of `as_of` (default: today, UTC).
 
-    `progress`, if given, is called after each batch with the number of listings checked so far.
+    `progress`, if given, is called after each batch with the number of listings in it (what
+    `watchdog.progress.Progress.update` expects).
     """
     started = timer.perf_counter()
     as_of = as_of or datetime.now(UTC).date()
@@ -82,7 +83,7 @@ def run_audit(database_url: str, *, as_of: date | None = None,
                 if rows:
                     conn.execute(insert(Finding.__table__), rows)
             if progress is not None:
-                progress(summary.checked)
+                progress(len(batch))
     except BaseException:
         with engine.begin() as conn:
             conn.execute(update(runs).where(runs.c.id == run_id).values(

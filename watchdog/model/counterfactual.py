@@ -61,6 +61,8 @@ class Counterfactual(Frozen):
     changes: list[Change]
     score_after: int | None
     band_after: str | None
+    perks_gained: list[str]           # perk ids granted after the changes and not before
+    restrictions_lifted: list[str]    # restriction ids that applied before and not after
     reason: str
 
 
@@ -72,10 +74,15 @@ def counterfactual(regime: ScoringRegime, person: Mapping[str, Any],
 
     def out(reachable: bool, reason: str, changes: list[Change] | None = None,
             after: ScoreResult | None = None) -> Counterfactual:
-        return Counterfactual(regime_id=regime.id, score_before=now.score, band_before=now.grade,
-                              target_band=target.id if target else None, reachable=reachable,
-                              changes=changes or [], score_after=after.score if after else None,
-                              band_after=after.grade if after else None, reason=reason)
+        had = {g.id for g in (*now.perks, *now.restrictions) if g.applies}
+        return Counterfactual(
+            regime_id=regime.id, score_before=now.score, band_before=now.grade,
+            target_band=target.id if target else None, reachable=reachable, changes=changes or [],
+            score_after=after.score if after else None, band_after=after.grade if after else None,
+            perks_gained=[g.id for g in after.perks if g.applies and g.id not in had] if after else [],
+            restrictions_lifted=[g.id for g in after.restrictions if g.id in had and g.applies is False]
+            if after else [],
+            reason=reason)
 
     if target is None:
         why = "no bands are documented" if not regime.bands else "already in the top band"

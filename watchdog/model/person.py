@@ -17,8 +17,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from watchdog.model.scoring_schema import DescribedRegime, LedgerRegime, ScoringRegime, WeightedRegime
-
+from watchdog.model.scoring_schema import (
+    DescribedRegime,
+    LedgerRegime,
+    ScoringRegime,
+    WeightedRegime,
+)
 
 _FIELDS = {
     "weighted_score": {"dimensions", "signals", "as_of"},

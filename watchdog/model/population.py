@@ -15,6 +15,7 @@ it is a what-if.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 
@@ -25,6 +26,7 @@ from watchdog.model.scoring_schema import (
     LedgerRegime,
     ScoringRegime,
     WeightedRegime,
+    in_force,
 )
 
 MAX_PEOPLE = 50_000_000
@@ -93,25 +95,29 @@ def synthetic_inputs(regime: ScoringRegime, people: int, rng: np.random.Generato
     return Inputs(np.column_stack(columns), base)
 
 
-def score_inputs(regime: ScoringRegime, inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
+def score_inputs(regime: ScoringRegime, inputs: Inputs, as_of: date | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact (unrounded) own scores and each person's direct-grade band rank (-1: none).
 
-    Same rules as `score`, in floating point: the primary weight variant, the primary points of a
-    rule with a span, a signal with `at_least` counting once, clamping to the range.
+    Same rules as `score`, in floating point: the first weight variant in force, the primary
+    points of a rule with a span, rules out of force on `as_of` (default today) left out, a signal
+    with `at_least` counting once, clamping to the range.
     """
+    day = as_of or date.today()
     n = inputs.table.shape[0]
     direct = np.full(n, -1, dtype=np.int64)
     if isinstance(regime, WeightedRegime):
-        weights = regime.weight_variants[0].weights
+        variants = [v for v in regime.weight_variants if in_force(v, day)] or list(regime.weight_variants)
+        weights = variants[0].weights
         w = np.array([float(weights[d.id]) for d in regime.dimensions])
         span = regime.range.max - regime.range.min
         return regime.range.min + span * (inputs.table @ w), direct
     if isinstance(regime, LedgerRegime):
-        points = np.array([r.points or 0 for r in regime.rules], dtype=np.int64)
+        points = np.array([(r.points or 0) if in_force(r, day) else 0 for r in regime.rules], dtype=np.int64)
         start = inputs.start if inputs.start is not None else float(regime.start.points if regime.start else 0)
         own = start + (inputs.table.astype(np.int64) @ points).astype(np.float64)
         for col, rule in enumerate(regime.rules):
-            if rule.direct_grade is not None:
+            if rule.direct_grade is not None and in_force(rule, day):
                 rank = regime.band_rank(rule.direct_grade)
                 direct = np.where(inputs.table[:, col] > 0, np.maximum(direct, rank), direct)
         if regime.range is not None:
@@ -178,7 +184,7 @@ def summarise(regime: ScoringRegime, points: np.ndarray, direct: np.ndarray, bin
 
 
 def simulate(regime: ScoringRegime, people: int, degree: int, alpha: float, seed: int, *,
-             tol: float = 1e-6) -> SimulationResult:
+             tol: float = 1e-6, as_of: date | None = None) -> SimulationResult:
     """Score `people` synthetic people and propagate the network effect with weight `alpha`."""
     if not 2 <= people <= MAX_PEOPLE:
         raise ValueError(f"people must be from 2 to {MAX_PEOPLE:,}, got {people}")
@@ -188,7 +194,7 @@ def simulate(regime: ScoringRegime, people: int, degree: int, alpha: float, seed
         raise ValueError(f"alpha must be at least 0 and below 1, got {alpha}")
     rng = np.random.default_rng(seed)
     inputs = synthetic_inputs(regime, people, rng)
-    own, direct = score_inputs(regime, inputs)
+    own, direct = score_inputs(regime, inputs, as_of)
     graph = random_contacts(people, degree, rng)
     low, high = (regime.range.min, regime.range.max) if regime.range else (None, None)
     mixed = propagate(own, graph, alpha, tol=tol, low=low, high=high)

@@ -4,7 +4,8 @@ The result says the score (whole points, as the real systems show them), its ban
 range over every weight variant or point span, each contribution with its citation and evidence
 grade, the perks and restrictions it gates, and notes. The contributions add up exactly to the
 score: they are Decimals, each shown to four places, and a last `rounding` row carries whatever
-rounding to whole points (and to four places) took away.
+rounding to whole points (and to four places) took away. In JSON (`model_dump(mode="json")`)
+the Decimals are strings, so they stay exact.
 
 The person is a plain dict, as the CLI and the self-check receive it; `watchdog.model.person`
 documents and checks the input conventions. Bad input raises `ValueError` with one line saying where and what.
@@ -20,6 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from watchdog.model.network import contact_pulls
+from watchdog.model.person import Person, read_person
 from watchdog.model.schema import Evidence, ListRegime, Sourced
 from watchdog.model.scoring_schema import (
     Band,
@@ -31,7 +33,6 @@ from watchdog.model.scoring_schema import (
     WeightedRegime,
     in_force,
 )
-from watchdog.model.person import Person, read_person
 
 PLACES = Decimal("0.0001")
 RowKind = Literal["start", "dimension", "event", "signal", "contact", "clamp", "rounding"]
@@ -242,7 +243,7 @@ def _ledger(regime: LedgerRegime, p: Person, notes: list[str]
         value = per * count
         rows.append(_row(code, rule.label.en, "event", value, rule, count=Decimal(count), per_unit=per))
         total += value
-        span = rule.points_range or (rule.points or 0, rule.points or 0)
+        span = (per, per) if chosen is not None or rule.points_range is None else rule.points_range
         low, high = low + span[0] * count, high + span[1] * count
     clamped = _clamp(regime, total)
     if clamped != total:

@@ -329,15 +329,18 @@ def sources(engine: Engine) -> list[dict[str, Any]]:
         return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
-def crawls(engine: Engine, page: int, size: int) -> tuple[list[dict[str, Any]], int]:
+def crawls(engine: Engine, page: int, size: int,
+           source_ids: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], int]:
+    """Crawl history, newest first, of every source or of `source_ids`."""
     columns = _cols(CRAWL, "source_id mode status reason origin started_at finished_at read added "
                            "changed unchanged rejected removed requests unknown_fields errors")
-    stmt = (select(CRAWL.c.id.label("crawl_id"), *columns)
+    where = [CRAWL.c.source_id.in_(source_ids)] if source_ids else []
+    stmt = (select(CRAWL.c.id.label("crawl_id"), *columns).where(*where)
             .order_by(CRAWL.c.started_at.desc(), CRAWL.c.id.desc())
             .limit(size).offset((page - 1) * size))
     with engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(stmt).mappings()]
-        total = conn.execute(select(func.count()).select_from(CRAWL)).scalar_one()
+        total = conn.execute(select(func.count()).select_from(CRAWL).where(*where)).scalar_one()
     return rows, int(total)
 
 

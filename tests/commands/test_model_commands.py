@@ -1,0 +1,106 @@
+"""`score` and `simulate` as click commands: text and JSON output, one-line errors, nothing kept."""
+
+from __future__ import annotations
+
+import json
+import logging
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from watchdog.commands import score_command, simulate_command
+
+RONGCHENG = {"events": [{"code": "bank_arrears_month", "count": 3}, {"code": "sued_found_in_breach"}]}
+FICO = {"dimensions": {"payment_history": 0.8, "amounts_owed": 0.6, "length_of_history": 0.5,
+                       "credit_mix": 0.7, "new_credit": 0.9}}
+
+
+def test_score_from_stdin_prints_result_band_contributions_and_citations() -> None:
+    result = CliRunner().invoke(score_command, ["rongcheng", "--input", "-"], input=json.dumps(RONGCHENG))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "score: 920" in out and "band: B (Fairly honest)" in out
+    assert "-30  Bank loan arrears" in out and "[clt_rongcheng_assessment_standards, verified]" in out
+    assert "what would move you up:" in out and "superseded on 18 June 2021" in out
+
+
+def test_score_from_a_file_as_json_adds_up(tmp_path: Path) -> None:
+    person = tmp_path / "person.json"
+    person.write_text(json.dumps(FICO), encoding="utf-8")
+    result = CliRunner().invoke(score_command, ["fico", "--input", str(person), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert (data["result"]["score"], data["result"]["band"]["id"]) == (682, "good")
+    assert sum(Decimal(c["value"]) for c in data["result"]["contributions"]) == 682
+    move = data["counterfactual"]
+    assert (move["target_band"], move["reachable"], move["score_after"]) == ("very_good", True, 740)
+
+
+def test_score_of_a_court_listing_says_how_it_ends() -> None:
+    listing = {"party_type": "person", "circumstances": ["违反财产报告制度"], "publish_date": "2017-11-26",
+               "age": 40, "court": "某某区人民法院", "as_of": "2018-06-01"}
+    result = CliRunner().invoke(score_command, ["cn_court_dishonest_list", "--input", "-"],
+                                input=json.dumps(listing, ensure_ascii=False))
+    assert result.exit_code == 0, result.output
+    assert "lawful ground: c4_violate_asset_reporting" in result.output
+    assert "must be gone by 2019-11-29" in result.output
+    as_json = CliRunner().invoke(score_command, ["cn_court_dishonest_list", "--input", "-", "--json"],
+                                 input=json.dumps(listing))
+    assert json.loads(as_json.output)["verdict"]["term_end"] == "2019-11-26"
+
+
+@pytest.mark.parametrize(("args", "stdin", "message"), [
+    (["fico", "--input", "-"], '{"dimensions": {"payment_history": 2}}',
+     "error: input: dimensions.payment_history: 2 is outside 0 to 1"),
+    (["fico", "--input", "-"], "{not json", "error: input: not valid JSON"),
+    (["no_such_regime", "--input", "-"], "{}", "error: data/regimes/no_such_regime.yaml: (file): file not found"),
+    (["cn_court_dishonest_list", "--input", "-"], '{"party_type": "robot"}', "error: input: party_type: "),
+    (["cn_court_dishonest_list", "--input", "-"], '{"party_type": "person", "as_of": "soon"}',
+     "error: input: as_of: expected a date as YYYY-MM-DD, got 'soon'"),
+])
+def test_score_errors_are_one_line(args: list[str], stdin: str, message: str) -> None:
+    result = CliRunner().invoke(score_command, args, input=stdin)
+    assert result.exit_code == 1
+    assert result.output.startswith(message), result.output
+    assert result.output.count("\n") == 1
+
+
+def test_score_keeps_and_logs_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      caplog: pytest.LogCaptureFixture) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("WATCHDOG_HOME", str(home))
+    secret = {"dimensions": {**FICO["dimensions"], "payment_history": 0.123456789}}
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    with caplog.at_level(logging.DEBUG):
+        result = CliRunner().invoke(score_command, ["fico", "--input", "-"], input=json.dumps(secret))
+    assert result.exit_code == 0
+    assert list(cwd.iterdir()) == []
+    assert not home.exists()
+    assert "0.123456789" not in caplog.text
+
+
+def test_simulate_prints_the_distribution_and_band_shares() -> None:
+    result = CliRunner().invoke(simulate_command, ["zhima", "--people", "3000", "--degree", "5",
+                                                   "--alpha", "0.4", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "3,000 synthetic people, 15,000 contact edges, alpha 0.4, seed 7" in out
+    assert "share in each band (own -> with contacts):" in out and "excellent" in out
+    assert "share below each perk's threshold:" in out and "singapore_visa_alitrip" in out
+    again = CliRunner().invoke(simulate_command, ["zhima", "--people", "3000", "--degree", "5",
+                                                  "--alpha", "0.4", "--seed", "7"])
+    assert again.output == out
+
+
+def test_simulate_json_and_errors() -> None:
+    result = CliRunner().invoke(simulate_command, ["rongcheng", "--people", "500", "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["people"] == 500
+    bad = CliRunner().invoke(simulate_command, ["rongcheng", "--people", "500", "--alpha", "1.5"])
+    assert (bad.exit_code, bad.output) == (1, "error: alpha must be at least 0 and below 1, got 1.5\n")
+    listed = CliRunner().invoke(simulate_command, ["cn_court_dishonest_list", "--people", "500"])
+    assert listed.output.startswith("error: cn_court_dishonest_list is a list regime")

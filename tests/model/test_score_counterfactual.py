@@ -1,0 +1,188 @@
+"""Counterfactuals (what would move a person up) and how a court listing ends."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from watchdog.model.counterfactual import STEP, counterfactual, listing_exit
+from watchdog.model.facts import ListingFacts
+from watchdog.model.loader import load_regime
+from watchdog.model.schema import ListRegime
+from watchdog.model.score import score
+from watchdog.model.scoring_schema import ScoringRegime, WeightedRegime
+
+
+@cache
+def regime(rid: str) -> ScoringRegime:
+    loaded = load_regime(rid)
+    assert not isinstance(loaded, ListRegime)
+    return loaded
+
+
+def test_fico_needs_four_steps_of_payment_history() -> None:
+    # 300 + 550 * (.35*.5 + .30*.5 + .15*.2 + .10*.5 + .10*.5) = 550.25 -> 550, poor. Fair needs an
+    # exact 579.5: 29.25 more. A 0.05 step of payment history is worth 9.625, the most of any, so
+    # three steps (28.875) fall short and four (38.5) reach 588.75 -> 589.
+    person = {"dimensions": {"payment_history": 0.5, "amounts_owed": 0.5, "length_of_history": 0.2,
+                             "credit_mix": 0.5, "new_credit": 0.5}}
+    cf = counterfactual(regime("fico"), person)
+    assert (cf.band_before, cf.target_band, cf.reachable, cf.score_after, cf.band_after) == (
+        "poor", "fair", True, 589, "fair")
+    assert [(c.input, c.before, c.after) for c in cf.changes] == [
+        ("dimensions.payment_history", Decimal("0.5"), Decimal("0.7"))]
+
+
+def test_length_of_history_is_never_changed() -> None:
+    person = {"dimensions": {"payment_history": 1, "amounts_owed": 1, "length_of_history": 0,
+                             "credit_mix": 1, "new_credit": 1}}
+    # 300 + 550 * 0.85 = 767.5 -> 768, very good; exceptional (800) would need length of history.
+    cf = counterfactual(regime("fico"), person)
+    assert (cf.score_before, cf.target_band, cf.reachable) == (768, "exceptional", False)
+
+
+def test_zhima_target_is_reached_under_both_weight_sets() -> None:
+    person = {"dimensions": dict.fromkeys(
+        ["credit_history", "behaviour_preference", "fulfilment_capacity", "identity_traits", "connections"], 0.3)}
+    cf = counterfactual(regime("zhima"), person)
+    # 530 under both sets; fair needs 549.5: two steps of credit history (35% in both) = 21 -> 551.
+    assert (cf.score_before, cf.target_band, cf.reachable, cf.score_after) == (530, "fair", True, 551)
+    assert [c.input for c in cf.changes] == ["dimensions.credit_history"]
+    assert cf.changes[0].source == "china_daily_hk_2018_zhima"
+
+
+def test_explicit_target_band_and_top_band() -> None:
+    person = {"dimensions": dict.fromkeys(
+        ["credit_history", "behaviour_preference", "fulfilment_capacity", "identity_traits", "connections"], 0.3)}
+    cf = counterfactual(regime("zhima"), person, target_band="excellent")
+    assert cf.reachable and cf.score_after is not None and cf.score_after >= 700
+    top = counterfactual(regime("zhima"), {"dimensions": {k: 1 for k in person["dimensions"]}})
+    assert (top.reachable, top.reason) == (False, "already in the top band")
+    with pytest.raises(ValueError, match="target band 'gold' is not a band of zhima"):
+        counterfactual(regime("zhima"), person, target_band="gold")
+
+
+def test_rongcheng_counterfactuals() -> None:
+    clean = counterfactual(regime("rongcheng"), {})
+    assert (clean.target_band, clean.reachable, clean.score_after, clean.band_after) == ("AA", True, 1030, "AA")
+    assert [(c.input, c.after) for c in clean.changes] == [("events.heroic_act", 1)]
+    assert clean.perks_gained == ["aa_community_perks"]
+    golden = counterfactual(regime("rongcheng"), {"events": [{"code": "bank_arrears_month", "count": 3},
+                                                             {"code": "sued_found_in_breach"}]})
+    # 920 needs 40 more for A; the only documented reward is one heroic act (+30).
+    assert (golden.band_before, golden.target_band, golden.reachable) == ("B", "A", False)
+    drunk = counterfactual(regime("rongcheng"), {"events": [{"code": "drunk_driving"}]})
+    assert not drunk.reachable and "set directly by 'drunk_driving'" in drunk.reason
+
+
+def test_regimes_without_bands_or_actions() -> None:
+    tencent = counterfactual(regime("tencent"), {"dimensions": dict.fromkeys(
+        ["fulfilment", "security", "wealth", "consumption", "social"], 0.5)})
+    assert (tencent.reachable, tencent.reason) == (False, "no bands are documented")
+    tax = counterfactual(regime("cn_tax_credit"), {"events": [{"code": "recorded_deduction", "count": 15}]})
+    assert (tax.band_before, tax.target_band, tax.reachable) == ("B", "A", False)
+
+
+def test_described_system_pushes_towards_conformity() -> None:
+    person = {"signals": {"sensitive_posts": 2, "video_gaming_hours": 11},
+              "contacts": [{"id": "a", "score": 400}, {"id": "b", "score": 700}, {"id": "c", "score": 433}]}
+    cf = counterfactual(regime("sesame_2015_described"), person)
+    assert (cf.score_before, cf.target_band, cf.reachable) == (503, "fair", True)
+    assert cf.score_after is not None and cf.score_after >= 550
+    inputs = {c.input for c in cf.changes}
+    assert inputs <= {"signals.sensitive_posts", "signals.video_gaming_hours", "contacts.a", "contacts.c",
+                      "signals.patriotic_purchases", "signals.state_media_shares"}
+    assert "contacts.b" not in inputs   # dropping the high-scoring contact would lower the score
+    assert cf.restrictions_lifted == ["restricted_jobs", "childrens_schools", "slower_internet"]
+    assert cf.perks_gained == []
+
+
+def _exact(r: WeightedRegime, values: dict[str, Decimal]) -> list[Decimal]:
+    span = r.range.max - r.range.min
+    return [r.range.min + span * sum(v.weights[d] * x for d, x in values.items()) for v in r.weight_variants]
+
+
+@settings(max_examples=40, deadline=None)
+@given(rid=st.sampled_from(["fico", "zhima"]),
+       values=st.lists(st.integers(0, 20).map(lambda k: k / 20), min_size=5, max_size=5))
+def test_weighted_counterfactual_reaches_its_band_with_the_fewest_steps(rid: str, values: list[float]) -> None:
+    r = regime(rid)
+    assert isinstance(r, WeightedRegime)
+    names = [d.id for d in r.dimensions]
+    person: dict[str, Any] = {"dimensions": dict(zip(names, values, strict=True))}
+    cf = counterfactual(r, person)
+    if cf.target_band is None:
+        return
+    target = r.band(cf.target_band)
+    steps = {c.input.split(".")[1]: round((c.after - c.before) / STEP) for c in cf.changes if c.after is not None}
+    if cf.reachable:
+        assert cf.score_after is not None and target.min is not None
+        after = score(r, {"dimensions": {d: float(Decimal(str(v)) + steps.get(d, 0) * STEP) for d, v in
+                                         zip(names, values, strict=True)}})
+        assert after.range.low >= target.min
+    actionable = [d.id for d in r.dimensions if d.actionable and person["dimensions"][d.id] < 1]
+    base = {d: Decimal(str(v)) for d, v in person["dimensions"].items()}
+    if not cf.reachable:
+        # Even every actionable dimension at its best falls short under some weight set.
+        best = {**base, **dict.fromkeys(actionable, Decimal(1))}
+        assert target.min is not None and min(_exact(r, best)) < target.min - Decimal("0.5")
+        return
+    found = sum(steps.values())
+    if found > 12:
+        return  # brute force below is exhaustive only for small searches
+    # Brute force: no allocation with fewer steps reaches the band under every weight set.
+    for ks in itertools.product(range(found), repeat=len(actionable)):
+        if sum(ks) >= found:
+            continue
+        trial = dict(base)
+        for d, k in zip(actionable, ks, strict=True):
+            trial[d] = min(Decimal(1), base[d] + k * STEP)
+        assert target.min is not None and min(_exact(r, trial)) < target.min - Decimal("0.5"), (ks, cf)
+
+COURT = ListingFacts(party_type="person", circumstances=["违反财产报告制度"], publish_date=date(2017, 11, 26),
+                     age=40, court="某某区人民法院", id_mask="masked")
+
+
+@cache
+def court() -> ListRegime:
+    loaded = load_regime("cn_court_dishonest_list")
+    assert isinstance(loaded, ListRegime)
+    return loaded
+
+
+def test_listing_ends_at_its_term_and_on_performance() -> None:
+    # Asset-reporting breach (c4): two years from 26 Nov 2017, removal within 3 working days.
+    exit_ = listing_exit(court(), COURT, date(2018, 6, 1))
+    routes = {r.id: r for r in exit_.routes}
+    assert list(routes) == ["full_performance", "creditor_consent", "term_expiry", "early_removal"]
+    assert routes["term_expiry"].applies is False
+    assert routes["term_expiry"].deadline == date(2019, 11, 29)     # Tue 26 Nov + 3 working days
+    assert "2022-11-26" in (routes["term_expiry"].note or "")     # the longest extension
+    assert routes["full_performance"].applies is None
+    assert exit_.court == "某某区人民法院"
+    performed = listing_exit(court(), COURT.model_copy(update={"performed_date": date(2018, 3, 2)}),
+                             date(2018, 6, 1))
+    routes = {r.id: r for r in performed.routes}
+    assert (routes["full_performance"].applies, routes["full_performance"].deadline) == (True, date(2018, 3, 7))
+    assert routes["removal_overdue"].kind == "contest"
+
+
+def test_listing_without_term_or_ground_can_be_contested() -> None:
+    refusal = listing_exit(court(), COURT.model_copy(update={"circumstances": ["有履行能力而拒不履行生效法律文书确定义务"]}),
+                           date(2025, 1, 1))
+    term = next(r for r in refusal.routes if r.id == "term_expiry")
+    assert (term.applies, term.note) == (False, "Listed until the obligations are performed")
+    minor = listing_exit(court(), COURT.model_copy(update={"age": 16, "circumstances": ["不明情形"]}),
+                         date(2018, 1, 1))
+    contest = {r.id: r for r in minor.routes if r.kind == "contest"}
+    assert set(contest) == {"no_lawful_ground", "excluded:minor"}
+    assert contest["excluded:minor"].applies is True
+    old = listing_exit(court(), COURT, date(2023, 1, 1))
+    assert any(r.id == "past_longest_term" and r.deadline == date(2022, 11, 26) for r in old.routes)

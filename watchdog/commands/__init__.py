@@ -1,0 +1,9 @@
+"""Click commands that live outside `watchdog/cli.py` and are registered on its group there.
+
+- `model_commands`: `score` (one person under one regime, with contributions, citations and what
+  would move them up) and `simulate` (a synthetic population with the network effect).
+"""
+
+from watchdog.commands.model_commands import score_command, simulate_command
+
+__all__ = ["score_command", "simulate_command"]
