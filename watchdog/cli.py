@@ -205,5 +205,15 @@ def run_cli_subprocess(args: list[str], env: dict[str, str] | None = None) -> in
     return subprocess.call([sys.executable, "-m", "watchdog", *args], env=env)
 
 
+def _register_model_commands() -> None:
+    from watchdog.commands import score_command, simulate_command
+
+    cli.add_command(score_command)
+    cli.add_command(simulate_command)
+
+
+_register_model_commands()
+
+
 def main() -> None:
     cli(prog_name="watchdog")

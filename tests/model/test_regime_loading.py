@@ -124,8 +124,8 @@ def test_unknown_regime_id_and_unknown_kind(tmp_path: Path) -> None:
     with pytest.raises(RegimeError, match=r"no_such_regime\.yaml: \(file\): file not found"):
         load_regime("no_such_regime")
     other = tmp_path / "other.yaml"
-    other.write_text("id: x\nkind: points_ledger\n", encoding="utf-8")
-    with pytest.raises(RegimeError, match=r"other\.yaml: kind: value 'points_ledger' is not one of list"):
+    other.write_text("id: x\nkind: tally\n", encoding="utf-8")
+    with pytest.raises(RegimeError, match=r"other\.yaml: kind: value 'tally' is not one of list, weighted_score, points_ledger, as_described"):
         load_regime(other)
     listed = tmp_path / "listed.yaml"
     listed.write_text("- just\n- a list\n", encoding="utf-8")

@@ -130,7 +130,7 @@ def score(regime: ScoringRegime | ListRegime, person: Mapping[str, Any]) -> Scor
         band = regime.band(direct.band)
         notes.append(f"'{direct.rule}' sets grade {direct.band} whatever the points")
     elif direct is not None:
-        direct = None
+        direct = None  # the points grade is at least as bad: the rule did not decide the grade
     low, high = min(by_variant.values()), max(by_variant.values())
     for version in regime.versions:
         if version.valid_to is not None and p.as_of > version.valid_to:
