@@ -154,14 +154,20 @@ def import_(source: str, file: Path, progress: bool) -> None:
 @cli.command()
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Judge listings as of this date (default: today).")
+@click.option("--progress/--no-progress", default=True)
 @friendly
-def audit(as_of: Any) -> None:
+def audit(as_of: Any, progress: bool) -> None:
     """Hold every current listing against its regime's published rules."""
     from watchdog.audit.runner import run_audit
+    from watchdog.progress import Progress
 
     settings = get_settings()
     day: date | None = as_of.date() if as_of else None
-    summary = run_audit(settings.database_url, as_of=day)
+    bar = Progress("audit", enabled=progress)
+    try:
+        summary = run_audit(settings.database_url, as_of=day, progress=bar.update)
+    finally:
+        bar.close()
     click.echo(str(summary))
 
 
