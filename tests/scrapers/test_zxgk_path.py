@@ -1,0 +1,52 @@
+"""The zxgk way in (rolling lists, then one detail request per listing) reads the same listings
+as the Baidu way in: the same record keys, so crawling one after the other changes nothing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import run_cli
+from watchdog.mirror.generator import load_config
+from watchdog.mirror.server import MirrorServer
+
+SUMMARY = re.compile(r"court_dishonest: read (\d+), added (\d+), changed (\d+), "
+                     r"unchanged (\d+), rejected (\d+)")
+N = 600
+
+
+@pytest.fixture(scope="module")
+def small_mirror():
+    server = MirrorServer(config=load_config().with_(listing_count=N))
+    server.start()
+    yield server
+    server.stop()
+
+
+def _summary(result) -> tuple[int, ...]:
+    assert result.returncode == 0, result.stderr
+    return tuple(int(g) for g in SUMMARY.fullmatch(result.stdout.strip().splitlines()[-1]).groups())
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_zxgk_details_and_baidu_pages_agree(cli_env, small_mirror):
+    assert run_cli(cli_env, "init").returncode == 0
+    common = ("--mirror", small_mirror.url, "--expect-min", str(N), "--no-progress")
+    assert _summary(run_cli(cli_env, "crawl", "court_dishonest", "--path", "zxgk", *common)) \
+        == (N, N, 0, 0, 0)
+    assert _summary(run_cli(cli_env, "crawl", "court_dishonest", "--path", "baidu", *common)) \
+        == (N, 0, 0, N, 0)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_vanished_detail_page_is_not_a_delisting(cli_env, small_mirror):
+    assert run_cli(cli_env, "init").returncode == 0
+    common = ("--mirror", small_mirror.url, "--expect-min", str(N), "--no-progress")
+    _summary(run_cli(cli_env, "crawl", "court_dishonest", "--path", "zxgk", *common))
+    small_mirror.state.failure = "captcha"  # details answer {} (captcha expired)
+    try:
+        blocked = run_cli(cli_env, "crawl", "court_dishonest", "--path", "zxgk", *common)
+    finally:
+        small_mirror.state.failure = None
+    assert blocked.returncode != 0 and "blocked" in blocked.stderr and "captcha" in blocked.stderr
