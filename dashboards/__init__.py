@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from dashboards.views import (
         api,
         artifacts,
+        courts,
         findings,
         health,
         lists,
@@ -70,7 +71,8 @@ def _register_blueprints(app: Flask) -> None:
         sources,
     )
 
-    for module in (overview, lists, findings, artifacts, sources, methodology, health, api):
+    for module in (overview, lists, courts, findings, artifacts, sources, methodology, health,
+                   api):
         app.register_blueprint(module.bp)
 
 

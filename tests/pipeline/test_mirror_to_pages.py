@@ -81,7 +81,7 @@ def test_crawl_twice_then_day_two_then_audit_and_pages(cli_env, database_url, mi
 
     app = create_app(database_url=database_url, artifacts_dir=get_settings().artifacts_dir)
     client = app.test_client()
-    for path in ("/", "/lists", "/findings", "/sources", "/methodology", "/healthz"):
+    for path in ("/", "/lists", "/courts", "/findings", "/sources", "/methodology", "/healthz"):
         assert client.get(path).status_code == 200, path
     rows = client.get("/findings.json?per_page=50").get_json()["rows"]
     assert rows

@@ -101,7 +101,7 @@ def test_no_person_name_or_id_survives_anywhere(cli_env, database_url, mirror, t
 
     client = create_app(database_url=database_url,
                         artifacts_dir=get_settings().artifacts_dir).test_client()
-    pages = ["/", "/lists", "/lists.json", "/lists.csv", "/findings", "/findings.json",
+    pages = ["/", "/lists", "/lists.json", "/lists.csv", "/courts.json", "/findings", "/findings.json",
              "/findings.csv", "/sources", "/sources.json", "/sources.csv",
              "/lists?party_type=person", "/lists.csv?party_type=company"]
     rows = client.get("/findings.json?per_page=100").get_json()["rows"]

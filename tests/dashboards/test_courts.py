@@ -1,0 +1,34 @@
+"""/courts: listings and finding rates per enforcing court, small groups suppressed."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+
+def test_courts_page_and_twins_agree(client):
+    page = client.get("/courts")
+    assert page.status_code == 200 and "北京第一法院" in page.get_data(as_text=True)
+    rows = client.get("/courts.json").get_json()["rows"]
+    by_court = {r["court"]: r for r in rows}
+    # 20 persons in Beijing's first court; 3 in Tibet's, shown only as "<10".
+    assert by_court["北京第一法院"]["persons"] == 20
+    assert by_court["西藏第一法院"]["persons"] == "<10"
+    assert by_court["西藏第一法院"]["rate_suppressed"] is True
+    assert by_court["西藏第一法院"]["rate"] is None
+    table = list(csv.DictReader(io.StringIO(client.get("/courts.csv").get_data(as_text=True))))
+    assert {r["court"] for r in table} == set(by_court)
+
+
+def test_a_court_with_enough_listings_has_a_rate_with_its_interval(client):
+    rows = {r["court"]: r for r in client.get("/courts.json").get_json()["rows"]}
+    beijing = rows["北京第一法院"]
+    assert beijing["rate_suppressed"] is False and beijing["audited"] >= 10
+    assert beijing["rate_low"] <= beijing["rate"] <= beijing["rate_high"]
+
+
+def test_courts_facets_filter_and_reject_unknown_values(client):
+    rows = client.get("/courts.json?province=河南").get_json()["rows"]
+    assert rows and all(r["court"].startswith("河南") for r in rows)
+    assert client.get("/courts?province=nowhere").status_code == 400
+    assert client.get("/courts?colour=red").status_code == 400
