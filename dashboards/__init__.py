@@ -62,17 +62,19 @@ def _register_blueprints(app: Flask) -> None:
     from dashboards.views import (
         api,
         artifacts,
+        changes,
         courts,
         findings,
         health,
         lists,
         methodology,
         overview,
+        source_detail,
         sources,
     )
 
-    for module in (overview, lists, courts, findings, artifacts, sources, methodology, health,
-                   api):
+    for module in (overview, lists, courts, findings, changes, artifacts, sources, source_detail,
+                   methodology, health, api):
         app.register_blueprint(module.bp)
 
 

@@ -1,0 +1,53 @@
+"""What changed between crawls, per source: additions, changes, removals and relistings.
+
+Removals come only from complete crawls (a blocked or partial crawl never removes anything),
+so every "removed" here was absent from a crawl that read the whole list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, request
+
+from dashboards.views._common import allow_params, engine, page_info, paging, site_state, values
+from dashboards.views._twins import Table, twin_routes
+from watchdog.store import queries_history as history
+
+bp = Blueprint("changes", __name__)
+
+COLUMNS = ["change_id", "crawl_id", "at", "kind", "source_id", "party_type", "company_name",
+           "company_code", "case_code", "province", "court", "changed_fields",
+           "field_changes", "observation_id", "artifact_sha256"]
+
+
+def changes() -> Table:
+    allow_params("source", "crawl", "kind", "page", "per_page")
+    sources = values("source", [s["source_id"] for s in site_state()["sources"]])
+    kinds = values("kind", history.CHANGE_KINDS)
+    crawl_id = _crawl_param()
+    page, per_page = paging()
+    eng = engine()
+    rows, total = history.changes(eng, crawl_id=crawl_id, kinds=kinds, page=page,
+                                  size=per_page, source_ids=sources)
+    summary = history.change_summary(eng, sources)
+    return Table(name="changes", template="changes.html", columns=COLUMNS, rows=rows,
+                 meta={"by_crawl": summary, "changes": page_info(page, per_page, total),
+                       "filters": {"source": list(sources), "kind": list(kinds),
+                                   "crawl": [crawl_id] if crawl_id is not None else []}})
+
+
+def _crawl_param() -> int | None:
+    raw = request.args.get("crawl")
+    if raw is None:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        abort(400, "crawl must be a positive whole number (a crawl id from /sources)")
+    return int(raw)
+
+
+def changed_fields_text(row: dict[str, Any]) -> str:
+    return ", ".join(row.get("changed_fields") or []) or "—"
+
+
+twin_routes(bp, "/changes", changes)

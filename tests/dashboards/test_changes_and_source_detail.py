@@ -1,0 +1,39 @@
+"""/changes and /sources/<id>: deltas between crawls and a source's freshness and evidence."""
+
+from __future__ import annotations
+
+
+def test_changes_lists_additions_and_removals_without_naming_persons(client):
+    body = client.get("/changes.json").get_json()
+    kinds = {row["kind"] for row in body["rows"]}
+    assert {"added", "removed"} <= kinds
+    assert body["by_crawl"] and all(c["added"] + c["changed"] + c["removed"] + c["relisted"] > 0
+                                    for c in body["by_crawl"])
+    for row in body["rows"]:
+        if row["party_type"] == "person":
+            assert row["company_name"] is None and row["company_code"] is None
+        assert not any(f.endswith("_key") for f in row["changed_fields"])
+    assert client.get("/changes").status_code == 200
+    assert client.get("/changes.csv").status_code == 200
+
+
+def test_changes_filters_by_kind_and_crawl(client):
+    removed = client.get("/changes.json?kind=removed").get_json()["rows"]
+    assert removed and all(r["kind"] == "removed" for r in removed)
+    crawl = removed[0]["crawl_id"]
+    rows = client.get(f"/changes.json?crawl={crawl}").get_json()["rows"]
+    assert rows and all(r["crawl_id"] == crawl for r in rows)
+    assert client.get("/changes?kind=vanished").status_code == 400
+    assert client.get("/changes?crawl=-1").status_code == 400
+
+
+def test_source_detail_shows_freshness_fill_rates_and_artifacts(client):
+    sources = client.get("/sources.json").get_json()["sources"]
+    source_id = sources[0]["source_id"]
+    page = client.get(f"/sources/{source_id}")
+    assert page.status_code == 200
+    body = client.get(f"/sources/{source_id}.json").get_json()
+    assert body["source"]["source_id"] == source_id and body["crawls"]
+    assert body["rows"] and all(len(r["sha256"]) == 64 for r in body["rows"])
+    assert isinstance(body["fill_rates"], list)
+    assert client.get("/sources/no_such_source").status_code == 404

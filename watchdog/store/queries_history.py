@@ -1,0 +1,108 @@
+"""Read-only queries about history: what changed between crawls, and how each source's
+crawls filled their fields. Persons appear only as "a person" with coarse attributes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from watchdog.store import tables
+
+OBS = tables.Observation.__table__
+CHG = tables.ObservationChange.__table__
+CRAWL = tables.Crawl.__table__
+SUBJ = tables.Subject.__table__
+ART = tables.Artifact.__table__
+
+CHANGE_KINDS = ("added", "changed", "removed", "relisted")
+
+
+def change_summary(engine: Engine, source_ids: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Per crawl that changed anything: its status and how many listings each kind of change hit."""
+    where = [CRAWL.c.source_id.in_(source_ids)] if source_ids else []
+    stmt = (select(CRAWL.c.id, CRAWL.c.source_id, CRAWL.c.mode, CRAWL.c.status,
+                   CRAWL.c.started_at, CHG.c.kind, func.count())
+            .select_from(CHG.join(CRAWL, CRAWL.c.id == CHG.c.crawl_id))
+            .where(*where)
+            .group_by(CRAWL.c.id, CRAWL.c.source_id, CRAWL.c.mode, CRAWL.c.status,
+                      CRAWL.c.started_at, CHG.c.kind)
+            .order_by(CRAWL.c.id.desc()))
+    out: dict[int, dict[str, Any]] = {}
+    with engine.connect() as conn:
+        for crawl_id, source_id, mode, status, started, kind, count in conn.execute(stmt):
+            row = out.setdefault(crawl_id, {
+                "crawl_id": crawl_id, "source_id": source_id, "mode": mode, "status": status,
+                "started_at": started, **{k: 0 for k in CHANGE_KINDS}})
+            row[kind] = int(count)
+    return list(out.values())
+
+
+def changes(engine: Engine, *, crawl_id: int | None, kinds: tuple[str, ...], page: int,
+            size: int, source_ids: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], int]:
+    """Individual changes, newest first. Companies are named; persons are not."""
+    where = []
+    if crawl_id is not None:
+        where.append(CHG.c.crawl_id == crawl_id)
+    if kinds:
+        where.append(CHG.c.kind.in_(kinds))
+    if source_ids:
+        where.append(OBS.c.source_id.in_(source_ids))
+    joined = (CHG.join(OBS, OBS.c.id == CHG.c.observation_id)
+              .join(SUBJ, SUBJ.c.id == OBS.c.subject_id))
+    stmt = (select(CHG.c.id.label("change_id"), CHG.c.crawl_id, CHG.c.at, CHG.c.kind,
+                   CHG.c.fields, OBS.c.id.label("observation_id"), OBS.c.source_id,
+                   OBS.c.record_key, OBS.c.province, OBS.c.court, OBS.c.artifact_sha256,
+                   SUBJ.c.kind.label("party_type"), SUBJ.c.name, SUBJ.c.code,
+                   OBS.c.payload)
+            .select_from(joined).where(*where)
+            .order_by(CHG.c.id.desc()).limit(size).offset((page - 1) * size))
+    with engine.connect() as conn:
+        rows = []
+        for r in conn.execute(stmt).mappings():
+            row = dict(r)
+            payload = row.pop("payload") or {}
+            company = row["party_type"] == "company"
+            row["company_name"] = row.pop("name") if company else None
+            row["company_code"] = row.pop("code") if company else None
+            # The record key of a person holds their keyed hash: not shown, even hashed.
+            row["case_code"] = payload.get("case_code")
+            row.pop("record_key")
+            # Keyed hashes link records; they stay out of public views like the names they hide.
+            fields = {k: v for k, v in (row.pop("fields") or {}).items()
+                      if not k.endswith("_key")}
+            row["changed_fields"] = sorted(fields)
+            row["field_changes"] = fields
+            rows.append(row)
+        total = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
+    return rows, int(total)
+
+
+def fill_rates(engine: Engine, source_id: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Per crawl: how many records were read and, per field, the share that had it filled."""
+    stmt = (select(CRAWL.c.id, CRAWL.c.status, CRAWL.c.mode, CRAWL.c.started_at, CRAWL.c.read,
+                   CRAWL.c.field_fill, CRAWL.c.unknown_fields)
+            .where(CRAWL.c.source_id == source_id).order_by(CRAWL.c.id.desc()).limit(limit))
+    out = []
+    with engine.connect() as conn:
+        for crawl_id, status, mode, started, read, fill, unknown in conn.execute(stmt):
+            rates = {f: (n / read if read else None) for f, n in sorted((fill or {}).items())}
+            out.append({"crawl_id": crawl_id, "status": status, "mode": mode,
+                        "started_at": started, "read": read, "fill": rates,
+                        "unknown_fields": unknown or {}})
+    return out
+
+
+def recent_artifacts(engine: Engine, source_id: str, page: int,
+                     size: int) -> tuple[list[dict[str, Any]], int]:
+    joined = ART.join(CRAWL, CRAWL.c.id == ART.c.crawl_id)
+    where = [CRAWL.c.source_id == source_id]
+    stmt = (select(ART.c.sha256, ART.c.original_sha256, ART.c.redacted, ART.c.url,
+                   ART.c.fetched_at, ART.c.http_status, ART.c.size, ART.c.crawl_id)
+            .select_from(joined).where(*where)
+            .order_by(ART.c.fetched_at.desc(), ART.c.sha256).limit(size)
+            .offset((page - 1) * size))
+    with engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(stmt).mappings()]
+        total = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
+    return rows, int(total)
