@@ -18,5 +18,7 @@ class PageItem:
     parsed: Any | None = field(default=None, repr=False)  # decoded JSON, when it decoded
     listings: list[Any] = field(default_factory=list, repr=False)
     rejections: list[str] = field(default_factory=list)
+    drafts: list[Any] = field(default_factory=list, repr=False)  # other sources' observations
+    next_pages: list[str] = field(default_factory=list)
     blocked: str | None = None         # reason the source refused us (block page, captcha, 412)
     error: str | None = None           # reason this page could not be used (5xx, truncated, ...)

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import formats as fmt
+from . import sources
 from .generator import MirrorConfig, default_config, generate
 
 FAILURES = ("block412", "captcha", "http500", "truncated", "layout")
@@ -268,9 +269,29 @@ class _Handler(BaseHTTPRequestHandler):
         elif path in ("/", "/index.html"):
             view = mirror.view(mirror.state.day)
             self._send(200, fmt.index_html(len(view.records), view.day, view.date), fmt.HTML_TYPE)
+        elif (route := sources.find(path)) is not None:
+            self._source(route, params)
         else:
             mirror.state.count("not_found")
             self._send(404, fmt.not_found_html(), fmt.HTML_TYPE)
+
+    def _source(self, route: sources.Route, params: dict[str, str]) -> None:
+        """A page of another source, under the same failure switches as the court list."""
+        mirror = self.server.mirror
+        snap = mirror.state.snapshot()
+        page = route(params, snap["day"])
+        if page is None:
+            mirror.state.count("not_found")
+            self._send(404, fmt.not_found_html(), fmt.HTML_TYPE)
+            return
+        mirror.state.count(page.source_id)
+        failure = snap["failure"]
+        if failure == "captcha" and page.index >= snap["fail_from_page"] and page.captcha:
+            mirror.state.count("failed")
+            self._send(*page.captcha)
+            return
+        self._serve_data(page.source_id, page.index, snap, (page.source_id, *page.key),
+                         page.render, page.ctype)
 
     def _control(self, body: bytes) -> None:
         state = self.server.mirror.state
