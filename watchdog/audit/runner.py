@@ -9,6 +9,7 @@ marked `failed`, and readers use the latest `complete` run.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import time as timer
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -84,6 +85,11 @@ def run_audit(database_url: str, *, as_of: date | None = None,
                     conn.execute(insert(Finding.__table__), rows)
             if progress is not None:
                 progress(len(batch))
+        for _name, suite in suites():
+            found = suite(engine, run_id=run_id, as_of=as_of)
+            for check_id, count in found.items():
+                summary.by_check[check_id] = summary.by_check.get(check_id, 0) + count
+                summary.findings += count
     except BaseException:
         with engine.begin() as conn:
             conn.execute(update(runs).where(runs.c.id == run_id).values(
@@ -98,6 +104,29 @@ def run_audit(database_url: str, *, as_of: date | None = None,
     summary.status = "complete"
     summary.seconds = timer.perf_counter() - started
     return summary
+
+
+Suite = Callable[..., dict[str, int]]
+
+
+def suites() -> list[tuple[str, Suite]]:
+    """Checks of the other sources: every `watchdog/audit/suite_*.py` with an `audit(engine, *,
+    run_id, as_of) -> {check_id: findings written}` function, in name order."""
+    import pkgutil
+
+    import watchdog.audit as package
+
+    found = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if info.name.startswith("suite_"):
+            module = importlib.import_module(f"watchdog.audit.{info.name}")
+            found.append((info.name.removeprefix("suite_"), module.audit))
+    return found
+
+
+def record_regime_version(conn: Connection, regime: Any, text: str) -> int:
+    """Public for suites: the id of this exact regime text, inserted on first use."""
+    return _regime_version(conn, regime, text)
 
 
 def _now() -> datetime:

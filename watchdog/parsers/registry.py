@@ -17,7 +17,16 @@ class UnknownSourceError(KeyError):
 
 
 def parser_for(source_id: str) -> ModuleType:
+    """The parser named in PARSERS, else the module `watchdog.parsers.<source_id>`."""
+    name = PARSERS.get(source_id, f"watchdog.parsers.{source_id}")
+    if not source_id.isidentifier():
+        raise UnknownSourceError(source_id)
     try:
-        return importlib.import_module(PARSERS[source_id])
-    except KeyError:
-        raise UnknownSourceError(source_id) from None
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            raise UnknownSourceError(source_id) from None
+        raise
+    if not hasattr(module, "parse_bytes"):
+        raise UnknownSourceError(source_id)
+    return module

@@ -10,6 +10,7 @@ when the captcha switch is on (each source has its own way of asking).
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,8 +20,6 @@ HTML_TYPE = "text/html;charset=UTF-8"
 CSV_TYPE = "text/csv;charset=UTF-8"
 XML_TYPE = "application/xml;charset=UTF-8"
 
-# Source modules that register routes; imported once, on first lookup.
-MODULES: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,8 @@ def route(*paths: str) -> Callable[[Route], Route]:
 def find(path: str) -> Route | None:
     global _loaded
     if not _loaded:
-        for name in MODULES:
-            importlib.import_module(f"watchdog.mirror.sources.{name}")
+        # Every module in this package registers its routes when imported.
+        for info in pkgutil.iter_modules(__path__):
+            importlib.import_module(f"{__name__}.{info.name}")
         _loaded = True
     return ROUTES.get(path)
