@@ -47,3 +47,46 @@ def subject(key: str, kind: str, *, name: str | None = None, code: str | None = 
         raise ValueError("a person's name or ID number must not reach the store")
     return {"key": key, "kind": kind, "name": name, "code": code, "province": province,
             "birth_year": None, "sex": None, "age_band": None}
+
+
+def normalise_company_name(name: str) -> str:
+    """One spelling per company name: NFKC (full-width to half-width), brackets unified, spaces
+    and the trailing dot of Latin names dropped, Latin letters upper-cased."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", name).strip()
+    text = text.replace("（", "(").replace("）", ")")
+    text = " ".join(text.split()).rstrip(".").upper()
+    return text.replace(" ", "") if any("\u4e00" <= ch <= "\u9fff" for ch in text) else text
+
+
+def company_key(*, uscc: str | None = None, org_code: str | None = None,
+                name: str | None = None) -> str:
+    """The subject key of a company, the same in every source that gives the same identifier:
+    `uscc:` + a valid 18-character code, else `org:` + a valid 9-character organisation code,
+    else `name:` + the normalised name. Check digits are verified with python-stdnum."""
+    from stdnum.cn import uscc as uscc_std
+
+    if uscc:
+        code = uscc.strip().upper()
+        if uscc_std.is_valid(code):
+            return f"uscc:{uscc_std.compact(code)}"
+    if org_code:
+        code = org_code.replace("-", "").strip().upper()
+        if _valid_org_code(code):
+            return f"org:{code}"
+    if name and name.strip():
+        return f"name:{normalise_company_name(name)}"
+    raise ValueError("a company needs a valid code or a name")
+
+
+def _valid_org_code(code: str) -> bool:
+    """GB 11714 organisation code: 8 characters and a check character (0-9 or X)."""
+    chars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    if len(code) != 9 or any(c not in chars for c in code[:8]):
+        return False
+    weights = (3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(chars.index(c) * w for c, w in zip(code[:8], weights, strict=True))
+    check = 11 - total % 11
+    expected = "X" if check == 10 else "0" if check == 11 else str(check)
+    return code[8] == expected
