@@ -18,7 +18,7 @@ from flask import Flask, Response, render_template, request, send_file
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.exceptions import HTTPException
 
-from watchdog.config import get_settings
+from watchdog.config import flask_secret, get_settings
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
@@ -45,6 +45,8 @@ def create_app(database_url: str | None = None, artifacts_dir: Path | None = Non
         PAGE_SIZE=50,
     )
     app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = flask_secret(settings)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep "rows" after the metadata
 
@@ -60,6 +62,7 @@ def create_app(database_url: str | None = None, artifacts_dir: Path | None = Non
 
 def _register_blueprints(app: Flask) -> None:
     from dashboards.views import (
+        admin,
         api,
         artifacts,
         changes,
@@ -74,7 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     for module in (overview, lists, courts, findings, changes, artifacts, sources, source_detail,
-                   methodology, health, api):
+                   methodology, health, api, admin):
         app.register_blueprint(module.bp)
 
 

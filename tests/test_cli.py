@@ -12,7 +12,7 @@ from tests.conftest import REPO, run_cli
 SAMPLES = REPO / "tests" / "fixtures" / "court_dishonest"
 SUMMARY = re.compile(r"court_dishonest: read (\d+), added (\d+), changed (\d+), "
                      r"unchanged (\d+), rejected (\d+)")
-COMMANDS = ["init", "mirror", "crawl", "import", "audit", "serve", "demo", "score", "simulate"]
+COMMANDS = ["init", "mirror", "crawl", "import", "audit", "serve", "demo", "score", "simulate", "jobs", "admin"]
 
 
 @pytest.fixture

@@ -184,10 +184,21 @@ def _serve(host: str, port: int) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--scheduler/--no-scheduler", default=True,
+              help="Run the scheduled crawls and audits in this process.")
 @friendly
-def serve(host: str, port: int) -> None:
-    """Serve the dashboards."""
-    _serve(host, port)
+def serve(host: str, port: int, scheduler: bool) -> None:
+    """Serve the dashboards (and, unless --no-scheduler, the scheduled crawls)."""
+    from watchdog.jobs import start_scheduler_for_serve
+
+    sched = start_scheduler_for_serve(get_settings().database_url) if scheduler else None
+    if scheduler and sched is None:
+        click.echo("scheduler off: run `watchdog init` first", err=True)
+    try:
+        _serve(host, port)
+    finally:
+        if sched is not None:
+            sched.shutdown(wait=False)
 
 
 @cli.command()
@@ -197,7 +208,10 @@ def serve(host: str, port: int) -> None:
               help="Crawl the mirror again even when the database already has data.")
 @friendly
 def demo(host: str, port: int, rebuild: bool) -> None:
-    """init, serve the mirror, crawl it on two publication days, audit, serve the dashboards."""
+    """init, serve the mirror, crawl it on two publication days, audit, serve the dashboards.
+
+    The demo serves without the scheduler: its data comes from the offline mirror, and a
+    scheduled crawl would go to the live sources."""
     from watchdog.demo import build_demo
 
     ctx = click.get_current_context()
@@ -211,14 +225,14 @@ def run_cli_subprocess(args: list[str], env: dict[str, str] | None = None) -> in
     return subprocess.call([sys.executable, "-m", "watchdog", *args], env=env)
 
 
-def _register_model_commands() -> None:
-    from watchdog.commands import score_command, simulate_command
+def _register_commands() -> None:
+    from watchdog.commands import admin_group, jobs_group, score_command, simulate_command
 
-    cli.add_command(score_command)
-    cli.add_command(simulate_command)
+    for command in (score_command, simulate_command, jobs_group, admin_group):
+        cli.add_command(command)
 
 
-_register_model_commands()
+_register_commands()
 
 
 def main() -> None:

@@ -65,3 +65,14 @@ def load_secret(settings: Settings) -> bytes:
     if not settings.secret_path.exists():
         raise ConfigError(f"no secret at {settings.secret_path}: run `watchdog init` first")
     return settings.secret_path.read_text(encoding="ascii").strip().encode("ascii")
+
+
+def flask_secret(settings: Settings) -> str:
+    """The key the dashboards sign sessions and form tokens with, kept under WATCHDOG_HOME so
+    they survive a restart; made on first use."""
+    path = settings.home / "flask_secret"
+    if not path.exists():
+        settings.home.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="ascii")
+        path.chmod(0o600)
+    return path.read_text(encoding="ascii").strip()

@@ -6,10 +6,18 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-import watchdog.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+# Imported for their side effect: registering their tables on SQLModel.metadata.
+import watchdog.store.admin_tables
+import watchdog.store.tables  # noqa: F401
 
 config = context.config
 target_metadata = SQLModel.metadata
+
+
+def _include_object(obj: object, name: str | None, type_: str, reflected: bool,
+                    compare_to: object) -> bool:
+    # APScheduler creates and owns its job table; autogenerate must not try to drop it.
+    return not (type_ == "table" and name == "apscheduler_jobs")
 
 
 def run_migrations_online() -> None:
@@ -19,6 +27,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_object=_include_object,
         )
         with context.begin_transaction():
             context.run_migrations()
