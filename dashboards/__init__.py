@@ -66,18 +66,21 @@ def _register_blueprints(app: Flask) -> None:
         api,
         artifacts,
         changes,
+        check,
         courts,
         findings,
         health,
         lists,
         methodology,
+        model_pages,
         overview,
+        simulate,
         source_detail,
         sources,
     )
 
     for module in (overview, lists, courts, findings, changes, artifacts, sources, source_detail,
-                   methodology, health, api, admin):
+                   methodology, health, api, model_pages, check, simulate, admin):
         app.register_blueprint(module.bp)
 
 

@@ -1,0 +1,206 @@
+"""What the self-check shows for one person: each regime's result, why, and what would change it.
+
+`scoring_card` runs `score` and `counterfactual` for one scoring regime and turns the result into
+plain words, a waterfall figure and citations. `court_card` runs `listing_exit` for the court
+list and adds the material for a letter. Everything here is computed in memory for one response
+and kept nowhere.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from dashboards.views import model_charts
+from dashboards.views.check_forms import PERFORMANCE, STANDINGS
+from dashboards.views.model_data import citation
+from watchdog.model.counterfactual import Change, counterfactual, listing_exit
+from watchdog.model.facts import ListingFacts
+from watchdog.model.network import suggest_contacts
+from watchdog.model.schema import ListRegime
+from watchdog.model.score import BandInfo, GateOutcome, ScoreResult, score
+from watchdog.model.scoring_schema import DescribedRegime, ScoringRegime, WeightedRegime
+
+
+def scoring_card(regime: ScoringRegime, person: dict[str, Any]) -> dict[str, Any]:
+    result = score(regime, person)
+    move = counterfactual(regime, person)
+    rows = [_row(c) for c in result.contributions]
+    steps = [{"label": r["label"], "value": r["number"], "hover": r["hover"]} for r in rows]
+    perk_labels = {g.id: g.label.en for g in (*regime.perks, *regime.restrictions)}
+    return {
+        "id": regime.id, "title": regime.title.en, "kind": regime.kind,
+        "claims": isinstance(regime, DescribedRegime), "version": result.regime_version,
+        "score": result.score, "band": _band(result.band),
+        "direct": {"rule": result.direct_grade.rule, "band": result.direct_grade.band,
+                   "source": citation(result.direct_grade.source),
+                   "evidence": str(result.direct_grade.evidence)} if result.direct_grade else None,
+        "range": _range(regime, result),
+        "rows": rows,
+        "figure": model_charts.waterfall("How your score adds up", steps,
+                                         result.score, "your score"),
+        "perks": [_gate(g) for g in result.perks],
+        "restrictions": [_gate(g) for g in result.restrictions],
+        "move": {"reachable": move.reachable, "reason": move.reason,
+                 "target": _band(regime.band(move.target_band)) if move.target_band else None,
+                 "changes": [_change(c) for c in move.changes],
+                 "score_after": move.score_after,
+                 "band_after": _band(regime.band(move.band_after)) if move.band_after else None,
+                 "perks_gained": [perk_labels.get(p, p) for p in move.perks_gained],
+                 "restrictions_lifted": [perk_labels.get(p, p) for p in move.restrictions_lifted]},
+        "notes": result.notes,
+        "simplification": " ".join((result.simplification or "").split()) or None,
+        "network": _network(regime, person, result) if isinstance(regime, DescribedRegime) else None,
+    }
+
+
+def _band(band: BandInfo | Any | None) -> dict[str, Any] | None:
+    if band is None:
+        return None
+    label = band.label if isinstance(band.label, str) else band.label.en
+    same = band.id.replace("_", " ").lower() == label.lower()
+    return {"id": band.id, "name": label if same else f"{band.id} ({label})",
+            "source": citation(band.source), "evidence": str(band.evidence)}
+
+
+def _range(regime: ScoringRegime, result: ScoreResult) -> dict[str, Any]:
+    labels: dict[str, str] = {"low": "every recorded amount at its most severe",
+                              "high": "every recorded amount at its least severe",
+                              "as_described": "as described"}
+    if isinstance(regime, WeightedRegime):
+        labels |= {v.id: v.label.en for v in regime.weight_variants}
+        labels |= {f"only_{d.id}": f"all weight on {d.label.en.split(' (')[0].lower()}"
+                   for d in regime.dimensions}
+    return {"low": result.range.low, "high": result.range.high,
+            "low_band": result.range.low_band, "high_band": result.range.high_band,
+            "variants": [{"label": labels.get(k, k), "score": v} for k, v in result.range.by_variant.items()]}
+
+
+def _row(c: Any) -> dict[str, Any]:
+    cite = citation(c.source)
+    detail = None
+    if c.kind == "dimension" and c.count is not None:
+        detail = f"standing {_standing(c.count)} × weight {c.per_unit}"
+    elif c.kind == "event" and c.count is not None:
+        detail = f"{c.count} × {c.per_unit:+}"
+    elif c.kind == "signal" and c.count is not None:
+        detail = f"{c.count} × {c.per_unit:+}"
+    hover = f"{cite['title'][:70]} · {c.evidence}" if cite else (
+        "arithmetic" if c.kind in ("rounding", "clamp") else "your answer")
+    return {"label": c.label, "number": float(c.value), "value": _signed(c.value, c.kind == "start"),
+            "detail": detail, "source": cite, "evidence": str(c.evidence) if c.evidence else None,
+            "note": c.note, "kind": c.kind, "hover": hover}
+
+
+def _signed(value: Decimal, start: bool) -> str:
+    text = format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
+    return text if start or value < 0 else f"+{text}"
+
+
+def _standing(value: Decimal) -> str:
+    for word, number in STANDINGS.values():
+        if number == value:
+            return f"{word} ({value})"
+    return f"{value} on the 0–1 scale"
+
+
+def _gate(g: GateOutcome) -> dict[str, Any]:
+    return {"label": g.label, "applies": g.applies, "reason": g.reason, "announced": g.announced,
+            "source": citation(g.source), "evidence": str(g.evidence), "note": g.note}
+
+
+def _change(c: Change) -> dict[str, Any]:
+    kind = c.input.split(".", 1)[0]
+    if kind == "dimensions":
+        text = f"from {_standing(c.before or Decimal(0))} to {_standing(c.after or Decimal(0))}"
+    elif kind == "events":
+        text = f"from {c.before} to {c.after} times"
+    elif kind == "contacts":
+        text = f"drop this contact (score {c.before})"
+    else:
+        text = f"from {c.before} to {c.after}"
+    return {"label": c.label, "text": text, "how": c.how, "source": citation(c.source),
+            "evidence": str(c.evidence) if c.evidence else None}
+
+
+def _network(regime: DescribedRegime, person: dict[str, Any], result: ScoreResult) -> dict[str, Any]:
+    contacts = [(str(c["id"]), Decimal(str(c["score"]))) for c in person.get("contacts", [])]
+    pulls = [{"id": r.id.split(":", 1)[1], "label": r.label, "pull": _signed(r.value, False),
+              "number": float(r.value)} for r in result.contributions if r.kind == "contact"]
+    own = sum((r.value for r in result.contributions if r.kind not in ("contact", "rounding")), Decimal(0))
+    alpha = regime.network.alpha.value if regime.network else Decimal(0)
+    candidates = [(f"a new contact scoring {b.min} ({b.label.en.lower()})", Decimal(b.min))
+                  for b in regime.bands if b.min is not None]
+    suggestions = [{"label": s.id, "gain": f"+{s.gain.quantize(Decimal('0.1'))}"}
+                   for s in suggest_contacts(own, contacts, candidates, alpha, limit=3)]
+    return {"own": _signed(own, True), "alpha": str(alpha), "pulls": pulls, "suggestions": suggestions,
+            "source": citation(regime.network.source) if regime.network else None,
+            "evidence": str(regime.network.evidence) if regime.network else None}
+
+
+# -- the court list ------------------------------------------------------------------------------
+def court_card(regime: ListRegime, court: dict[str, Any], today: date) -> dict[str, Any]:
+    chosen = regime.circumstance(court["circumstance"])
+    facts = ListingFacts(party_type="person", circumstances=[chosen.phrases[0]],
+                         publish_date=court["published"], performance=PERFORMANCE[court["performance"]][1],
+                         performed_date=court["performed_on"], court=court["court"], age=court["age"])
+    found = listing_exit(regime, facts, today, is_legal_rep_of_listed_company=court["legal_rep"])
+    v = found.verdict
+    zh = {t.id: t.text.zh for t in regime.removal.triggers}
+    zh |= {f"excluded:{e.id}": e.label.zh for e in regime.exclusions}
+    if regime.term.early_removal is not None:
+        zh["early_removal"] = regime.term.early_removal.zh
+    routes = [{"id": r.id, "kind": r.kind, "text": r.text, "zh": zh.get(r.id), "applies": r.applies,
+               "deadline": r.deadline, "note": r.note, "source": citation(r.source),
+               "evidence": str(r.evidence), "basis": _basis(regime, r.id, r.source)} for r in found.routes]
+    items = {i.id: (g.title.en, i.label.en) for g in regime.sanctions for i in g.items}
+    sanctions: dict[str, list[str]] = {}
+    for sid in v.sanctions:
+        group, label = items[sid]
+        sanctions.setdefault(group, []).append(label)
+    return {
+        "circumstance": chosen.label.en, "circumstance_zh": chosen.label.zh,
+        "grounds": [{"label": regime.circumstance(g).label.en, "article": v.ground_articles[g]} for g in v.grounds],
+        "published": court["published"], "court": court["court"], "as_of": today,
+        "term_end": v.term_end, "term_end_max": v.term_end_max, "past_term": v.past_term,
+        "term_removal_deadline": v.term_removal_deadline, "removal_deadline": v.removal_deadline,
+        "overdue": v.overdue_removal, "working_days": regime.removal.working_days,
+        "no_term": regime.term.no_fixed_term_means.en if v.term_end is None and regime.term.no_fixed_term_means
+        else None,
+        "exclusions": v.exclusions, "sanctions": sanctions, "routes": routes, "notes": v.notes,
+        "letter": {"firm": [r for r in routes if r["applies"] is True],
+                   "possible": [r for r in routes if r["applies"] is None]},
+        "version": v.regime_version,
+    }
+
+
+def _basis(regime: ListRegime, route_id: str, source: str) -> str | None:
+    """The article a route rests on, where the regime records one; else its source's title."""
+    rule = None
+    if route_id in {t.id for t in regime.removal.triggers} or route_id == "removal_overdue":
+        rule = regime.removal
+    elif route_id in ("early_removal", "past_longest_term"):
+        rule = regime.term
+    if rule is not None:
+        return f"{regime.instrument(rule.instrument).short} Art. {rule.article}"
+    return (citation(source) or {}).get("title")
+
+
+def summary(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One line per regime for the side-by-side table at the top of the results."""
+    out = []
+    for card in cards:
+        move = card["move"]
+        if move["reachable"] and move["target"]:
+            n = len(move["changes"])
+            step = f"{n} change{' reaches' if n == 1 else 's reach'} {move['target']['name']}"
+        else:
+            step = move["reason"]
+        out.append({"id": card["id"], "title": card["title"], "score": card["score"],
+                    "band": card["band"]["name"] if card["band"] else "no documented band",
+                    "range": f"{card['range']['low']}–{card['range']['high']}",
+                    "perks": sum(1 for g in card["perks"] if g["applies"]),
+                    "restrictions": sum(1 for g in card["restrictions"] if g["applies"]),
+                    "next": step, "claims": card["claims"]})
+    return out

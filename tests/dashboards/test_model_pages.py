@@ -1,0 +1,105 @@
+"""The model explorer: every regime file is on `/model` and has its own page and twins, every
+sourced item names a known citation and an evidence grade, and the claimed-versus-documented
+matrix sets the 2015 claims against the company's answers."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from markupsafe import escape
+
+from dashboards.views._twins import csv_cell
+from watchdog.model.loader import DATA_DIR, load_citations, load_regime
+
+REGIME_IDS = sorted(p.stem for p in (DATA_DIR / "regimes").glob("*.yaml"))
+GRADES = {"verified", "secondary", "memory", "disputed", "low"}
+
+
+def test_every_regime_is_listed_with_kind_range_and_evidence(client):
+    body = client.get("/model.json").get_json()
+    assert [row["regime_id"] for row in body["rows"]] == REGIME_IDS
+    assert body["load_errors"] == []
+    rows = {row["regime_id"]: row for row in body["rows"]}
+    assert rows["zhima"]["range"] == "350–950" and rows["zhima"]["kind"] == "weighted_score"
+    assert rows["rongcheng"]["bands"] == ["AAA", "AA", "A", "B", "C", "D"]
+    assert rows["cn_court_dishonest_list"]["kind"] == "list"
+    for row in body["rows"]:
+        assert row["evidence_mix"] and set(row["evidence_mix"]) <= GRADES
+    html = client.get("/model").get_data(as_text=True)
+    for regime_id in REGIME_IDS:
+        assert f'href="/model/{regime_id}"' in html
+    assert 'aria-current="page">Model</a>' in html
+
+
+def test_claimed_versus_documented_matrix(client):
+    body = client.get("/model.json").get_json()
+    matrix = body["claims_matrix"]
+    said = {row["said_in"] for row in matrix}
+    assert said == {"sesame_2015_described", "zhima"}
+    posts = next(row for row in matrix if row["topic"].startswith("Posts critical"))
+    assert posts["evidence"] == "disputed" and posts["source"] == "seed_disruptiveviews_2016"
+    assert {r["stance"] for r in posts["responses"]} == {"denies"}
+    assert any(r["source"] == "rollingstone_2015_bbc_sesame" for r in posts["responses"])
+    contacts = next(row for row in matrix if row["topic"] == "Contacts' scores")
+    assert "0.3" in contacts["modelled_as"] and "our choice" in contacts["modelled_as"]
+    assert body["tiers"]["documented"] and body["tiers"]["claimed"]
+    html = client.get("/model").get_data(as_text=True)
+    assert 'id="claims-matrix"' in html and "stance-denies" in html
+    assert "Sesame&#39;s spokesperson told the BBC" in html
+
+
+@pytest.mark.parametrize("regime_id", REGIME_IDS)
+def test_each_regime_page_and_its_twins(client, regime_id):
+    html = client.get(f"/model/{regime_id}")
+    assert html.status_code == 200
+    body = client.get(f"/model/{regime_id}.json").get_json()
+    regime = load_regime(regime_id)
+    assert body["regime"]["id"] == regime_id and body["version"] == regime.version
+    known = load_citations()
+    for row in body["rows"]:
+        assert row["source"] in known and row["evidence"] in GRADES, row
+        assert row["source"] in body["citations"]
+    text = html.get_data(as_text=True)
+    for cited in body["citations"].values():
+        assert str(escape(cited["title"])) in text
+    reader = csv.reader(io.StringIO(client.get(f"/model/{regime_id}.csv").get_data(as_text=True)))
+    header, *lines = list(reader)
+    assert header[1:] == body["columns"]
+    assert [line[1:] for line in lines] == [[csv_cell(row[c]) for c in body["columns"]] for row in body["rows"]]
+    if regime_id != "cn_court_dishonest_list":
+        assert "What is unknown" in text
+        if regime.simplification:
+            assert "Where the model simplifies" in text
+
+
+def test_regime_pages_say_rules_weights_bands_and_versions(client):
+    rongcheng = client.get("/model/rongcheng").get_data(as_text=True)
+    assert 'id="rule-bank_arrears_month"' in rongcheng and "-10 each month" in rongcheng
+    assert "straight to grade C" in rongcheng and "960–1029" in rongcheng
+    assert "superseded on 18 June 2021" in rongcheng  # a version note
+    zhima = client.get("/model/zhima").get_data(as_text=True)
+    assert "Reported set A" in zhima and "Reported set B" in zhima and "25.0%" in zhima
+    assert "700 or more" in zhima  # the Singapore visa threshold
+    court = client.get("/model/cn_court_dishonest_list").get_data(as_text=True)
+    assert "within 3 working days" in court and "2017 Provisions Art. 10" in court
+
+
+def test_unknown_regimes_and_parameters_are_refused(client):
+    missing = client.get("/model/nope")
+    assert missing.status_code == 404 and "known regimes: cn_court_dishonest_list" in missing.get_data(as_text=True)
+    assert client.get("/model/nope.json").get_json()["status"] == 404
+    assert client.get("/model/zhima?x=1").status_code == 400
+    assert client.get("/model.json?page=2").status_code == 400
+
+
+def test_model_pages_load_nothing_from_another_host(client):
+    from tests.dashboards.test_check import Loads
+
+    for path in ["/model", "/model/zhima", "/model/cn_court_dishonest_list"]:
+        parser = Loads()
+        parser.feed(client.get(path).get_data(as_text=True))
+        assert parser.inline_scripts == 0
+        assert all(not url.startswith(("http:", "https:", "//")) for url in parser.loads), path
+
