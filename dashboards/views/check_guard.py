@@ -109,5 +109,16 @@ def limiter(app: Flask) -> RateLimiter:
 
 def no_store_site_state() -> dict[str, Any]:
     """Footer facts for the layout that need no database (the self-check never opens it)."""
-    return {"synthetic": False, "sources": [],
+    from watchdog.sources import list_sources, load_manifest
+
+    # The manifests are files in the repository, not the store: reading them keeps the promise.
+    listed = []
+    for source_id in list_sources():
+        try:
+            m = load_manifest(source_id)
+        except ValueError:
+            continue
+        listed.append({"source_id": m.id, "title": m.title, "publisher": m.publisher,
+                       "official": m.official})
+    return {"synthetic": False, "sources": listed, "no_store": True,
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds")}
