@@ -10,7 +10,19 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from dashboards.views import artifacts, findings, lists, openapi, overview, sources
+from dashboards.views import (
+    artifacts,
+    changes,
+    courts,
+    findings,
+    lists,
+    model_pages,
+    openapi,
+    overview,
+    simulate,
+    source_detail,
+    sources,
+)
 from dashboards.views._common import LICENCE, allow_params
 from dashboards.views._twins import json_view
 
@@ -23,6 +35,12 @@ ENDPOINTS = {
     "/findings": findings.findings,
     "/sources": sources.sources,
     "/artifacts/<string(length=64):sha>": artifacts.artifact,
+    "/courts": courts.courts,
+    "/changes": changes.changes,
+    "/sources/<source_id>": source_detail.source_detail,
+    "/model": model_pages.regimes,
+    "/model/<regime_id>": model_pages.regime,
+    "/simulate": simulate.simulation,
 }
 for rule, view in ENDPOINTS.items():
     bp.add_url_rule(rule, view.__name__, json_view(view))

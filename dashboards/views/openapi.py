@@ -85,6 +85,40 @@ PATHS: dict[str, dict[str, Any]] = {
         "Metadata of an archived response; its bytes are at /artifacts/{sha256}.raw.",
         [_param("sha256", "SHA-256 of the stored bytes.",
                 {"type": "string", "pattern": "^[0-9a-f]{64}$"}, where="path")], _ROW),
+    "/courts": _get(
+        "Listings and finding rates per enforcing court",
+        "Persons and companies listed per court; the share of audited listings with a finding, "
+        "with its Wilson 95% interval, only for courts with at least k audited listings.",
+        [*_FACETS, _PARTY], _ROW),
+    "/changes": _get(
+        "Changes between crawls",
+        "Additions, changes, removals (from complete crawls only) and relistings, newest first.",
+        [_param("source", "Source id.", _TEXT, repeat=True),
+         _param("kind", "Kind of change.", {"enum": ["added", "changed", "removed",
+                                                     "relisted"]}, repeat=True),
+         _param("crawl", "Crawl id.", {"type": "integer", "minimum": 1}), *_PAGING], _ROW),
+    "/sources/{source_id}": _get(
+        "One source: freshness, runs, fill rates and archived responses",
+        "The rows are the source's archived responses, newest first, with their hashes.",
+        [_param("source_id", "Source id.", _TEXT, where="path"), *_PAGING], _ROW),
+    "/model": _get("Every regime of the reference model",
+                   "Kind, range, bands and evidence mix per regime, and the claimed-versus-"
+                   "documented matrix for the 2015 description of Sesame Credit.", [], _ROW),
+    "/model/{regime_id}": _get(
+        "One regime with its rules, citations and evidence grades", "The validated regime.",
+        [_param("regime_id", "Regime id.", _TEXT, where="path")], _ROW),
+    "/simulate": _get(
+        "A synthetic population scored under one regime",
+        "Distribution before and after the network effect and the share past each gate. "
+        "The people are synthetic and not calibrated to any real population.",
+        [_param("regime", "Regime id.", _TEXT),
+         _param("people", "100 to 200,000.", {"type": "integer", "minimum": 100,
+                                               "maximum": 200000}),
+         _param("degree", "Contacts each, 0 to 50.", {"type": "integer", "minimum": 0,
+                                                       "maximum": 50}),
+         _param("alpha", "Weight of contacts, 0 to 0.95.", {"type": "number"}),
+         _param("seed", "Random seed.", {"type": "integer"}),
+         _param("gate", "A perk, restriction or band.", _TEXT)], _ROW),
 }
 
 
