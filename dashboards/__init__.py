@@ -67,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
         artifacts,
         changes,
         check,
+        companies,
         courts,
         findings,
         health,
@@ -80,7 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     for module in (overview, lists, courts, findings, changes, artifacts, sources, source_detail,
-                   methodology, health, api, model_pages, check, simulate, admin):
+                   methodology, health, api, model_pages, check, simulate, admin, companies):
         app.register_blueprint(module.bp)
 
 

@@ -15,17 +15,23 @@ from scrapy.crawler import Crawler
 from scrapers.items import PageItem
 from watchdog.config import get_settings, load_secret
 from watchdog.evidence import prepare
-from watchdog.ingest import record_listings
+from watchdog.ingest import draft_rows, listing_rows
 from watchdog.privacy import Keyer
 from watchdog.progress import Progress
 from watchdog.sources import load_manifest
-from watchdog.store.writer import CrawlRecorder, register_source
+from watchdog.store.writer import CrawlRecorder, ListingRow, register_source
+
+# Observations are written a few thousand at a time, whatever the page size: one transaction
+# per 50-record page cost more than the rows themselves.
+BATCH_ROWS = 2000
 
 
 class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.recorder: CrawlRecorder | None = None
+        self.pending: list[ListingRow] = []
+        self.pending_keys: set[str] = set()
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -36,22 +42,28 @@ class StorePipeline:
         spider = spider or self.crawler.spider
         settings = get_settings()
         self.manifest = load_manifest(spider.name)
-        self.keyer = Keyer(load_secret(settings))
+        # The spider's own Keyer when it has one: its key cache then serves both the parse
+        # and the redacted copy of the same page.
+        keyer = getattr(spider, "keyer", None)
+        self.keyer = keyer if isinstance(keyer, Keyer) else Keyer(load_secret(settings))
         register_source(settings.database_url, self.manifest.model_dump())
         self.recorder = CrawlRecorder(settings.database_url, settings.artifacts_dir, spider.name,
                                       mode="crawl", origin=spider.origin)
         self.progress = Progress(spider.name, enabled=spider.show_progress)
+        parser = getattr(spider, "parser", None)
+        self.redactor = getattr(parser, "redact_bytes", None)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         assert self.recorder is not None
         if not isinstance(item, PageItem):
             return item
         evidence = prepare(item.body, self.keyer, contains_persons=self.manifest.contains_persons,
-                           parsed=item.parsed)
+                           parsed=item.parsed, redactor=self.redactor)
         sha = self.recorder.archive(
             stored=evidence.stored, original_sha256=evidence.original_sha256,
             redacted=evidence.redacted, url=item.url, http_status=item.status,
-            content_type=item.content_type, size=evidence.size, fetched_at=item.fetched_at)
+            content_type=item.content_type, size=evidence.size, fetched_at=item.fetched_at,
+            defer=True)
         if item.blocked:
             self.recorder.degrade("blocked", item.blocked)
         if item.error:
@@ -59,15 +71,37 @@ class StorePipeline:
         for reason in item.rejections:
             self.recorder.reject(reason)
         if item.listings:
-            record_listings(self.recorder, item.listings, self.manifest.regime or "", sha)
-        self.progress.update(len(item.listings) + len(item.rejections),
+            self._queue(listing_rows(self.recorder, item.listings, self.manifest.regime or "",
+                                     sha))
+        if item.drafts:
+            self._queue(draft_rows(self.recorder, item.drafts, sha))
+        self.progress.update(len(item.listings) + len(item.drafts) + len(item.rejections),
                              total=getattr(self.crawler.spider, "expected_total", None))
         # Keep the item small: the feed exporter and stats need no bodies.
         return {"url": item.url, "status": item.status, "listings": len(item.listings)}
 
+    def _queue(self, rows: list[ListingRow]) -> None:
+        keys = {row.record_key for row in rows} | {row.subject["key"] for row in rows}
+        # A listing or subject already waiting from an earlier page is written first, so a
+        # second sighting is stored as with one batch per page (a listing counted unchanged,
+        # not merged away; a subject keeping the attributes it was first seen with).
+        if not self.pending_keys.isdisjoint(keys):
+            self._flush()
+        self.pending += rows
+        self.pending_keys |= keys
+        if len(self.pending) >= BATCH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        assert self.recorder is not None
+        if self.pending:
+            self.recorder.write_batch(self.pending, None)
+            self.pending, self.pending_keys = [], set()
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.recorder is None:
             return
+        self._flush()
         self.progress.close()
         rec = self.recorder
         if reason != "finished" and not reason.startswith("blocked"):

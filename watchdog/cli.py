@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from watchdog.config import ConfigError, ensure_secret, get_settings, load_secret
 
@@ -40,6 +41,14 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
             if os.environ.get("WATCHDOG_DEBUG"):
                 raise
             _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        except SQLAlchemyError as exc:
+            if os.environ.get("WATCHDOG_DEBUG"):
+                raise
+            # Never the statement's parameters: they can hold scraped personal data.
+            cause = getattr(exc, "orig", None) or exc
+            first = str(cause).splitlines()[0][:200] if str(cause) else ""
+            _fail(f"database error ({type(cause).__name__}): {first} "
+                  "(set WATCHDOG_DEBUG=1 for the full trace)")
 
     return wrapper
 
@@ -227,8 +236,9 @@ def run_cli_subprocess(args: list[str], env: dict[str, str] | None = None) -> in
 
 def _register_commands() -> None:
     from watchdog.commands import admin_group, jobs_group, score_command, simulate_command
+    from watchdog.commands.match_commands import match_command
 
-    for command in (score_command, simulate_command, jobs_group, admin_group):
+    for command in (score_command, simulate_command, jobs_group, admin_group, match_command):
         cli.add_command(command)
 
 

@@ -21,6 +21,9 @@ def crawl_settings(manifest_politeness: dict[str, Any]) -> dict[str, Any]:
         "CONCURRENT_REQUESTS_PER_DOMAIN": manifest_politeness.get("concurrent_requests", 1),
         "AUTOTHROTTLE_ENABLED": manifest_politeness.get("autothrottle", True),
         "ROBOTSTXT_OBEY": manifest_politeness.get("obey_robots", True),
+        # Our pipeline is synchronous and a response yields one page item, so Scrapy's default
+        # of 100 concurrent items only created 100 idle asyncio tasks for every response.
+        "CONCURRENT_ITEMS": 1,
     }
     return settings
 

@@ -9,6 +9,7 @@ independent copy of the page without our keeping the personal data.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,11 +26,18 @@ class PreparedEvidence:
 
 
 def prepare(body: bytes, keyer: Keyer, *, contains_persons: bool,
-            parsed: Any | None = None) -> PreparedEvidence:
-    """Return what to archive for `body`; `parsed` is its decoded JSON when it decoded."""
+            parsed: Any | None = None,
+            redactor: Callable[[bytes, Keyer], bytes] | None = None) -> PreparedEvidence:
+    """Return what to archive for `body`; `parsed` is its decoded JSON when it decoded, and
+    `redactor` the source parser's own `redact_bytes` when it has one (CSV, XML, HTML)."""
     original = sha256_hex(body)
     if not contains_persons:
         return PreparedEvidence(body, original, False, len(body))
+    if redactor is not None:
+        try:
+            return PreparedEvidence(redactor(body, keyer), original, True, len(body))
+        except ValueError:
+            pass  # a body the source's redactor cannot read: fall back to the patterns below
     if parsed is not None:
         clean = redact_record_json(parsed, keyer)
         stored = json.dumps(clean, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

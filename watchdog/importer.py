@@ -9,21 +9,31 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from watchdog.evidence import prepare
-from watchdog.ingest import record_listings
+from watchdog.ingest import listing_row, record_listings
 from watchdog.parsers.court_dishonest import ParsedListing, iter_file_records, parse_bytes
 from watchdog.parsers.errors import BlockedError, FormatError
 from watchdog.privacy import Keyer, redact_record_json
 from watchdog.progress import Progress
 from watchdog.sources import Manifest
 from watchdog.store.artifacts import write_artifact_stream
-from watchdog.store.writer import CrawlOutcome, CrawlRecorder
+from watchdog.store.writer import CrawlOutcome, CrawlRecorder, ListingRow
 
 BATCH = 5000
+# Below this a pool of worker processes costs more to start than it saves.
+PARALLEL_FROM_BYTES = 8 << 20
+WORKERS = 2
+CHUNK_LINES = 1000
+AHEAD = 2 * WORKERS  # chunks in flight: enough to keep the workers busy, little to hold
 STREAM_SUFFIXES = (".jsonl", ".ndjson")
 
 
@@ -33,10 +43,11 @@ class ImportError_(RuntimeError):
 
 def import_file(manifest: Manifest, path: Path, *, database_url: str, artifacts_dir: Path,
                 keyer: Keyer, progress: bool = False) -> CrawlOutcome:
-    if manifest.id != "court_dishonest":
-        raise ImportError_(f"{manifest.id}: no importer for this source yet")
     if not path.is_file():
         raise ImportError_(f"{path}: no such file")
+    if manifest.id != "court_dishonest":
+        return import_other(manifest, path, database_url=database_url,
+                            artifacts_dir=artifacts_dir, keyer=keyer, progress=progress)
     recorder = CrawlRecorder(database_url, artifacts_dir, manifest.id, mode="import",
                              origin=f"file:{path.name}")
     bar = Progress(f"{manifest.id} import", enabled=progress)
@@ -82,41 +93,182 @@ def _import_whole(recorder: CrawlRecorder, manifest: Manifest, path: Path, keyer
 def _import_lines(recorder: CrawlRecorder, manifest: Manifest, path: Path, keyer: Keyer,
                   bar: Progress) -> None:
     # Pass 1 archives the redacted copy (observations must point at an existing artifact);
-    # pass 2 parses and writes. Both stream.
-    original = hashlib.sha256()
+    # pass 2 parses and writes. Both stream; big files are parsed and redacted in a pool of
+    # worker processes while this one compresses and writes, in file order.
+    parallel = path.stat().st_size >= PARALLEL_FROM_BYTES
+    with Chunks(keyer, manifest.regime or "", parallel=parallel) as work:
+        original = hashlib.sha256()
+        redacted = work.map(redact_chunk, read_chunks(path, original))
+        sha, rel, size, stored_size = write_artifact_stream(recorder.artifacts_dir, redacted)
+        recorder.archive_row(sha=sha, rel=rel, stored_size=stored_size,
+                             original_sha256=original.hexdigest(), redacted=True,
+                             url=f"file:{path.name}", http_status=200,
+                             content_type="application/x-ndjson", size=path.stat().st_size)
+        batch: list[ListingRow] = []
+        for chunk in work.map(parse_chunk, read_chunks(path)):
+            for number, reason in chunk.rejections:
+                recorder.reject(f"line {number}: {reason}")
+            chunk.note(recorder)
+            # Batches end where they did with one line at a time (the same listing twice
+            # in one batch is one sighting, so where a batch ends is part of the result).
+            for rows in chunk.lines:
+                batch += rows
+                if len(batch) >= BATCH:
+                    recorder.write_batch(batch, sha)
+                    bar.update(len(batch))
+                    batch = []
+        if batch:
+            recorder.write_batch(batch, sha)
+            bar.update(len(batch))
 
-    def redacted_lines() -> Iterator[bytes]:
-        with path.open("rb") as fh:
-            for number, line in enumerate(fh, 1):
-                original.update(line)
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except ValueError as exc:
-                    raise FormatError(f"line {number} is not JSON") from exc
-                yield json.dumps(redact_record_json(obj, keyer), ensure_ascii=False,
-                                 separators=(",", ":")).encode("utf-8") + b"\n"
 
-    sha, rel, size, stored_size = write_artifact_stream(recorder.artifacts_dir, redacted_lines())
-    recorder.archive_row(sha=sha, rel=rel, stored_size=stored_size,
-                         original_sha256=original.hexdigest(), redacted=True,
-                         url=f"file:{path.name}", http_status=200,
-                         content_type="application/x-ndjson", size=path.stat().st_size)
-    batch: list[ParsedListing] = []
+# -- chunks of a JSON Lines file, in this process or in a pool -------------------------------
+Lines = list[tuple[int, bytes]]  # (line number, line) of the non-blank lines of one chunk
+
+
+def read_chunks(path: Path, original: Any | None = None) -> Iterator[Lines]:
+    """The file's non-blank lines in chunks; every line, blank or not, goes into `original`."""
+    chunk: Lines = []
     with path.open("rb") as fh:
         for number, line in enumerate(fh, 1):
-            if not line.strip():
+            if original is not None:
+                original.update(line)
+            if line.strip():
+                chunk.append((number, line))
+                if len(chunk) >= CHUNK_LINES:
+                    yield chunk
+                    chunk = []
+    if chunk:
+        yield chunk
+
+
+def _loads(number: int, line: bytes) -> Any:
+    try:
+        return json.loads(line)
+    except ValueError as exc:
+        raise FormatError(f"line {number} is not JSON") from exc
+
+
+def redact_chunk(keyer: Keyer, regime_id: str, lines: Lines) -> bytes:
+    """The redacted copy of some lines, as archived: one compact JSON object per line."""
+    return b"".join(json.dumps(redact_record_json(_loads(n, line), keyer), ensure_ascii=False,
+                               separators=(",", ":")).encode("utf-8") + b"\n"
+                    for n, line in lines)
+
+
+@dataclass
+class ParsedChunk:
+    lines: list[list[ListingRow]] = field(default_factory=list)  # rows of each line
+    rejections: list[tuple[int, str]] = field(default_factory=list)
+    # Counts in order of first appearance, as the recorder would have noted them one by one.
+    unknown_fields: dict[str, int] = field(default_factory=dict)
+    field_fill: dict[str, int] = field(default_factory=dict)
+
+    def note(self, recorder: CrawlRecorder) -> None:
+        for target, counts in ((recorder.unknown_fields, self.unknown_fields),
+                               (recorder.field_fill, self.field_fill)):
+            for name, n in counts.items():
+                target[name] = target.get(name, 0) + n
+
+
+def parse_chunk(keyer: Keyer, regime_id: str, lines: Lines) -> ParsedChunk:
+    out = ParsedChunk()
+    for number, line in lines:
+        rows: list[ListingRow] = []
+        out.lines.append(rows)
+        for result in iter_file_records(json.loads(line), keyer):
+            if not isinstance(result, ParsedListing):
+                out.rejections.append((number, result.reason))
                 continue
-            for result in iter_file_records(json.loads(line), keyer):
-                if isinstance(result, ParsedListing):
-                    batch.append(result)
-                else:
-                    recorder.reject(f"line {number}: {result.reason}")
-            if len(batch) >= BATCH:
-                record_listings(recorder, batch, manifest.regime or "", sha)
-                bar.update(len(batch))
-                batch = []
-    if batch:
-        record_listings(recorder, batch, manifest.regime or "", sha)
-        bar.update(len(batch))
+            for name in result.unknown_fields:
+                out.unknown_fields[name] = out.unknown_fields.get(name, 0) + 1
+            for name in result.facts.fields_present:
+                out.field_fill[name] = out.field_fill.get(name, 0) + 1
+            rows.append(listing_row(result, regime_id))
+    return out
+
+
+_WORKER: tuple[Keyer, str] | None = None
+
+
+def _start_worker(keyer: Keyer, regime_id: str) -> None:
+    global _WORKER
+    _WORKER = (keyer, regime_id)
+
+
+def _in_worker(task: Callable[[Keyer, str, Lines], Any], lines: Lines) -> Any:
+    assert _WORKER is not None
+    return task(*_WORKER, lines)
+
+
+class Chunks:
+    """Runs a chunk task over chunks, in order: here, or in a pool of worker processes."""
+
+    def __init__(self, keyer: Keyer, regime_id: str, *, parallel: bool) -> None:
+        self.keyer, self.regime_id = keyer, regime_id
+        self.pool: Pool | None = None
+        if parallel:
+            self.pool = multiprocessing.get_context().Pool(
+                WORKERS, initializer=_start_worker, initargs=(keyer, regime_id))
+
+    def map(self, task: Callable[[Keyer, str, Lines], Any],
+            chunks: Iterable[Lines]) -> Iterator[Any]:
+        if self.pool is None:
+            for lines in chunks:
+                yield task(self.keyer, self.regime_id, lines)
+            return
+        # Not Pool.imap: it reads its input to the end at once, so memory would grow with
+        # the file. A few chunks ahead, then one out for each one in.
+        ahead: deque[AsyncResult[Any]] = deque()
+        for lines in chunks:
+            ahead.append(self.pool.apply_async(_in_worker, (task, lines)))
+            if len(ahead) >= AHEAD:
+                yield ahead.popleft().get()
+        while ahead:
+            yield ahead.popleft().get()
+
+    def __enter__(self) -> Chunks:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+
+def import_other(manifest: Manifest, path: Path, *, database_url: str, artifacts_dir: Path,
+                 keyer: Keyer, progress: bool = False) -> CrawlOutcome:
+    """Any source but the court list: its parser reads the whole file (these files are small)."""
+    from watchdog.ingest import draft_rows
+    from watchdog.parsers.registry import parser_for
+
+    parser = parser_for(manifest.id)
+    recorder = CrawlRecorder(database_url, artifacts_dir, manifest.id, mode="import",
+                             origin=f"file:{path.name}")
+    body = path.read_bytes()
+    try:
+        parsed = parser.parse_bytes(body, keyer, name=path.name)
+    except BlockedError as exc:
+        return recorder.finish(covers_whole_source=False, status="blocked",
+                               reason=f"the file is a block or captcha page: {exc}")
+    except (FormatError, ValueError) as exc:
+        return recorder.finish(covers_whole_source=False, status="failed",
+                               reason=f"not a recognised {manifest.id} file: {exc}")
+    evidence = prepare(body, keyer, contains_persons=manifest.contains_persons,
+                       redactor=getattr(parser, "redact_bytes", None))
+    sha = recorder.archive(stored=evidence.stored, original_sha256=evidence.original_sha256,
+                           redacted=evidence.redacted, url=f"file:{path.name}", http_status=200,
+                           content_type=f"format={parsed.fmt}", size=evidence.size)
+    for rejection in parsed.rejections:
+        recorder.reject(f"record {rejection.index}: {rejection.reason}")
+    bar = Progress(f"{manifest.id} import", enabled=progress)
+    for start in range(0, len(parsed.drafts), BATCH):
+        chunk = parsed.drafts[start:start + BATCH]
+        recorder.write_batch(draft_rows(recorder, chunk, sha), sha)
+        bar.update(len(chunk), total=len(parsed.drafts))
+    bar.close()
+    if recorder.unknown_fields:
+        names = ", ".join(sorted(recorder.unknown_fields))
+        recorder.degrade("partial", f"unknown field(s) reported: {names}")
+    return recorder.finish(covers_whole_source=False)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import json
 from functools import lru_cache
 from typing import Any
 
 from watchdog.model import circumstance_of, load_regime
+from watchdog.parsers.base import Draft
 from watchdog.parsers.court_dishonest import ParsedListing
-from watchdog.store.writer import CrawlRecorder, ListingRow
+from watchdog.store.writer import CrawlRecorder, ListingRow, payload_sha256
 
 
 @lru_cache(maxsize=4)
@@ -23,6 +24,11 @@ def _circumstance(regime_id: str, phrase: str) -> str | None:
 
 def circumstance_facet(regime_id: str, phrases: list[str]) -> str:
     """Comma-joined short ids (c1..c6) of the lawful circumstances recorded, or `none`."""
+    return _facet(regime_id, tuple(phrases))
+
+
+@lru_cache(maxsize=4096)
+def _facet(regime_id: str, phrases: tuple[str, ...]) -> str:
     ids = {_circumstance(regime_id, p) for p in phrases}
     short = sorted(i.split("_", 1)[0] for i in ids if i)
     return ",".join(short) if short else "none"
@@ -40,18 +46,51 @@ def listing_row(parsed: ParsedListing, regime_id: str) -> ListingRow:
         "performance": (facts.performance or None) and facts.performance[:32],
         "publish_month": publish.strftime("%Y-%m") if publish else None,
     }
-    return ListingRow(record_key=parsed.record_key, subject=asdict(parsed.subject),
+    # vars() of the flat frozen dataclass: what asdict gives, without its recursive deep copy.
+    return ListingRow(record_key=parsed.record_key, subject=dict(vars(parsed.subject)),
                       payload=payload, facets=facets,
-                      source_record_id=parsed.source_record_id)
+                      source_record_id=parsed.source_record_id,
+                      content_sha256=payload_sha256(payload), payload_json=json.dumps(payload))
 
 
-def record_listings(recorder: CrawlRecorder, listings: list[ParsedListing], regime_id: str,
-                    artifact_sha256: str | None) -> None:
-    """Write one batch (a page, or a slice of a file) and note fields seen for fill rates."""
+def listing_rows(recorder: CrawlRecorder, listings: list[ParsedListing], regime_id: str,
+                 artifact_sha256: str | None = None) -> list[ListingRow]:
+    """Rows for one batch, each naming its artifact; notes fields seen for fill rates."""
     rows = []
     for parsed in listings:
         if parsed.unknown_fields:
             recorder.note_unknown_fields(parsed.unknown_fields)
         recorder.note_fields(parsed.facts.fields_present)
-        rows.append(listing_row(parsed, regime_id))
-    recorder.write_batch(rows, artifact_sha256)
+        row = listing_row(parsed, regime_id)
+        row.artifact_sha256 = artifact_sha256
+        rows.append(row)
+    return rows
+
+
+def record_listings(recorder: CrawlRecorder, listings: list[ParsedListing], regime_id: str,
+                    artifact_sha256: str | None) -> None:
+    """Write one batch (a page, or a slice of a file) and note fields seen for fill rates."""
+    recorder.write_batch(listing_rows(recorder, listings, regime_id), artifact_sha256)
+
+
+FACET_COLUMNS = ("party_type", "province", "court", "circumstances", "performance",
+                 "publish_month")
+SUBJECT_COLUMNS = ("key", "kind", "name", "code", "province", "birth_year", "sex", "age_band")
+
+
+def draft_rows(recorder: CrawlRecorder, drafts: list[Draft],
+               artifact_sha256: str | None = None) -> list[ListingRow]:
+    """Rows from any other source's parser (`watchdog.parsers.base.Draft`), same bookkeeping."""
+    rows = []
+    for draft in drafts:
+        if draft.unknown_fields:
+            recorder.note_unknown_fields(draft.unknown_fields)
+        recorder.note_fields(draft.fields_present)
+        # Every row of one executemany needs the same columns, whatever facets a source has.
+        facets = {name: draft.facets.get(name) for name in FACET_COLUMNS}
+        subject = {name: draft.subject.get(name) for name in SUBJECT_COLUMNS}
+        rows.append(ListingRow(record_key=draft.record_key, subject=subject,
+                               payload=draft.payload, facets=facets,
+                               source_record_id=draft.source_record_id,
+                               artifact_sha256=artifact_sha256))
+    return rows

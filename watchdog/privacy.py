@@ -11,7 +11,6 @@ The redaction functions live in `privacy_text` (free text, ID shapes) and `priva
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import unicodedata
 from datetime import date
@@ -40,6 +39,7 @@ __all__ = [
 # Domain separation: a person key and a name key over the same name must never coincide.
 _PERSON_DOMAIN = b"scorewatch/person/v1\x00"
 _NAME_DOMAIN = b"scorewatch/name/v1\x00"
+_MAC_CACHE_SIZE = 16384
 
 
 def _canonical_name(name: str | None) -> str:
@@ -51,20 +51,32 @@ def _canonical_name(name: str | None) -> str:
 class Keyer:
     """HMAC-SHA256 keys for natural persons, keyed with the installation secret."""
 
-    __slots__ = ("_secret",)
+    __slots__ = ("_macs", "_secret")
 
     def __init__(self, secret: bytes) -> None:
         if not isinstance(secret, bytes | bytearray) or not secret:
             raise ValueError("Keyer needs a non-empty secret (bytes)")
         self._secret = bytes(secret)
+        # The same name is keyed several times per record (parser, archived copy, free text):
+        # remember recent keys. Cleared when full, so memory stays bounded on any list size.
+        self._macs: dict[bytes, str] = {}
 
     def __repr__(self) -> str:
         return "Keyer(<secret hidden>)"
 
+    def __reduce__(self) -> tuple[type[Keyer], tuple[bytes]]:
+        # For worker processes: the secret, never the cache of keyed names.
+        return Keyer, (self._secret,)
+
     def _mac(self, domain: bytes, text: str) -> str:
         # surrogatepass: text cut from a broken body may hold lone surrogates; still hash it.
         data = domain + text.encode("utf-8", "surrogatepass")
-        return hmac.new(self._secret, data, hashlib.sha256).hexdigest()
+        if (known := self._macs.get(data)) is not None:
+            return known
+        if len(self._macs) >= _MAC_CACHE_SIZE:
+            self._macs.clear()
+        mac = self._macs[data] = hmac.digest(self._secret, data, "sha256").hex()
+        return mac
 
     def person_key(self, name: str | None, masked_id: str | None) -> str:
         """Key of a person from name and ID; an unmasked ID is masked first (same key)."""

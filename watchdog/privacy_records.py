@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from watchdog.privacy_text import (
     ADDRESS_TOKEN,
     HAN,
     ID_TOKEN,
+    MARKER,
+    NUMBER_HINT,
     is_org_name,
     looks_like_resident_id,
     person_token,
@@ -54,8 +58,13 @@ def _first(record: dict, keys: tuple[str, ...]) -> str:
     return ""
 
 
+_RECORD_KEYS = frozenset(SUBJECT_NAME_KEYS + CARD_KEYS + REP_KEYS)
+_SUBJECT_KEYS = frozenset(SUBJECT_NAME_KEYS + CARD_KEYS)
+_PARTY_KEYS = REP_KEYS + OTHER_PARTY_KEYS
+
+
 def _is_record(obj: dict) -> bool:
-    return any(k in obj for k in SUBJECT_NAME_KEYS + CARD_KEYS + REP_KEYS)
+    return not _RECORD_KEYS.isdisjoint(obj)
 
 
 def record_is_person(record: dict) -> bool:
@@ -80,17 +89,22 @@ def record_is_person(record: dict) -> bool:
 
 
 def _walk(obj: object, keyer: Keyer, literals: list[tuple[str, str]]) -> object:
+    if isinstance(obj, str):
+        return _redact_string(obj, keyer, literals)
     if isinstance(obj, dict):
         if _is_record(obj):
             return _redact_record(obj, keyer, literals)
         return {k: _walk(v, keyer, literals) for k, v in obj.items()}
     if isinstance(obj, list):
         return [_walk(v, keyer, literals) for v in obj]
-    if isinstance(obj, str):
-        for literal, token in literals:
-            obj = obj.replace(literal, token)
-        return redact_free_text(obj, keyer)
     return obj
+
+
+def _redact_string(text: str, keyer: Keyer, literals: list[tuple[str, str]]) -> str:
+    for literal, token in literals:
+        if literal in text:
+            text = text.replace(literal, token)
+    return redact_free_text(text, keyer)
 
 
 def _redact_record(record: dict, keyer: Keyer, outer: list[tuple[str, str]]) -> dict:
@@ -103,7 +117,7 @@ def _redact_record(record: dict, keyer: Keyer, outer: list[tuple[str, str]]) -> 
         # The subject's name or ID repeated in another field (duty, a Baidu title) goes too.
         literals += [(s, subject_token) for s in (name, card) if len(s) >= 2]
     rep_tokens: dict[str, str] = {}
-    for key in REP_KEYS + OTHER_PARTY_KEYS:
+    for key in _PARTY_KEYS:
         value = _text(record.get(key))
         if value in _EMPTY_VALUES or (key in OTHER_PARTY_KEYS and is_org_name(value)):
             continue
@@ -113,8 +127,13 @@ def _redact_record(record: dict, keyer: Keyer, outer: list[tuple[str, str]]) -> 
     # Longest first, so a name that contains another name is replaced whole.
     literals.sort(key=lambda pair: -len(pair[0]))
     out: dict = {}
+    plain: list[str] = []
     for key, value in record.items():
-        if person and key in SUBJECT_NAME_KEYS + CARD_KEYS and _text(value):
+        if isinstance(value, str) and key not in rep_tokens and not (person and (
+                key in _SUBJECT_KEYS or _is_address_key(key)) and value.strip()):
+            out[key] = value  # a plain string field: redacted below, with the others
+            plain.append(key)
+        elif person and key in _SUBJECT_KEYS and _text(value):
             out[key] = subject_token
         elif key in rep_tokens:
             out[key] = rep_tokens[key]
@@ -122,7 +141,28 @@ def _redact_record(record: dict, keyer: Keyer, outer: list[tuple[str, str]]) -> 
             out[key] = ADDRESS_TOKEN
         else:
             out[key] = _walk(value, keyer, literals)
+    for i in _touched([out[key] for key in plain], literals):
+        out[plain[i]] = _redact_string(out[plain[i]], keyer, literals)
     return out
+
+
+def _touched(texts: list[str], literals: list[tuple[str, str]]) -> list[int]:
+    """Which of `texts` redaction could change: those holding a literal or a free-text trigger.
+
+    Most fields of a record (dates, court, area, codes) hold neither; searching the texts
+    joined with NUL finds the few that may (see `privacy_text.may_change`). The others would
+    come out of `_redact_string` exactly as they went in.
+    """
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != len(texts) - 1:
+        return list(range(len(texts)))  # a NUL inside a value: no telling where it ends
+    ends = list(accumulate(len(text) + 1 for text in texts))
+    touched = {bisect_right(ends, m.start()) for pattern in (NUMBER_HINT, MARKER)
+               for m in pattern.finditer(joined)}
+    for literal, _ in literals:
+        if literal in joined:
+            touched.update(i for i, text in enumerate(texts) if literal in text)
+    return sorted(touched)
 
 
 def redact_record_json(obj: object, keyer: Keyer) -> object:

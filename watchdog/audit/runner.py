@@ -88,6 +88,8 @@ def run_audit(database_url: str, *, as_of: date | None = None,
         for _name, suite in suites():
             found = suite(engine, run_id=run_id, as_of=as_of)
             for check_id, count in found.items():
+                if not count:
+                    continue
                 summary.by_check[check_id] = summary.by_check.get(check_id, 0) + count
                 summary.findings += count
     except BaseException:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 # Epoch timestamps from Chinese sources mean midnight China Standard Time; reading them as UTC
 # would put every date one day early. China has had no DST since 1991, so a fixed offset is exact.
@@ -33,6 +34,11 @@ _KEEP_FULL_WIDTH = frozenset("，：；！？")
 _CASE_BRACKETS = str.maketrans({"〔": "(", "〕": ")", "［": "(", "］": ")", "【": "(",
                                 "】": ")", "[": "(", "]": ")"})
 _WHITESPACE = re.compile(r"\s+")
+# normalise_width as a translation table: each full-width ASCII character NFKC-folds to one
+# half-width character, so a per-character table is exactly the per-character NFKC.
+_WIDTH_TABLE = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0xFF01, 0xFF5F)
+                if chr(cp) not in _KEEP_FULL_WIDTH} | {0x3000: " ", 0x00A0: " "}
+_WIDE = re.compile("[\u3000\u00a0\uff01-\uff5e]")
 _CIRCUMSTANCE_SPLIT = re.compile(r"[,，;；\n]")
 
 
@@ -84,6 +90,12 @@ def parse_date(value: object) -> date | None:
         return _from_digits(str(value), value)
     if not isinstance(value, str):
         raise _date_error(value)
+    return _parse_date_text(value)
+
+
+# Publication and filing dates repeat across thousands of records; the cache is bounded.
+@lru_cache(maxsize=8192)
+def _parse_date_text(value: str) -> date | None:
     text = normalise_width(value).strip()
     if text in _EMPTY:
         return None
@@ -114,15 +126,10 @@ def normalise_width(text: str) -> str:
     NFKC is applied only to the full-width ASCII block (U+FF01..U+FF5E) and the ideographic
     space, so 、，：； and everything outside that block stay as published.
     """
-    out = []
-    for ch in text:
-        if ch in ("\u3000", "\u00a0"):
-            out.append(" ")
-        elif "\uff01" <= ch <= "\uff5e" and ch not in _KEEP_FULL_WIDTH:
-            out.append(unicodedata.normalize("NFKC", ch))
-        else:
-            out.append(ch)
-    return "".join(out)
+    # Most values hold no wide character at all; one search spares them the translation.
+    if _WIDE.search(text) is None:
+        return text
+    return text.translate(_WIDTH_TABLE)
 
 
 def normalise_case_code(text: str) -> str:
@@ -139,6 +146,16 @@ def clean_text(value: object) -> str | None:
         return None
     text = value if isinstance(value, str) else str(value)
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return None if text in _EMPTY else text
+
+
+def clean_field(value: object) -> str | None:
+    """`clean_text` of a JSON field's value, where an object or array counts as nothing."""
+    if value is None or isinstance(value, dict | list):
+        return None
+    text = str(value).strip()
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     return None if text in _EMPTY else text
 
 
@@ -163,4 +180,10 @@ def split_circumstances(value: object) -> list[str]:
     text = clean_text(value)
     if text is None:
         return []
-    return [part.strip() for part in _CIRCUMSTANCE_SPLIT.split(text) if part.strip()]
+    return list(_split_circumstances(text))
+
+
+# A few dozen phrase combinations make up nearly every record; the cache is bounded.
+@lru_cache(maxsize=2048)
+def _split_circumstances(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in _CIRCUMSTANCE_SPLIT.split(text) if part.strip())

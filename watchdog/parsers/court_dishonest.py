@@ -18,6 +18,7 @@ from typing import Literal
 
 from watchdog.model.facts import STATUTORY_FIELDS, ListingFacts
 from watchdog.parsers.common import (
+    clean_field,
     clean_text,
     find_date,
     normalise_case_code,
@@ -65,6 +66,7 @@ _FULL_PERFORMANCE = re.compile(
     r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})"
     r"[^，。；,;]{0,6}?(?:全部履行|履行完毕|全部执行完毕|执行完毕|全部清偿)"
 )
+_BAIDU_KNOWN = ZXGK_KEYS | BAIDU_KEYS
 _ID_IN_URL = re.compile(r"[?&]id=(\d+)")
 _ORG_CODE = re.compile(r"[0-9A-Z]{8}[0-9X]")
 _USCC_SHAPE = re.compile(r"[0-9A-Z]{10}[0-9A-Z*]{4}[0-9A-Z]{4}")
@@ -196,12 +198,12 @@ def parse_record(raw: object, keyer: Keyer, *, fmt: str) -> ParsedListing:
         raise RecordError(f"record is a JSON {type(raw).__name__}, not an object")
     if fmt == ZHIXING_LEGACY or is_zhixing(raw):
         raise RecordError(ZHIXING_REASON)
-    rest = dict(raw)
-    known = ZXGK_KEYS | BAIDU_KEYS if fmt == BAIDU else ZXGK_KEYS
-    values = {key: rest.pop(key) for key in list(rest) if key in known}
-    unknown: dict[str, object] = {str(k): type(v).__name__ for k, v in rest.items()}
+    known = _BAIDU_KNOWN if fmt == BAIDU else ZXGK_KEYS
+    values = {key: value for key, value in raw.items() if key in known}
+    unknown: dict[str, object] = {str(k): type(v).__name__ for k, v in raw.items()
+                                  if k not in known}
 
-    name = clean_text(_text(values.get("iname")))
+    name = clean_field(values.get("iname"))
     if name is None:
         raise RecordError("record has no name (iname)")
     case_code = normalise_case_code(_text(values.get("caseCode")))
@@ -218,7 +220,7 @@ def parse_record(raw: object, keyer: Keyer, *, fmt: str) -> ParsedListing:
         raise RecordError(f"age is not a number ({age_raw[:10]!r})") from None
     card = _card(values.get("cardNum"))
     card = "" if card == "暂无" else card
-    rep = clean_text(_text(values.get("businessEntity")))
+    rep = clean_field(values.get("businessEntity"))
     rep = None if rep == "无" else rep
     party = _party_type(values, sex, age, card, name, rep)
     person = party == "person"
@@ -235,8 +237,9 @@ def parse_record(raw: object, keyer: Keyer, *, fmt: str) -> ParsedListing:
     if person and len(card) >= 6:
         literals.append((card, "[id]"))
 
-    performance = clean_text(_text(values.get("performance")))
-    performed_part = _redact(clean_text(_text(values.get("performedPart"))), keyer, literals)
+    performance = clean_field(values.get("performance"))
+    performed_raw = clean_field(values.get("performedPart"))
+    performed_part = _redact(performed_raw, keyer, literals)
     circumstances = split_circumstances(_text(values.get("disruptTypeName")))
     gist_id = clean_text(normalise_width(_text(values.get("gistId"))))
     facts_kwargs: dict[str, object] = {
@@ -248,18 +251,17 @@ def parse_record(raw: object, keyer: Keyer, *, fmt: str) -> ParsedListing:
         "age": age if person and age > 0 else None,
         "birth_year": birth_year,
         "sex": sex if person else None,
-        "province": clean_text(_text(values.get("areaName")))
-        or clean_text(_text(values.get("areaNameNew"))),
-        "court": clean_text(_text(values.get("courtName"))),
+        "province": clean_field(values.get("areaName"))
+        or clean_field(values.get("areaNameNew")),
+        "court": clean_field(values.get("courtName")),
         "gist_id": gist_id,
-        "gist_unit": clean_text(_text(values.get("gistUnit"))),
-        "duty": _redact(clean_text(_text(values.get("duty"))), keyer, literals),
+        "gist_unit": clean_field(values.get("gistUnit")),
+        "duty": _redact(clean_field(values.get("duty")), keyer, literals),
         "performance": performance,
         "performed_part": performed_part,
-        "unperformed_part": _redact(clean_text(_text(values.get("unperformPart"))), keyer,
+        "unperformed_part": _redact(clean_field(values.get("unperformPart")), keyer,
                                     literals),
-        "performed_date": _performed_date(performance, clean_text(_text(values.get(
-            "performedPart")))),
+        "performed_date": _performed_date(performance, performed_raw),
         "id_mask": id_mask_status(card, party),
         "name_key": name_key,
         "legal_rep_key": legal_rep_key if not person else None,

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, Text, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from watchdog.store.artifacts import sha256_hex, write_artifact
@@ -46,6 +46,11 @@ class ListingRow:
     payload: dict[str, Any]
     facets: dict[str, Any]  # party_type, province, court, circumstances, performance, publish_month
     source_record_id: str | None = None
+    # The artifact this record came from, when a batch spans several (else the batch's own).
+    artifact_sha256: str | None = None
+    # payload_sha256(payload) and json.dumps(payload), when made beforehand (in a worker).
+    content_sha256: str | None = None
+    payload_json: str | None = None
 
 
 @dataclass
@@ -113,6 +118,7 @@ class CrawlRecorder:
         self.field_fill: dict[str, int] = {}
         self.errors: list[str] = []
         self.requests = 0
+        self._artifacts: list[dict[str, Any]] = []  # rows of deferred archive() calls
         self._status = "complete"
         self._reason: str | None = None
         started = now_utc()
@@ -148,27 +154,38 @@ class CrawlRecorder:
     # -- evidence -------------------------------------------------------------------------
     def archive(self, *, stored: bytes, original_sha256: str, redacted: bool, url: str,
                 http_status: int, content_type: str | None, size: int,
-                fetched_at: datetime | None = None) -> str:
+                fetched_at: datetime | None = None, defer: bool = False) -> str:
+        """Write `stored` under its hash and record it; with `defer`, in the same transaction as
+        the next batch of observations (or at `finish`)."""
         sha, rel, stored_size = write_artifact(self.artifacts_dir, stored)
         self.archive_row(sha=sha, rel=rel, stored_size=stored_size,
                          original_sha256=original_sha256, redacted=redacted, url=url,
                          http_status=http_status, content_type=content_type, size=size,
-                         fetched_at=fetched_at)
+                         fetched_at=fetched_at, defer=defer)
         return sha
 
     def archive_row(self, *, sha: str, rel: str, stored_size: int, original_sha256: str,
                     redacted: bool, url: str, http_status: int, content_type: str | None,
-                    size: int, fetched_at: datetime | None = None) -> None:
+                    size: int, fetched_at: datetime | None = None, defer: bool = False) -> None:
         """Record an artifact already written under its hash."""
         self.requests += 1
-        with self.engine.begin() as conn:
-            stmt = _dialect_insert(conn, Artifact.__table__).on_conflict_do_nothing(
-                index_elements=["sha256"])
-            conn.execute(stmt, [{
-                "sha256": sha, "original_sha256": original_sha256, "redacted": redacted,
-                "url": url, "fetched_at": fetched_at or now_utc(), "http_status": http_status,
-                "content_type": (content_type or "")[:128] or None, "size": size,
-                "stored_size": stored_size, "path": rel, "crawl_id": self.crawl_id}])
+        self._artifacts.append({
+            "sha256": sha, "original_sha256": original_sha256, "redacted": redacted,
+            "url": url, "fetched_at": fetched_at or now_utc(), "http_status": http_status,
+            "content_type": (content_type or "")[:128] or None, "size": size,
+            "stored_size": stored_size, "path": rel, "crawl_id": self.crawl_id})
+        if not defer:
+            with self.engine.begin() as conn:
+                self._flush_artifacts(conn)
+
+    def _flush_artifacts(self, conn: Connection) -> None:
+        if not self._artifacts:
+            return
+        # Identical bytes archived twice: the first row stays, as with one insert per response.
+        stmt = _dialect_insert(conn, Artifact.__table__).on_conflict_do_nothing(
+            index_elements=["sha256"])
+        conn.execute(stmt, self._artifacts)
+        self._artifacts = []
 
     # -- observations ---------------------------------------------------------------------
     def write_batch(self, rows: Sequence[ListingRow], artifact_sha256: str | None,
@@ -181,38 +198,51 @@ class CrawlRecorder:
             self.counts.add(batch)
             return batch
         with self.engine.begin() as conn:
+            self._flush_artifacts(conn)
             subject_ids = self._upsert_subjects(conn, [r.subject for r in unique.values()])
             existing = self._existing(conn, list(unique))
             inserts, changed, unchanged_ids, changes = [], [], [], []
+            new_rows: list[ListingRow] = []
+            pending: list[tuple[int, str, str, str, ListingRow]] = []
             for key, row in unique.items():
-                sha = payload_sha256(row.payload)
+                sha = row.content_sha256 or payload_sha256(row.payload)
                 prior = existing.get(key)
+                artifact = row.artifact_sha256 or artifact_sha256
                 if prior is None:
                     inserts.append(self._observation_values(row, sha, subject_ids, seen_at,
-                                                            artifact_sha256))
+                                                            artifact))
+                    new_rows.append(row)
                     continue
-                obs_id, old_sha, status, old_payload = prior
+                obs_id, old_sha, status = prior
                 if old_sha == sha and status == "listed":
                     unchanged_ids.append(obs_id)
                     batch.unchanged += 1
                     continue
                 kind = "relisted" if status == "removed" else "changed"
                 batch.changed += 1
-                values = self._observation_values(row, sha, subject_ids, seen_at, artifact_sha256)
+                values = self._observation_values(row, sha, subject_ids, seen_at, artifact)
                 for k in ("first_seen", "first_crawl_id", "source_id", "record_key"):
                     values.pop(k)
                 values.update(_id=obs_id, status="listed", removed_at=None, removed_crawl_id=None)
                 changed.append(values)
-                changes.append({"observation_id": obs_id, "crawl_id": self.crawl_id,
+                pending.append((obs_id, kind, old_sha, sha, row))
+            if pending:
+                old_payloads = self._payloads(conn, [p[0] for p in pending])
+                changes.extend({"observation_id": obs_id, "crawl_id": self.crawl_id,
                                 "at": seen_at, "kind": kind, "old_sha256": old_sha,
-                                "new_sha256": sha, "fields": _diff(old_payload, row.payload)})
+                                "new_sha256": sha,
+                                "fields": _diff(old_payloads[obs_id], row.payload)}
+                               for obs_id, kind, old_sha, sha, row in pending)
+            as_text = _json_as_text(conn)
             if inserts:
-                conn.execute(insert(Observation.__table__), inserts)
+                for v, row in zip(inserts, new_rows, strict=True) if as_text else ():
+                    v["payload"] = row.payload_json or json.dumps(row.payload)
+                _insert(conn, Observation.__table__, inserts, "payload" if as_text else None)
                 new_ids = self._existing(conn, [v["record_key"] for v in inserts])
                 changes.extend({"observation_id": new_ids[v["record_key"]][0],
                                 "crawl_id": self.crawl_id, "at": seen_at, "kind": "added",
                                 "old_sha256": None, "new_sha256": v["content_sha256"],
-                                "fields": {}} for v in inserts)
+                                "fields": "{}" if as_text else {}} for v in inserts)
                 batch.added += len(inserts)
             if changed:
                 table = Observation.__table__
@@ -223,7 +253,10 @@ class CrawlRecorder:
                 conn.execute(update(table).where(table.c.id.in_(unchanged_ids)).values(
                     last_seen=seen_at, last_crawl_id=self.crawl_id))
             if changes:
-                conn.execute(insert(ObservationChange.__table__), changes)
+                for change in changes if as_text else ():
+                    if not isinstance(change["fields"], str):
+                        change["fields"] = json.dumps(change["fields"])
+                _insert(conn, ObservationChange.__table__, changes, "fields" if as_text else None)
         batch.read = len(rows)
         self.counts.add(batch)
         return batch
@@ -248,13 +281,18 @@ class CrawlRecorder:
         rows = conn.execute(select(table.c.key, table.c.id).where(table.c.key.in_(list(by_key))))
         return {k: i for k, i in rows}
 
-    def _existing(self, conn: Connection, keys: list[str]) -> dict[str, tuple[int, str, str, dict]]:
+    def _existing(self, conn: Connection, keys: list[str]) -> dict[str, tuple[int, str, str]]:
+        # No payloads here: most listings are unchanged, and only a change needs the old one.
         table = Observation.__table__
         rows = conn.execute(
-            select(table.c.record_key, table.c.id, table.c.content_sha256, table.c.status,
-                   table.c.payload)
+            select(table.c.record_key, table.c.id, table.c.content_sha256, table.c.status)
             .where(table.c.source_id == self.source_id, table.c.record_key.in_(keys)))
-        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    def _payloads(self, conn: Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
+        table = Observation.__table__
+        rows = conn.execute(select(table.c.id, table.c.payload).where(table.c.id.in_(ids)))
+        return {obs_id: payload for obs_id, payload in rows}
 
     # -- the end --------------------------------------------------------------------------
     def finish(self, *, covers_whole_source: bool, status: str | None = None,
@@ -264,6 +302,7 @@ class CrawlRecorder:
             self.degrade(status, reason or status)
         finished = now_utc()
         with self.engine.begin() as conn:
+            self._flush_artifacts(conn)
             if self._status == "complete" and covers_whole_source:
                 self.counts.removed = self._mark_removed(conn, finished)
             table = Crawl.__table__
@@ -290,6 +329,20 @@ class CrawlRecorder:
                 {"observation_id": i, "crawl_id": self.crawl_id, "at": at, "kind": "removed",
                  "old_sha256": None, "new_sha256": None, "fields": {}} for i in ids])
         return len(gone)
+
+
+def _json_as_text(conn: Connection) -> bool:
+    # SQLite stores a JSON column as the text json.dumps makes (unless the engine sets another
+    # serialiser), so text made beforehand stores the same bytes without encoding it here.
+    dialect = conn.dialect
+    return dialect.name == "sqlite" and getattr(dialect, "_json_serializer", None) is None
+
+
+def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]], text: str | None) -> None:
+    stmt = insert(table)
+    if text:  # that JSON column's values are text already
+        stmt = stmt.values({text: bindparam(text, type_=Text())})
+    conn.execute(stmt, rows)
 
 
 def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 
 # Imported for their side effect: registering their tables on SQLModel.metadata.
 import watchdog.store.admin_tables
+import watchdog.store.company_tables
 import watchdog.store.tables  # noqa: F401
 
 config = context.config

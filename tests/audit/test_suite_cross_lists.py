@@ -1,0 +1,137 @@
+"""The cross-list check on a store built with the real writer, on SQLite and PostgreSQL: which
+A-level taxpayers it flags (blacklisted at home, listed abroad) and which it must leave alone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import insert, select
+
+from tests.store.test_company_matches import PERSON_SENTINEL, build_company_store
+from watchdog.audit import suite_cross_lists as suite
+from watchdog.audit.runner import suites
+from watchdog.model import load_citations
+from watchdog.store.db import get_engine
+from watchdog.store.tables import AuditRun, Finding, Observation, RegimeVersion, Subject
+
+AS_OF = date(2026, 11, 20)
+
+
+def run_suite(url: str) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    engine = get_engine(url)
+    with engine.begin() as conn:
+        run_id = conn.execute(insert(AuditRun.__table__).values(
+            started_at=datetime.now(UTC), status="running",
+            as_of=datetime(2026, 11, 20, tzinfo=UTC))).inserted_primary_key[0]
+    counts = suite.audit(engine, run_id=run_id, as_of=AS_OF)
+    find, obs, subj = Finding.__table__, Observation.__table__, Subject.__table__
+    with engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(
+            select(find, subj.c.name.label("company"), obs.c.source_id)
+            .select_from(find.join(subj, subj.c.id == find.c.subject_id)
+                         .join(obs, obs.c.id == find.c.observation_id))
+            .where(find.c.audit_run_id == run_id)).mappings()]
+    return counts, rows
+
+
+@pytest.fixture
+def findings(database_url: str, tmp_path: Path) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    build_company_store(database_url, tmp_path)
+    return run_suite(database_url)
+
+
+def by_company(rows: list[dict[str, Any]], check: str) -> dict[str, dict[str, Any]]:
+    return {r["company"]: r for r in rows if r["check_id"] == check}
+
+
+def test_blacklisted_at_home(findings: tuple[dict[str, int], list[dict[str, Any]]]) -> None:
+    counts, rows = findings
+    home = by_company(rows, "red_list_while_blacklisted")
+    assert set(home) == {"北京华为数字技术有限公司", "北京华为数字技术有限公司上海分公司",
+                         "景德镇市伟雁水暖器材物资有限公司", "上海严重违法示例有限公司"}
+    assert counts["red_list_while_blacklisted"] == 4
+    court = home["北京华为数字技术有限公司"]
+    assert court["severity"] == "medium" and court["source_id"] == "tax_a_list"
+    assert "blacklisting began before the 2024 A-level list was due" in court["summary"]
+    joined = court["detail"]["blacklisted"][0]["joined"]
+    assert joined["method"] == "masked_uscc+name" and joined["match_id"]
+    assert court["detail"]["blacklisted"][0]["artifact_sha256"]
+    old = home["景德镇市伟雁水暖器材物资有限公司"]
+    assert old["detail"]["blacklisted"][0]["joined"]["method"] == "org_code"
+    assert old["detail"]["a_level_year"] == 2018
+    serious = home["上海严重违法示例有限公司"]
+    assert serious["detail"]["blacklisted"][0]["joined"] == {"how": "same subject"}
+    branch = home["北京华为数字技术有限公司上海分公司"]
+    assert branch["severity"] == "low" and "joined by name only" in branch["summary"]
+    assert "its parent company or a branch office of it was on" in branch["summary"]
+
+
+def test_listed_abroad(findings: tuple[dict[str, int], list[dict[str, Any]]]) -> None:
+    counts, rows = findings
+    abroad = by_company(rows, "red_list_while_listed_abroad")
+    assert set(abroad) == {"华为技术有限公司", "新疆北朋土木工程检测咨询有限公司"}
+    assert counts["red_list_while_listed_abroad"] == 2
+    huawei = abroad["华为技术有限公司"]
+    assert huawei["severity"] == "low" and "No Chinese rule we know of bars this" in huawei["summary"]
+    assert huawei["detail"]["blacklisted"][0]["source_id"] == "ofac_sdn"
+    assert huawei["detail"]["blacklisted"][0]["joined"]["method"] == "chinese_name_from_foreign_list"
+    wb = abroad["新疆北朋土木工程检测咨询有限公司"]
+    assert wb["detail"]["blacklisted"][0]["joined"]["method"] == "uscc"
+    assert "joined by name only" not in wb["summary"]
+
+
+def test_what_must_not_trigger(findings: tuple[dict[str, int], list[dict[str, Any]]]) -> None:
+    _, rows = findings
+    flagged = {r["company"] for r in rows}
+    assert "上海经营异常示例有限公司" not in flagged   # abnormal operations is not a blacklist
+    assert "南京迟到贸易有限公司" not in flagged       # A-level 2018, blacklisted only in 2024
+    assert "北京华为数码技术有限公司" not in flagged   # a similar name, another company
+    assert all(r["source_id"] == "tax_a_list" for r in rows)  # findings sit on the red listing
+
+
+def test_findings_cite_known_rules_and_pin_the_regime(
+        findings: tuple[dict[str, int], list[dict[str, Any]]], database_url: str) -> None:
+    _, rows = findings
+    known = load_citations()
+    for rule in suite.RULES.values():
+        assert rule["citation"] in known and rule["see_also"] in known
+    regime = RegimeVersion.__table__
+    with get_engine(database_url).connect() as conn:
+        versions = conn.execute(select(regime.c.id, regime.c.version)
+                                .where(regime.c.regime_id == suite.REGIME.id)).all()
+    assert len(versions) == 1 and versions[0].version == suite.REGIME.version
+    assert {r["regime_version_id"] for r in rows} == {versions[0].id}
+    for r in rows:
+        assert r["citation"] == suite.RULES[r["check_id"]]["citation"]
+        assert PERSON_SENTINEL not in r["summary"] and PERSON_SENTINEL not in str(r["detail"])
+
+
+def test_runner_finds_the_suite() -> None:
+    assert "cross_lists" in [name for name, _ in suites()]
+
+
+@pytest.mark.parametrize(("payload", "red"), [
+    ({"grade": "A"}, True), ({"grade": "A级"}, True), ({}, True), ({"grade": "B"}, False),
+])
+def test_only_grade_a_is_a_red_listing(payload: dict[str, Any], red: bool) -> None:
+    assert suite.is_red("tax_a_list", payload) is red
+
+
+@pytest.mark.parametrize(("payload", "black"), [
+    ({"list": "严重违法失信企业名单"}, True), ({"type": "严重失信主体名单"}, True),
+    ({"list": "经营异常名录"}, False), ({"type": "重点关注"}, False), ({}, False),
+])
+def test_which_home_lists_are_blacklists(payload: dict[str, Any], black: bool) -> None:
+    assert suite.is_home_black("gsxt", payload) is black
+
+
+def test_pages_of_one_give_the_same_findings(database_url: str, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    build_company_store(database_url, tmp_path)
+    whole, _ = run_suite(database_url)
+    monkeypatch.setattr(suite, "CHUNK", 1)
+    paged, _ = run_suite(database_url)
+    assert paged == whole and sum(whole.values()) == 6

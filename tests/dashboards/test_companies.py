@@ -1,0 +1,174 @@
+"""The company pages over a store built with the real writer: a profile shows the lists of
+several sources with dates and evidence and the matches that joined them; twins; 404s; and no
+person is ever named or found."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import insert, update
+
+from dashboards import create_app
+from tests.store.test_company_matches import (
+    HUAWEI_DIGITAL,
+    HUAWEI_TECH,
+    OLD_ORG,
+    PERSON_SENTINEL,
+    CompanyStore,
+    build_company_store,
+    masked,
+)
+from watchdog.audit import suite_cross_lists
+from watchdog.store.db import get_engine
+from watchdog.store.tables import AuditRun
+
+
+@pytest.fixture(scope="module")
+def company_store(tmp_path_factory: pytest.TempPathFactory) -> CompanyStore:
+    root = tmp_path_factory.mktemp("companies")
+    store = build_company_store(f"sqlite:///{root / 'store.sqlite'}", root)
+    engine = get_engine(store.url)
+    runs = AuditRun.__table__
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        run_id = conn.execute(insert(runs).values(started_at=now, status="running",
+                                                  as_of=now)).inserted_primary_key[0]
+    suite_cross_lists.audit(engine, run_id=run_id, as_of=date(2026, 11, 20))  # also matches
+    with engine.begin() as conn:
+        conn.execute(update(runs).where(runs.c.id == run_id).values(status="complete",
+                                                                      finished_at=now))
+    return store
+
+
+@pytest.fixture()
+def client(company_store: CompanyStore) -> Iterator[FlaskClient]:
+    app = create_app(company_store.url, company_store.artifacts_dir, TESTING=True)
+    with app.test_client() as client:
+        yield client
+
+
+def test_profile_shows_lists_of_several_sources(client: FlaskClient,
+                                                company_store: CompanyStore) -> None:
+    page = client.get(f"/companies/{HUAWEI_DIGITAL}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "北京华为数字技术有限公司" in html
+    assert "(2025)京0108执1号" in html and "2025-03-01" in html  # court case number and date
+    assert "A-level taxpayers" in html and "2024" in html          # the tax red list and year
+    assert "masked_uscc+name" in html and "name_branch" in html    # how the records were joined
+    assert f"/artifacts/{company_store.shas['court_dishonest']}" in html
+    assert "red_list_while_blacklisted" in html                    # the finding on it
+    body = client.get(f"/companies/{HUAWEI_DIGITAL}.json").get_json()
+    assert {"court_dishonest", "tax_a_list"} <= set(body["sources"])
+    rows = {r["source_id"]: r for r in body["rows"]}
+    assert rows["court_dishonest"]["details"]["case_code"] == "(2025)京0108执1号"
+    assert rows["court_dishonest"]["first_seen"].startswith("2026-11-02")
+    assert rows["court_dishonest"]["artifact_sha256"] == company_store.shas["court_dishonest"]
+    assert rows["court_dishonest"]["joined_by_match"]
+    methods = {m["method"]: m for m in body["matches"]}
+    assert methods["masked_uscc+name"]["score"] == 1.0
+    assert "visible characters" in methods["masked_uscc+name"]["reason"]
+    assert any(f["check_id"] == "red_list_while_blacklisted" for f in body["findings"])
+
+
+def test_foreign_lists_with_programs_and_dates(client: FlaskClient) -> None:
+    body = client.get(f"/companies/{HUAWEI_TECH}.json").get_json()
+    assert {"tax_a_list", "ofac_sdn", "us_csl"} <= set(body["sources"])
+    ofac = next(r for r in body["rows"] if r["source_id"] == "ofac_sdn")
+    assert ofac["details"]["programs"] == ["IRAN-EO13846"]
+    assert ofac["details"]["listed_on"] == "2019-05-16"
+    assert ofac["list"] == "SDN"
+    assert {m["method"] for m in body["matches"]} >= {"chinese_name_from_foreign_list",
+                                                      "name_exact"}
+
+
+@pytest.mark.parametrize("code", [masked(HUAWEI_DIGITAL), quote(f"uscc:{HUAWEI_DIGITAL}"),
+                                  HUAWEI_DIGITAL.lower()])
+def test_the_same_company_by_masked_code_key_or_lower_case(client: FlaskClient, code: str) -> None:
+    body = client.get(f"/companies/{code}.json").get_json()
+    assert {"court_dishonest", "tax_a_list"} <= set(body["sources"])
+
+
+def test_organisation_code(client: FlaskClient) -> None:
+    body = client.get(f"/companies/{OLD_ORG}.json").get_json()
+    assert {"court_dishonest", "tax_a_list"} <= set(body["sources"])
+    assert [m["method"] for m in body["matches"]] == ["org_code"]
+
+
+def test_csv_twin(client: FlaskClient) -> None:
+    response = client.get(f"/companies/{HUAWEI_DIGITAL}.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert {r["source_id"] for r in rows} >= {"court_dishonest", "tax_a_list"}
+    assert all(r["artifact_sha256"] for r in rows)
+
+
+@pytest.mark.parametrize("path", ["/companies/91110000600037341K", "/companies/nobody",
+                                  "/companies/person-key-1", "/companies/person-36002.json",
+                                  "/companies/nobody.csv"])
+def test_unknown_codes_and_persons_are_404(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert PERSON_SENTINEL not in response.get_data(as_text=True)
+
+
+def test_search_and_paging(client: FlaskClient) -> None:
+    page = client.get("/companies?q=华为")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "北京华为数字技术有限公司" in html
+    assert "上海严重违法示例有限公司" not in html
+    body = client.get("/companies.json?per_page=2&page=2").get_json()
+    assert body["companies"]["page"] == 2 and len(body["rows"]) == 2
+    assert body["companies"]["total"] >= 10
+    first = client.get("/companies.json").get_json()["rows"][0]
+    assert first["sources_count"] >= 2  # companies in the most sources come first
+    by_code = client.get(f"/companies.json?q={HUAWEI_TECH}").get_json()
+    assert [r["name"] for r in by_code["rows"]] == ["华为技术有限公司"]
+    assert by_code["rows"][0]["matched_sources"] == ["ofac_sdn"]
+    assert client.get("/companies?page=0").status_code == 400
+    assert client.get("/companies?sort=name").status_code == 400
+    assert client.get("/companies?q=" + "x" * 101).status_code == 400
+
+
+def test_no_person_is_named(client: FlaskClient) -> None:
+    pages = ["/companies", "/companies.json", "/companies.csv", "/companies?q=SENTINEL",
+             f"/companies/{HUAWEI_DIGITAL}", f"/companies/{HUAWEI_DIGITAL}.json",
+             f"/companies/{HUAWEI_DIGITAL}.csv"]
+    for path in pages:
+        text = client.get(path).get_data(as_text=True)
+        assert PERSON_SENTINEL not in text and "person-key" not in text, path
+    listed = client.get("/companies.json?per_page=1000").get_json()["rows"]
+    assert not any(r["key"].startswith("person") for r in listed)
+
+
+def test_nav_links_to_companies(client: FlaskClient) -> None:
+    html = client.get("/companies").get_data(as_text=True)
+    assert 'href="/companies" aria-current="page"' in html
+
+
+def test_store_without_matches_table_rows(tmp_path: Path) -> None:
+    store = build_company_store(f"sqlite:///{tmp_path / 's.sqlite'}", tmp_path)
+    app = create_app(store.url, store.artifacts_dir, TESTING=True)
+    with app.test_client() as client:  # never matched: the page still shows the own records
+        body = client.get(f"/companies/{HUAWEI_DIGITAL}.json").get_json()
+    assert body["sources"] == ["tax_a_list"] and body["matches"] == []
+
+
+def test_fields_naming_people_are_never_shown() -> None:
+    from dashboards.views.companies_data import details
+
+    shown = details("credit_china", {
+        "cf_wsh": "京工商罚字〔2024〕1号", "cf_fr": "someone", "fr": "someone",
+        "legal_rep": "someone", "fddbrhzfzrmc": "someone", "legal_rep_key": "ab" * 32,
+        "list": "严重失信主体名单", "keyperson": ["someone"], "items": [{"name": "someone"}]})
+    assert shown == {"cf_wsh": "京工商罚字〔2024〕1号", "list": "严重失信主体名单"}
+    # Foreign lists' remarks can name a linked person: not shown either.
+    assert "remarks" not in details("ofac_sdn", {"remarks": "Linked To: someone",
+                                                 "programs": ["SDGT"]})

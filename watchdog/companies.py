@@ -1,0 +1,317 @@
+"""Company identifiers and names, read the same way whichever system published them.
+
+Identifiers are checked with python-stdnum before they may join two records: the 18-character
+unified social credit code (GB 32100, `stdnum.cn.uscc`), the 9-character organisation code it
+embeds (GB 11714), the 15-digit business registration number (ISO 7064 MOD 11,10) and the
+15-character taxpayer number of before 2015 (6-digit area code + organisation code). The court
+list masks positions 11-14 of a code (`9111000060****341L`); a masked code is kept as such and
+only joins a full code together with the name.
+
+Names are folded (full-width to half-width, one kind of bracket, no spaces), then split into a
+core, a legal form and, for branch offices, the parent's name. Chinese names join only when
+their cores are equal: a one-character difference in a Chinese name is another company. Latin
+names (foreign lists) join by token-based similarity above `FUZZY_THRESHOLD`, and every token of
+one name must have a close counterpart in the other. A Latin name never joins a Chinese one.
+
+Only companies are compared here; persons never reach this module (`companies_store` reads
+company subjects only).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+from stdnum.cn import uscc as uscc_std
+from stdnum.iso7064 import mod_11_10
+
+from watchdog.parsers.base import _valid_org_code
+
+MATCHER_VERSION = "1"
+FUZZY_THRESHOLD = 88      # token_sort_ratio of two Latin names, 0-100 (TECHNOLOGY/-IES: 89)
+TOKEN_COUNTERPART = 80    # each differing token needs a counterpart at least this close
+CODE_NAME_AGREEMENT = 90  # name ratio that confirms a masked code's visible characters
+
+MASKED_USCC = re.compile(r"[0-9A-Z]{10}\*{4}[0-9A-Z]{4}")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_SEPARATORS = str.maketrans({c: "" for c in " \t\r\n\u3000-_/·•・、,，.。'\"“”‘’"})
+_BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "[": "(", "]": ")",
+                           "{": "(", "}": ")", "<": "(", ">": ")", "《": "(", "》": ")"})
+_ZH_FORMS = (  # longest first; value = canonical form
+    ("(有限合伙)", "有限合伙"), ("(普通合伙)", "普通合伙"), ("股份有限公司", "股份有限公司"),
+    ("有限责任公司", "有限公司"), ("有限公司", "有限公司"), ("股份公司", "股份有限公司"),
+    ("公司", "公司"),
+)
+_ZH_BRANCH = re.compile(
+    r"(?P<parent>.+?(?:有限责任公司|股份有限公司|有限公司|公司|厂|合作社|银行|研究院|研究所))"
+    r"(?P<label>(?:(?!公司).){0,16}?)"
+    r"(?P<kind>分公司|分店|办事处|分厂|营业部|经营部|分理处|代表处|分支机构|分部|分行|支行|分所|分社)$")
+_LATIN_FORMS = ("LIMITED LIABILITY COMPANY", "JOINT STOCK COMPANY", "COMPANY LIMITED",
+                "CO LIMITED", "CO LTD", "COMPANY LTD", "LIMITED", "LTD", "INCORPORATED", "INC",
+                "CORPORATION", "CORP", "COMPANY", "CO", "LLC", "PLC", "GMBH", "JSC", "PTE",
+                "PVT", "LLP", "SA", "AG", "BV", "NV", "SRL")
+_LATIN_BRANCH = ("REPRESENTATIVE OFFICE", "BRANCH OFFICE", "BRANCH")
+_LATIN_PUNCT = re.compile(r"[^\w ]+|_")
+# Romanised places a letter apart (HUNAN/HENAN, HUBEI/HEBEI, SHANXI/SHAANXI): a name that differs
+# in one of these is another company, however similar the rest.
+PLACES = frozenset("""
+    ANHUI BEIJING CHONGQING FUJIAN GANSU GUANGDONG GUANGXI GUIZHOU HAINAN HEBEI HEILONGJIANG
+    HENAN HUBEI HUNAN JIANGSU JIANGXI JILIN LIAONING NINGXIA QINGHAI SHAANXI SHANDONG SHANGHAI
+    SHANXI SICHUAN TIANJIN XINJIANG XIZANG TIBET YUNNAN ZHEJIANG HONG KONG MACAU MACAO TAIWAN
+    SHENZHEN GUANGZHOU HANGZHOU NANJING WUHAN CHENGDU XIAN DALIAN QINGDAO XIAMEN SUZHOU NINGBO
+    WUXI HEFEI JINAN ZHENGZHOU CHANGSHA FUZHOU NANCHANG KUNMING HARBIN CHANGCHUN SHENYANG
+    TAIYUAN SHIJIAZHUANG LANZHOU URUMQI HOHHOT NANNING GUIYANG HAIKOU LHASA XINING YINCHUAN
+    DONGGUAN FOSHAN ZHUHAI ZHONGSHAN""".split())
+
+
+# -- identifiers -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Identifier:
+    scheme: str  # uscc | uscc_masked | org_code | reg_no
+    value: str
+    origin: str  # where it was read, in plain words, e.g. "published code"
+    # Read from a 15-character number that no field name called a taxpayer number: it may be a
+    # registration number whose last nine characters pass the check by chance (1 in 11).
+    weak: bool = False
+
+
+def compact_code(raw: str) -> str:
+    text = unicodedata.normalize("NFKC", raw or "").upper()
+    return "".join(ch for ch in text if ch not in " \t\r\n-_.")
+
+
+def valid_uscc(code: str) -> bool:
+    return uscc_std.is_valid(compact_code(code))
+
+
+def valid_org_code(code: str) -> bool:
+    return _valid_org_code(compact_code(code))
+
+
+def valid_reg_no(code: str) -> bool:
+    """15-digit business registration number (注册号), check digit ISO 7064 MOD 11,10."""
+    number = compact_code(code)
+    return len(number) == 15 and number.isdigit() and mod_11_10.is_valid(number)
+
+
+def org_code_of_taxpayer_number(code: str) -> str | None:
+    """The organisation code inside a 15-character taxpayer number (area code + org code)."""
+    number = compact_code(code)
+    if len(number) == 15 and number[:6].isdigit() and _valid_org_code(number[6:]):
+        return number[6:]
+    return None
+
+
+def masked_form(uscc: str) -> str:
+    """How the court list shows a code: positions 11-14 replaced by ****."""
+    return f"{uscc[:10]}****{uscc[14:]}"
+
+
+_TAX_WORDS = ("tax", "纳税", "nsrsbh")
+
+
+def _schemes(hint: str | None) -> set[str]:
+    """Which readings a field allows. None: a code field of our own (subject key or code), any
+    shape. A field or type name: a taxpayer number and a registration number are both 15
+    characters long, and a 9-character passport number can pass the organisation-code check,
+    so shorter shapes are read only where the name says what they are."""
+    every = {"uscc", "uscc_masked", "org_code", "taxpayer", "reg_no"}
+    if hint is None:
+        return every
+    text = hint.lower()
+    allowed = {"uscc", "uscc_masked"}
+    if any(w in text for w in ("org", "组织", "zzjg")):
+        allowed.add("org_code")
+    if any(w in text for w in _TAX_WORDS):
+        allowed.add("taxpayer")
+    if any(w in text for w in ("regist", "reg_no", "regno", "注册号", "zch")):
+        allowed.add("reg_no")
+    if text in ("code", "credit_code", "uscc", "tyshxydm", "uniscid", "creditcode", "统一社会信用代码"):
+        allowed |= every
+    return allowed
+
+
+def classify_identifier(raw: object, *, hint: str | None = None,
+                        origin: str = "published code") -> list[Identifier]:
+    """What a published code is, checked. `hint` is the field name or declared type it came
+    with (see `_schemes`); None for the subject's own key or code."""
+    if not isinstance(raw, str | int) or isinstance(raw, bool):
+        return []
+    code = compact_code(str(raw))
+    allowed = _schemes(hint)
+    found: list[Identifier] = []
+    if len(code) == 18 and uscc_std.is_valid(code):
+        found.append(Identifier("uscc", code, origin))
+        if _valid_org_code(code[8:17]):
+            found.append(Identifier("org_code", code[8:17], f"positions 9-17 of {code} ({origin})"))
+    elif MASKED_USCC.fullmatch(code):
+        found.append(Identifier("uscc_masked", code, origin))
+    elif len(code) == 9 and "org_code" in allowed and _valid_org_code(code):
+        found.append(Identifier("org_code", code, origin))
+    elif len(code) == 15:
+        if "taxpayer" in allowed and (org := org_code_of_taxpayer_number(code)):
+            said = hint is not None and any(w in hint.lower() for w in _TAX_WORDS)
+            found.append(Identifier("org_code", org, f"inside taxpayer number {code} ({origin})",
+                                    weak=not said))
+        if "reg_no" in allowed and valid_reg_no(code):
+            found.append(Identifier("reg_no", code, origin))
+    return found
+
+
+def identifiers_in_text(text: str, *, origin: str) -> list[Identifier]:
+    """Codes written inside free text, e.g. World Bank's `(公司名)(91650104766801418W)*647`."""
+    found: list[Identifier] = []
+    for token in re.findall(r"[0-9A-Z*]{15,18}", unicodedata.normalize("NFKC", text).upper()):
+        found += classify_identifier(token, hint="text", origin=origin)
+    return found
+
+
+# -- names -------------------------------------------------------------------------------------
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text or ""))
+
+
+@dataclass(frozen=True)
+class NameForm:
+    """One company name, normalised and split; `core` is what two names are compared on."""
+
+    raw: str
+    text: str                       # normalised whole name
+    script: str                     # zh | latin
+    core: str                       # without legal form (and without the branch part)
+    form: str | None = None         # canonical legal form
+    branch: str | None = None       # e.g. "修水分公司" when the name is a branch office's
+    parent_core: str | None = None  # the parent company's core, for branches
+    tokens: tuple[str, ...] = field(default=())
+
+
+def normalise_name(name: str) -> NameForm | None:
+    """Fold and split a company name; None for a name with nothing left to compare."""
+    text = unicodedata.normalize("NFKC", name or "").strip().translate(_BRACKETS)
+    if not text:
+        return None
+    if has_cjk(text):
+        return _zh_name(name, text)
+    return _latin_name(name, text)
+
+
+def _strip_zh_form(text: str) -> tuple[str, str | None]:
+    for suffix, canonical in _ZH_FORMS:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)], canonical
+    return text, None
+
+
+def _zh_name(raw: str, text: str) -> NameForm | None:
+    text = text.upper().translate(_SEPARATORS).replace("()", "")
+    if not text:
+        return None
+    if m := _ZH_BRANCH.fullmatch(text):
+        parent_core, form = _strip_zh_form(m["parent"])
+        branch = m["label"] + m["kind"]
+        return NameForm(raw, text, "zh", core=f"{parent_core}|{branch}", form=form,
+                        branch=branch, parent_core=parent_core)
+    core, form = _strip_zh_form(text)
+    return NameForm(raw, text, "zh", core=core, form=form)
+
+
+def _strip_latin_form(words: list[str]) -> tuple[list[str], str | None]:
+    """Drop legal-form words from the end (`CO., LTD.` is two of them)."""
+    form = None
+    changed = True
+    while changed and len(words) > 1:
+        changed = False
+        for suffix in _LATIN_FORMS:
+            parts = suffix.split()
+            if len(words) > len(parts) and words[-len(parts):] == parts:
+                words = words[: -len(parts)]
+                form = form or "ltd"
+                changed = True
+                break
+    return words, form
+
+
+def _merge_initials(words: list[str]) -> list[str]:
+    """`S A` (from S.A.) is one word, SA: runs of single letters are joined."""
+    out: list[str] = []
+    run = False
+    for word in words:
+        single = len(word) == 1 and word.isalpha()
+        if single and run:
+            out[-1] += word
+        else:
+            out.append(word)
+        run = single
+    return out
+
+
+def _latin_name(raw: str, text: str) -> NameForm | None:
+    # Accents go (SOCIÉTÉ = SOCIETE); letters of other scripts stay.
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = re.sub(r"\*\d+\s*$", "", text)  # World Bank footnote markers: "…LTD.*647"
+    text = _LATIN_PUNCT.sub(" ", text.upper().replace("&", " AND "))
+    words = _merge_initials(text.split())
+    if words[:1] == ["THE"]:
+        words = words[1:]
+    if not words:
+        return None
+    whole = " ".join(words)
+    for label in _LATIN_BRANCH:
+        parts = label.split()
+        if len(words) > len(parts) and words[-len(parts):] == parts:
+            head = words[: -len(parts)]
+            # The parent ends at its last legal-form word; what follows is the branch's place.
+            for end in range(len(head), 0, -1):
+                parent, form = _strip_latin_form(head[:end])
+                if form and len(parent) < end:
+                    branch = " ".join(head[end:] + parts)
+                    core = " ".join(parent)
+                    return NameForm(raw, whole, "latin", core=f"{core}|{branch}", form=form,
+                                    branch=branch, parent_core=core, tokens=tuple(parent))
+    core_words, form = _strip_latin_form(words)
+    return NameForm(raw, whole, "latin", core=" ".join(core_words), form=form,
+                    tokens=tuple(core_words))
+
+
+def chinese_names_in_text(text: str) -> list[str]:
+    """Chinese company names written inside a foreign list's text, e.g. in brackets after the
+    Latin name: runs of Chinese characters (and brackets) ending in a company word."""
+    folded = unicodedata.normalize("NFKC", text or "").translate(_BRACKETS)
+    found = re.findall(r"[\u3400-\u9fff()]{4,}?(?:公司|厂|集团|研究所|研究院|中心|大学|学院|合作社|事务所|银行)"
+                       r"(?:[\u3400-\u9fff]{0,8}(?:分公司|办事处|分厂))?", folded)
+    return [name.strip("()") for name in found]
+
+
+def latin_similarity(a: NameForm, b: NameForm) -> float:
+    """0-100: token_sort_ratio of the cores, or 0 when a word of one name has no close word in
+    the other, or their numbers or places differ (the 13th and the 14th institute are two
+    bodies; so are a Hunan and a Henan firm)."""
+    if not a.tokens or not b.tokens:
+        return 0.0
+    digits_a = {t for t in a.tokens if any(c.isdigit() for c in t)}
+    digits_b = {t for t in b.tokens if any(c.isdigit() for c in t)}
+    if digits_a != digits_b:
+        return 0.0
+    set_a, set_b = set(a.tokens), set(b.tokens)
+    if (set_a ^ set_b) & PLACES:
+        return 0.0
+    for token in set_a ^ set_b:
+        others = set_b if token in set_a else set_a
+        if max((fuzz.ratio(token, o) for o in others), default=0) < TOKEN_COUNTERPART:
+            return 0.0
+    return float(fuzz.token_sort_ratio(" ".join(a.tokens), " ".join(b.tokens)))
+
+
+def names_agree(a: NameForm, b: NameForm) -> float:
+    """How well two names of one script agree, 0-100, for confirming a partial code."""
+    if a.script != b.script:
+        return 0.0
+    if a.core == b.core:
+        return 100.0
+    if a.script == "latin":
+        return latin_similarity(a, b)
+    return float(fuzz.ratio(a.core, b.core))
