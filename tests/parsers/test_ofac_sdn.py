@@ -15,7 +15,7 @@ from watchdog.parsers.errors import BlockedError, FormatError
 from watchdog.parsers.registry import parser_for
 from watchdog.privacy import Keyer
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "ofac_sdn_csv"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "shared_samples" / "ofac_sdn_csv"
 SMALL = SAMPLES / "small"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ofac_sdn"
 KEYER = Keyer(b"test-secret-ofac" * 2)

@@ -14,7 +14,7 @@ from watchdog.parsers.errors import BlockedError, FormatError
 from watchdog.parsers.registry import parser_for
 from watchdog.privacy import Keyer
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "trade_gov_csl"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "shared_samples" / "trade_gov_csl"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "us_csl"
 KEYER = Keyer(b"test-secret-csl!" * 2)
 # Natural persons in the shared file and the fixtures (Entity List rows without a type too).

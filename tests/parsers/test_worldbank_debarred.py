@@ -19,7 +19,7 @@ from watchdog.parsers.errors import BlockedError, FormatError
 from watchdog.parsers.registry import parser_for
 from watchdog.privacy import Keyer
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "worldbank_debarred"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "shared_samples" / "worldbank_debarred"
 EXPORT = SAMPLES / "world_bank_listing_of_ineligible_firms_and_individuals.xlsx"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "worldbank_debarred"
 KEYER = Keyer(b"test-secret-wbank" * 2)

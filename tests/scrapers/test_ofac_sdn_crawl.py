@@ -44,7 +44,7 @@ needs_wiring = pytest.mark.skipif(not pipeline_writes_drafts(),
                                   reason="the pipeline does not write parser drafts yet")
 needs_importer = pytest.mark.skipif(not importer_uses_parsers(),
                                     reason="the importer does not use source parsers yet")
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "shared_samples"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 

@@ -1,0 +1,294 @@
+"""Parser for `tax_a_list`: provincial lists of A-level taxpayers (纳税信用A级纳税人名单).
+
+Formats: CSV (GBK or UTF-8, with or without BOM, comma/tab/semicolon separated, a title line
+above the header allowed) and HTML pages holding the list as a table (Heilongjiang's
+`table.dzchaxun`, Beijing's `table.table_input`, Credit Anhui's red-list tables). Columns are
+found by header name and synonym (see `tax_a_list_fields`); the province comes from the file
+name, URL or page title, else from the region code inside the taxpayer number.
+
+Companies are keyed on a valid USCC, else on their name: a 15-digit legacy taxpayer number is
+not a USCC, so it stays in the payload (with the organisation code inside it) but does not key
+the company. Sole traders can be listed under their own name, or under a taxpayer number built
+from their resident ID: such a name becomes a keyed person, such a number is withheld.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from watchdog.parsers import tax_a_list_fields as F
+from watchdog.parsers import tax_a_list_web as web
+from watchdog.parsers.base import Draft, ParsedFile, Rejection, company_key, subject
+from watchdog.parsers.common import parse_date
+from watchdog.parsers.errors import FormatError, ParseError
+from watchdog.privacy import Keyer, person_token, redact_raw_bytes
+
+_PAGE_OF = re.compile(r"第\s*(\d+)\s*/\s*(\d+)\s*页|(?<![\d/])(\d+)\s*/\s*(\d+)\s*页")
+_CURRENT = re.compile(r"(?:当前)?第\s*(\d+)\s*页")
+_TOTAL_PAGES = re.compile(r"共\s*(\d+)\s*页")
+MAX_PAGES = 20000  # Heilongjiang had 524 pages in 2019, Beijing 5,614
+_PAGE_PARAMS = ("currpage", "curPage", "page_num", "pageno", "pageNo", "page")
+_ID_FIELDS = ("taxpayer_id", "uscc")
+
+
+@dataclass
+class Table:
+    fmt: str
+    headers: list[str]
+    fields: list[str | None]
+    rows: list[list[str]]
+    context: str = ""  # title lines: they can name the province and the year
+    next_pages: list[str] = field(default_factory=list)
+    encoding: str = "utf-8"
+    bom: bool = False
+
+
+@dataclass
+class Row:
+    index: int
+    values: dict[str, str]
+    stray: list[str]
+
+
+def parse_bytes(body: bytes, keyer: Keyer, *, name: str | None = None) -> ParsedFile:
+    table = read_table(body, name)
+    out = ParsedFile(fmt=table.fmt, next_pages=table.next_pages)
+    unknown = {h: "string" for h, f in zip(table.headers, table.fields, strict=True)
+               if f is None and h.strip()}
+    province = F.province_in_text(name) or F.province_in_text(table.context)
+    year = F.parse_year(table.context) or _year_in_name(name)
+    for row in _rows(table):
+        try:
+            draft = _draft(row, keyer, province, year)
+        except ValueError as exc:
+            out.rejections.append(Rejection(row.index, str(exc)))
+            continue
+        draft.unknown_fields = dict(unknown)
+        out.drafts.append(draft)
+    return out
+
+
+def redact_bytes(body: bytes, keyer: Keyer) -> bytes:
+    """The body to archive: names of persons listed as sole traders, taxpayer numbers built on
+    resident IDs and stray cells that read as a name replaced by tokens; the rest unchanged."""
+    try:
+        # Lenient: a body cut off mid-row is refused by the parser, yet its archived copy
+        # must be redacted as carefully as a whole one.
+        table = read_table(body, None, lenient=True)
+    except ParseError:
+        # A block page, or something we cannot read: the pattern-based redaction, which
+        # errs towards removing too much.
+        return redact_raw_bytes(body, keyer)
+    literals: dict[str, str] = {}
+    for row in _rows(table):
+        name = row.values.get("name", "")
+        if name and F.is_person_name(name):
+            literals[name] = person_token(keyer, keyer.name_key(name))
+        for f in _ID_FIELDS:
+            raw = row.values.get(f, "")
+            if raw and F.classify_id(raw, name)["id_kind"] == "withheld_personal_id":
+                literals[raw] = "[id]"
+        for cell in row.stray:
+            if F.is_person_name(cell) or len(cell) <= 4:
+                literals[cell] = person_token(keyer, keyer.name_key(cell))
+    if not literals:
+        return body
+    text, encoding, _ = web.decode_text(body)
+    for literal in sorted(literals, key=len, reverse=True):
+        text = text.replace(literal, literals[literal])
+    return web.encode_like(text, encoding, body.startswith(b"\xef\xbb\xbf"))
+
+
+# -- reading the table ---------------------------------------------------------------------
+
+def read_table(body: bytes, name: str | None, *, lenient: bool = False) -> Table:
+    """The list's header and rows. `lenient` reads a body cut off by the network instead of
+    refusing it (for redaction only: a cut list is never stored as if it were whole)."""
+    text, encoding, cut = web.decode_text(body)
+    web.raise_if_blocked(text)
+    if web.looks_like_html(text):
+        table = _html_table(text, name, lenient)
+    else:
+        table = _csv_table(text, cut and not lenient, lenient)
+    table.encoding, table.bom = encoding, body.startswith(b"\xef\xbb\xbf")
+    return table
+
+
+def _header_at(rows: list[list[str]]) -> int | None:
+    for i, row in enumerate(rows[:12]):
+        fields = [F.header_field(c) for c in F.split_header(row)]
+        known = {f for f in fields if f}
+        if len(known) >= 2 and known & {"name", *_ID_FIELDS}:
+            return i
+    return None
+
+
+def _csv_table(text: str, cut: bool, lenient: bool = False) -> Table:
+    lines = [ln for ln in text.splitlines()[:15] if ln.strip()]
+    if not lines:
+        raise FormatError("empty file")
+    sample = "\n".join(lines[1:4] or lines[:1])
+    delimiter = max(",\t;|", key=sample.count)
+    rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    at = _header_at(rows)
+    if at is None:
+        raise FormatError("no header naming a taxpayer number or name in the first lines; "
+                          "not an A-level taxpayer list")
+    headers = F.split_header(rows[at])
+    fields = [F.header_field(h) for h in headers]
+    data = [r for r in rows[at + 1:] if any(c.strip() for c in r)]
+    if data and not lenient and (cut or not text.endswith(("\n", "\r"))):
+        last, _ = F.align(fields, [F.clean_value(c) for c in data[-1]])
+        values = {f: v for f, v in last if f and v}
+        short = len(data[-1]) < len([f for f in fields if f])
+        if cut or (short and not ("year" in values and values.keys() & set(_ID_FIELDS))):
+            raise FormatError("the file ends in the middle of a row: the body was cut off "
+                              "(truncated)")
+    context = " ".join(",".join(r) for r in rows[:at])
+    return Table(fmt=f"csv ({'tab' if delimiter == chr(9) else delimiter})", headers=headers,
+                 fields=fields, rows=data, context=context)
+
+
+def _html_table(text: str, name: str | None, lenient: bool = False) -> Table:
+    if not lenient:
+        web.check_complete_html(text)
+    doc = web.html_doc(text)
+    titles = [t.strip() for t in doc.xpath("//title//text()|//h1//text()|//h2//text()"
+                                           "|//caption//text()") if t.strip()]
+    best: Table | None = None
+    for el in doc.iter("table"):
+        grid = web.table_grid(el)
+        at = _header_at(grid)
+        if at is None:
+            continue
+        headers = grid[at]
+        fields = [F.header_field(h) for h in headers]
+        rows = [r for r in grid[at + 1:] if _is_data_row(r)]
+        if best is None or len(rows) > len(best.rows):
+            best = Table(fmt="html table", headers=headers, fields=fields, rows=rows,
+                         context=" ".join(titles))
+    if best is None:
+        raise FormatError("no table with a taxpayer number or name column on the page")
+    best.next_pages = _next_pages(web.page_text(doc), doc, name)
+    return best
+
+
+def _is_data_row(row: list[str]) -> bool:
+    cells = [c for c in row if c.strip()]
+    # Footers and pager rows: one text spread over every column, or words about pages.
+    return len(cells) >= 2 and len(set(cells)) > 1 and not any("下一页" in c for c in cells)
+
+
+def _next_pages(text: str, doc: Any, name: str | None) -> list[str]:
+    """URLs of pages 2..n, read from the first page's pager ("第 1/3 页", "共 N 页 第 1 页")."""
+    current, total = 1, None
+    if m := _PAGE_OF.search(text):
+        current, total = int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4))
+    else:
+        if m := _TOTAL_PAGES.search(text):
+            total = int(m.group(1))
+        if m := _CURRENT.search(text):
+            current = int(m.group(1))
+    if not name or not name.startswith("http") or not total or total <= 1 or current != 1:
+        return []
+    parts = urlsplit(name)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    param = next((k for k, _ in query if k in _PAGE_PARAMS), None)
+    if param is None:
+        hrefs = " ".join(doc.xpath("//a/@href"))
+        param = next((p for p in _PAGE_PARAMS if f"{p}=" in hrefs), "currpage")
+    base = [(k, v) for k, v in query if k != param]
+    return [urlunsplit(parts._replace(query=urlencode([*base, (param, str(n))])))
+            for n in range(2, min(total, MAX_PAGES) + 1)]
+
+
+def _year_in_name(name: str | None) -> int | None:
+    if not name:
+        return None
+    year = F.parse_year(name.rsplit("/", 1)[-1])
+    return year if year and 2000 <= year <= 2100 else None
+
+
+# -- rows to drafts ----------------------------------------------------------------------
+
+def _rows(table: Table) -> list[Row]:
+    out = []
+    for i, raw in enumerate(table.rows):
+        pairs, stray = F.align(table.fields, [F.clean_value(c) for c in raw])
+        values: dict[str, str] = {}
+        for f, v in pairs:
+            if f and v and f not in values:
+                values[f] = v
+        out.append(Row(i, values, stray))
+    return out
+
+
+def _draft(row: Row, keyer: Keyer, list_province: str | None, list_year: int | None) -> Draft:
+    v = row.values
+    name = v.get("name", "")
+    ids = _ids(v, name)
+    if not name and ids["id_kind"] in ("missing", "withheld_personal_id"):
+        raise ValueError("row has neither a usable taxpayer number nor a name")
+    year = F.parse_year(v.get("year", "")) or list_year
+    grade = F.parse_grade(v["grade"]) if v.get("grade") else "A"
+    authority = v.get("authority")
+    province = list_province or F.province_of_code(ids["uscc"] or ids["taxpayer_id"])
+    published = _date(v.get("published"))
+    common: dict[str, Any] = {"year": year, "grade": grade or v.get("grade"),
+                              "tax_authority": authority, "province": province,
+                              "region": v.get("region"), "published": published,
+                              "id_kind": ids["id_kind"]}
+    if row.stray:
+        common["stray_cells"] = len(row.stray)
+    auth = hashlib.sha256((authority or "").encode("utf-8")).hexdigest()[:8] if authority else "-"
+    present = sorted(f for f in v if f != "serial")
+    if F.is_person_name(name):
+        # A sole trader under their own name: a keyed person, no name and no number kept.
+        personal = F.compact_id(v.get("taxpayer_id") or v.get("uscc") or "")
+        key = (keyer.person_key(name, personal[:18]) if ids["id_kind"] == "withheld_personal_id"
+               and len(personal) >= 18 else keyer.name_key(name))
+        payload = {"party_type": "person", **common}
+        return Draft(record_key=f"{year or 'na'}:person:{key[:32]}:{auth}",
+                     subject=subject(key, "person", province=province), payload=payload,
+                     facets={"party_type": "person", "province": province},
+                     fields_present=present)
+    key = company_key(uscc=ids["uscc"], name=name or None) if (ids["uscc"] or name) else \
+        f"tax:{ids['taxpayer_id']}"
+    payload = {"party_type": "company", "name": name or None, "uscc": ids["uscc"],
+               "taxpayer_id": ids["taxpayer_id"], "org_code": ids["org_code"],
+               "branch": F.is_branch(name), **common}
+    return Draft(record_key=f"{year or 'na'}:{key}:{auth}",
+                 subject=subject(key, "company", name=name or None, code=ids["uscc"],
+                                 province=province),
+                 payload=payload, facets={"party_type": "company", "province": province},
+                 fields_present=present)
+
+
+def _ids(values: dict[str, str], name: str) -> dict[str, str | None]:
+    """Identifiers of a row. With both a USCC and a taxpayer-number column, the valid USCC
+    wins whichever column it is in, and the taxpayer number is the one published as such."""
+    found = [F.classify_id(values[f], name) for f in ("uscc", "taxpayer_id") if values.get(f)]
+    if not found:
+        return F.classify_id("", name)
+    best = next((i for i in found if i["id_kind"] == "uscc"), found[0])
+    if values.get("taxpayer_id"):
+        best = {**best, "taxpayer_id": found[-1]["taxpayer_id"]}
+    if any(i["id_kind"] == "withheld_personal_id" for i in found):
+        best = {**best, "taxpayer_id": None, "id_kind": "withheld_personal_id"}
+    return best
+
+
+def _date(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        day = parse_date(value)
+    except ValueError:
+        return None
+    return day.isoformat() if day else None

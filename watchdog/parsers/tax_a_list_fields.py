@@ -1,0 +1,244 @@
+"""What the columns of an A-level taxpayer list mean, and what their values look like.
+
+Provinces publish the same list with different headers (纳税人识别号 or 统一社会信用代码,
+纳税人名称 or 企业名称 or 单位名称, 评价年度 or 评定年限, ...), in different orders, sometimes with
+a header cell the rows do not fill (Heilongjiang 2018: `编号<TAB>纳税人识别号,...,信用级别,...`
+over rows without a grade) or a row with a stray cell (Jiangxi 2018: a sole trader's operator
+between name and year). Columns are found by name; when a row and its header disagree in length,
+cells are lined up with columns by what the values look like, never by position alone.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+
+from stdnum.cn import uscc as uscc_std
+
+from watchdog.parsers.base import _valid_org_code
+from watchdog.privacy import is_org_name, looks_like_resident_id
+
+# canonical field -> header spellings (compared after NFKC, without spaces)
+HEADERS: dict[str, tuple[str, ...]] = {
+    "serial": ("编号", "序号", "排序", "顺序号", "no", "no."),
+    "taxpayer_id": ("纳税人识别号", "纳税人识别码", "识别号", "纳税识别号", "税号", "纳税人编码",
+                    "纳税人识别号/统一社会信用代码", "统一社会信用代码/纳税人识别号",
+                    "纳税人识别号(统一社会信用代码)", "统一社会信用代码(纳税人识别号)"),
+    "uscc": ("统一社会信用代码", "社会信用代码", "信用代码", "统一代码"),
+    "name": ("纳税人名称", "企业名称", "单位名称", "名称", "纳税人", "企业(单位)名称",
+             "纳税人名称(企业名称)", "企业名称(纳税人名称)", "市场主体名称", "主体名称"),
+    "year": ("评价年度", "评定年度", "年度", "评价年份", "评定年限", "评定年份", "所属年度",
+             "信用年度", "评价期间", "纳税信用评价年度"),
+    "grade": ("信用级别", "信用等级", "纳税信用级别", "纳税信用等级", "评价结果", "评定结果",
+              "级别", "等级", "评价等级", "信用评价结果"),
+    "authority": ("税务机关", "主管税务机关", "主管税务机关名称", "主管税务局", "所属税务机关",
+                  "评价机关", "主管机关", "主管税务所(科、分局)", "税务机关名称"),
+    "region": ("地区", "所属地区", "所属市县", "区县", "所属区县", "市州", "地市"),
+    "published": ("发布日期", "公布日期", "发布时间", "公布时间"),
+}
+_LOOKUP = {spelling.lower(): field for field, names in HEADERS.items() for spelling in names}
+
+PROVINCES = {
+    "11": "北京", "12": "天津", "13": "河北", "14": "山西", "15": "内蒙古", "21": "辽宁",
+    "22": "吉林", "23": "黑龙江", "31": "上海", "32": "江苏", "33": "浙江", "34": "安徽",
+    "35": "福建", "36": "江西", "37": "山东", "41": "河南", "42": "湖北", "43": "湖南",
+    "44": "广东", "45": "广西", "46": "海南", "50": "重庆", "51": "四川", "52": "贵州",
+    "53": "云南", "54": "西藏", "61": "陕西", "62": "甘肃", "63": "青海", "64": "宁夏",
+    "65": "新疆",
+}
+# Pinyin in file names and host names; longest first so "shaanxi" wins over "shanxi".
+_PINYIN = {
+    "heilongjiang": "黑龙江", "neimenggu": "内蒙古", "innermongolia": "内蒙古",
+    "guangdong": "广东", "chongqing": "重庆", "xinjiang": "新疆", "zhejiang": "浙江",
+    "shanghai": "上海", "shandong": "山东", "liaoning": "辽宁", "guangxi": "广西",
+    "beijing": "北京", "tianjin": "天津", "jiangsu": "江苏", "jiangxi": "江西", "shaanxi": "陕西",
+    "sichuan": "四川", "guizhou": "贵州", "qinghai": "青海", "ningxia": "宁夏", "yunnan": "云南",
+    "shanxi": "山西", "fujian": "福建", "hainan": "海南", "xizang": "西藏", "anhui": "安徽",
+    "hebei": "河北", "henan": "河南", "hubei": "湖北", "hunan": "湖南", "gansu": "甘肃",
+    "jilin": "吉林", "jxacc": "江西", "creditah": "安徽",
+}
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_GRADE = re.compile(r"^([ABMCD])(?:级|类)?$")
+_ID_SHAPE = re.compile(r"^[0-9A-Z]{14,20}$")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_PERSON_NAME = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8})$")
+# Sole traders trade under shop names that is_org_name does not know; these endings mark one.
+_BUSINESS_END = frozenset("城吧房矿市店馆站部室所社校园库场厂行院局处队铺坊楼庄苑阁轩")
+_PLACE_CHARS = frozenset("省市县区镇乡村")
+_EDITOR_NOTE = re.compile(r"\s*[(（]\s*责任编辑\s*[:：][^)）]*[)）]\s*$")
+BRANCH_WORDS = ("分公司", "分行", "支行", "营业部", "分店", "分厂", "办事处", "分部", "分理处",
+                "中心支公司", "支公司", "分所", "分社", "分中心")
+
+
+def header_field(raw: str) -> str | None:
+    """The canonical field a header cell names, or None."""
+    text = "".join(unicodedata.normalize("NFKC", raw).split()).lower().strip(":：*")
+    if not text:
+        return None
+    if text in _LOOKUP:
+        return _LOOKUP[text]
+    bare = re.sub(r"\(.*?\)", "", text)  # 纳税人识别号(统一社会信用代码) -> 纳税人识别号
+    return _LOOKUP.get(bare)
+
+
+def split_header(cells: list[str]) -> list[str]:
+    # A header cell holding a TAB is two headers that a scraper glued together.
+    return [part for cell in cells for part in (cell.split("\t") if "\t" in cell else [cell])]
+
+
+def clean_value(value: str) -> str:
+    text = value.replace("\x1a", "").replace("\u3000", " ").replace("\xa0", " ")
+    return _EDITOR_NOTE.sub("", text).strip()
+
+
+def compact_id(value: str) -> str:
+    text = unicodedata.normalize("NFKC", value).upper()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def parse_year(value: str) -> int | None:
+    m = _YEAR.search(unicodedata.normalize("NFKC", value))
+    return int(m.group(1)) if m else None
+
+
+def parse_grade(value: str) -> str | None:
+    m = _GRADE.match(unicodedata.normalize("NFKC", value).strip().upper())
+    return m.group(1) if m else None
+
+
+def province_of_code(code: str | None) -> str | None:
+    """Province from the region code inside a USCC (characters 3-4) or a legacy taxpayer
+    number (characters 1-2)."""
+    if not code:
+        return None
+    if len(code) == 18 and code[2:8].isdigit():
+        return PROVINCES.get(code[2:4])
+    if len(code) in (15, 17) and code[:6].isdigit():
+        return PROVINCES.get(code[:2])
+    return None
+
+
+def province_in_text(text: str | None) -> str | None:
+    """A province named in a file name, URL or page title (pinyin or Chinese)."""
+    if not text:
+        return None
+    low = text.lower()
+    for pinyin in sorted(_PINYIN, key=len, reverse=True):
+        if pinyin in low:
+            return _PINYIN[pinyin]
+    for name in sorted(PROVINCES.values(), key=len, reverse=True):
+        if name in text:
+            return name
+    return None
+
+
+def classify_id(raw: str, name: str = "") -> dict[str, str | None]:
+    """What a published taxpayer number is. Numbers built on a natural person's resident ID
+    (sole traders) are withheld: `taxpayer_id` is None and `id_kind` says why. `name` helps
+    with a 15-digit number that could be either: an organisation's is not a resident ID."""
+    code = compact_id(raw)
+    out: dict[str, str | None] = {"taxpayer_id": code or None, "uscc": None, "org_code": None,
+                                  "id_kind": "missing" if not code else "other"}
+    if not code:
+        return out
+    if len(code) == 18 and uscc_std.is_valid(code):
+        out.update(uscc=code, org_code=code[8:17], id_kind="uscc")
+        return out
+    # Legacy taxpayer number: six-digit region code + nine-character organisation code
+    # (+ a two-digit suffix for branches).
+    if len(code) in (15, 17) and code[:6].isdigit() and _valid_org_code(code[6:15]):
+        out.update(org_code=code[6:15], id_kind="legacy_taxpayer_id")
+        return out
+    if _personal(code, is_org_name(name)):
+        out.update(taxpayer_id=None, id_kind="withheld_personal_id")
+        return out
+    if len(code) == 18:
+        out["id_kind"] = "uscc_invalid"  # USCC-shaped, but the check character is wrong
+    return out
+
+
+def _personal(code: str, organisation: bool) -> bool:
+    # Shape, birth date and province prefix decide, not stdnum's list of region codes: a
+    # district it does not know still names a person.
+    if len(code) == 18 and looks_like_resident_id(code):
+        return True
+    if len(code) in (19, 20, 21) and code[:17].isdigit() and looks_like_resident_id(code[:18]):
+        return True  # resident ID + a suffix: a sole trader's taxpayer number
+    if len(code) in (15, 17) and code[:15].isdigit() and not organisation:
+        return looks_like_resident_id(code[:15])
+    return False
+
+
+def is_person_name(name: str) -> bool:
+    """A name that reads as a natural person's (a sole trader listed under their own name)."""
+    text = unicodedata.normalize("NFKC", name).strip()
+    if not _PERSON_NAME.match(text) or is_org_name(text):
+        return False
+    return text[-1] not in _BUSINESS_END and not (_PLACE_CHARS & set(text[1:]))
+
+
+def is_branch(name: str) -> bool:
+    return any(word in name for word in BRANCH_WORDS)
+
+
+# -- lining up cells with columns ------------------------------------------------------------
+
+def _fits(field: str | None, value: str) -> int:
+    """+1 when a value looks like its column, -2 when it plainly does not, 0 when unsure."""
+    v = value.strip()
+    if field is None or not v:
+        return 0
+    if field in ("taxpayer_id", "uscc"):
+        return 1 if _ID_SHAPE.match(compact_id(v)) and any(c.isdigit() for c in v) else -2
+    if field == "year":
+        return 1 if parse_year(v) and len(v) <= 12 else -2
+    if field == "grade":
+        return 1 if parse_grade(v) else -2
+    if field == "serial":
+        return 1 if v.isdigit() and len(v) < 9 else -2
+    if field == "authority":
+        return 1 if "税务" in v or "税源" in v else (-2 if not _HAN.search(v) else 0)
+    if field == "name":
+        return 1 if _HAN.search(v) and len(v) > 4 else (-2 if not _HAN.search(v) else 0)
+    return 0
+
+
+def align(fields: list[str | None], row: list[str]) -> tuple[list[tuple[str | None, str]], list[str]]:
+    """Pair each cell with its column; also return the non-empty cells left over (stray).
+
+    Equal lengths pair by position under the header names. A short row is matched against
+    every way of leaving header columns out, a long row against every way of leaving cells out,
+    and the best fit by value shapes wins; ties keep the leftmost choice.
+    """
+    if len(row) == len(fields):
+        return list(zip(fields, row, strict=True)), []
+    if len(row) < len(fields):
+        gap = len(fields) - len(row)
+        if gap > 2:
+            return list(zip(fields, row, strict=False)), []
+        best: tuple[int, list[tuple[str | None, str]]] | None = None
+        for drop in itertools.combinations(range(len(fields)), gap):
+            kept = [f for i, f in enumerate(fields) if i not in drop]
+            pairs = list(zip(kept, row, strict=True))
+            score = sum(_fits(f, v) for f, v in pairs)
+            if best is None or score > best[0]:
+                best = (score, pairs)
+        return (best[1] if best else []), []
+    extra = len(row) - len(fields)
+    if extra > 2:
+        return list(zip(fields, row, strict=False)), [c for c in row[len(fields):] if c.strip()]
+    choice: tuple[int, tuple[int, ...]] | None = None
+    for drop in itertools.combinations(range(len(row)), extra):
+        kept_cells = [c for i, c in enumerate(row) if i not in drop]
+        # An empty cell left out (a trailing comma) is the likeliest stray.
+        score = (sum(_fits(f, c) for f, c in zip(fields, kept_cells, strict=True))
+                 + sum(1 for i in drop if not row[i].strip()))
+        if choice is None or score > choice[0]:
+            choice = (score, drop)
+    assert choice is not None
+    drop = choice[1]
+    kept_cells = [c for i, c in enumerate(row) if i not in drop]
+    return (list(zip(fields, kept_cells, strict=True)),
+            [row[i] for i in drop if row[i].strip()])

@@ -1,0 +1,199 @@
+"""Reading saved or fetched web pages and CSV text: encodings, block pages, HTML tables.
+
+Shared by the `tax_a_list`, `points_rules` and `perk_signals` parsers (named for the first of
+them; it can move to `parsers/common` when another source needs it). Provincial tax pages come
+in GBK as often as in UTF-8, files saved from Excel start with a BOM, and a body cut off by the
+network ends inside a multi-byte character: all of that is settled here, once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from lxml import html as lxml_html
+from lxml.etree import ParserError, _Element
+
+from watchdog.parsers.errors import BlockedError, FormatError
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
+_GBK_NAMES = {"gbk", "gb2312", "gb18030", "x-gbk", "cp936"}
+
+# What block pages and captcha demands say. Checked on short bodies and on page text only:
+# a list that mentions 验证码 in a footer link must not read as a block.
+_BLOCK_MARKERS = (
+    ("412 Precondition Failed", "HTTP 412 block page"),
+    ("安全防护系统拦截", "WAF block page"),
+    ("访问被拒绝", "access refused page"),
+    ("请输入验证码", "captcha demand"),
+    ("您的访问过于频繁", "rate-limit page"),
+    ("请完成下方验证", "captcha demand"),
+    ("拖动下方滑块", "slider captcha"),
+    ("滑动验证", "slider captcha"),
+    ("安全验证", "captcha demand"),
+    ("Please complete the security check", "captcha demand"),
+    ("Access Denied", "access refused page"),
+)
+_CAPTCHA_FORM = re.compile(r"<(input|img)[^>]+(captcha|yzm|vcode|verify)", re.I)
+
+
+def decode_text(body: bytes) -> tuple[str, str, bool]:
+    """(text, encoding, cut) for a body in UTF-8 (with or without BOM), GBK or GB18030.
+
+    `cut` is True when the body ends inside a multi-byte character: the network stopped
+    mid-body, and the caller should treat the last row as unreliable.
+    """
+    if body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]
+    hinted = _META_CHARSET.search(body[:2048])
+    if hinted and hinted.group(1).decode("ascii").lower() in _GBK_NAMES:
+        return _decode_gb(body)
+    try:
+        return body.decode("utf-8"), "utf-8", False
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(body) - 3 and exc.reason == "unexpected end of data":
+            return body[: exc.start].decode("utf-8"), "utf-8", True
+    return _decode_gb(body)
+
+
+def _decode_gb(body: bytes) -> tuple[str, str, bool]:
+    try:
+        return body.decode("gb18030"), "gb18030", False
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(body) - 1:
+            return body[: exc.start].decode("gb18030"), "gb18030", True
+        raise FormatError("the body is neither UTF-8 nor GBK text") from None
+
+
+def encode_like(text: str, encoding: str, had_bom: bool) -> bytes:
+    """Encode text back the way it came (used when archiving a redacted copy)."""
+    data = text.encode(encoding, "surrogateescape" if encoding == "utf-8" else "strict")
+    return (b"\xef\xbb\xbf" + data) if had_bom else data
+
+
+def looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:512].lower()
+    return head.startswith(("<!doctype", "<html", "<head", "<meta", "<table", "<body", "<div",
+                            "<?xml"))
+
+
+def raise_if_blocked(text: str) -> None:
+    """Raise `BlockedError` when the text is a block page or a captcha demand, not data."""
+    stripped = text.strip()
+    if stripped in ("{}", ""):
+        raise BlockedError("empty answer instead of the page (a block or an expired session)")
+    probe = stripped if len(stripped) < 20000 else stripped[:20000]
+    if not looks_like_html(probe) and "验证码" not in probe:
+        return
+    visible = page_text(html_doc(probe)) if looks_like_html(probe) else probe
+    # Data pages are long; block pages say little else besides the marker.
+    if len(visible) > 3000:
+        return
+    for marker, what in _BLOCK_MARKERS:
+        if marker.lower() in visible.lower():
+            raise BlockedError(f"{what} instead of data")
+    if _CAPTCHA_FORM.search(probe) and "验证码" in visible:
+        raise BlockedError("captcha demand instead of data")
+
+
+def html_doc(text: str) -> _Element:
+    try:
+        return lxml_html.document_fromstring(text)
+    except (ParserError, ValueError) as exc:
+        raise FormatError(f"not an HTML page: {str(exc)[:80]}") from None
+
+
+def check_complete_html(text: str) -> None:
+    """A page cut off by the network lacks its closing tag; its last rows cannot be trusted."""
+    tail = text[-4096:].lower()
+    if "</html>" not in tail and "</body>" not in tail:
+        raise FormatError("the page ends before </html>: the body was cut off (truncated)")
+
+
+def cell_text(el: _Element) -> str:
+    text = " ".join(t.strip() for t in el.itertext() if t.strip())
+    return " ".join(text.replace("\xa0", " ").replace("\u3000", " ").split())
+
+
+_BLOCK_TAGS = frozenset(("address", "article", "aside", "blockquote", "br", "caption", "dd",
+                         "div", "dl", "dt", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+                         "header", "hr", "li", "main", "nav", "ol", "p", "section", "table",
+                         "tbody", "td", "tfoot", "th", "thead", "title", "tr", "ul"))
+_SKIP_TAGS = frozenset(("script", "style", "noscript", "template"))
+
+
+def page_text(doc: _Element) -> str:
+    """Visible text of a page: one line per block element, inline elements (a, b, span, font)
+    kept inside their sentence, scripts and styles left out."""
+    parts: list[str] = []
+    _walk(doc, parts)
+    lines = (" ".join(line.replace("\xa0", " ").replace("\u3000", " ").split())
+             for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _walk(el: _Element, parts: list[str]) -> None:
+    tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    if tag in _SKIP_TAGS:
+        return
+    block = tag in _BLOCK_TAGS
+    if block:
+        parts.append("\n")
+    if tag and el.text:
+        parts.append(el.text)
+    for child in el:
+        _walk(child, parts)
+        if child.tail:
+            parts.append(child.tail)
+    if block:
+        parts.append("\n")
+
+
+def table_grid(table: _Element) -> list[list[str]]:
+    """The table as rows of cell texts, with rowspan and colspan cells repeated where they
+    reach (a category cell spanning five rows belongs to each of the five)."""
+    grid: list[list[str]] = []
+    pending: dict[int, tuple[str, int]] = {}  # column -> (text, rows still to fill)
+    for tr in _rows(table):
+        row: list[str] = []
+        col = 0
+        cells = [c for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+        queue = list(cells)
+        while queue or col in pending:
+            if col in pending:
+                text, left = pending[col]
+                row.append(text)
+                if left <= 1:
+                    del pending[col]
+                else:
+                    pending[col] = (text, left - 1)
+                col += 1
+                continue
+            cell = queue.pop(0)
+            text = cell_text(cell)
+            span_c = _span(cell.get("colspan"))
+            span_r = _span(cell.get("rowspan"))
+            for _ in range(span_c):
+                if span_r > 1:
+                    pending[col] = (text, span_r - 1)
+                row.append(text)
+                col += 1
+        grid.append(row)
+    return grid
+
+
+def _rows(table: _Element) -> Iterable[_Element]:
+    # Rows of this table only, not of tables nested inside its cells.
+    for el in table:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag == "tr":
+            yield el
+        elif tag in ("thead", "tbody", "tfoot"):
+            yield from (r for r in el if isinstance(r.tag, str) and r.tag.lower() == "tr")
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 500))
+    except ValueError:
+        return 1
