@@ -1,0 +1,203 @@
+"""The abnormal-operations list and its escalation to the serious-violation list.
+
+A company left on the abnormal-operations list (经营异常名录) for three years without fixing the
+problem moves to the list of seriously illegal and dishonest enterprises (严重违法失信企业名单):
+SAIC Order No. 68 (2014) and Order No. 83, kept by SAMR's 2021 measures (reference/domain.md
+4.2; secondary sources). Two checks follow from it:
+
+- `abnormal_not_escalated`: on the list more than three years (to its removal, or to the last day
+  a crawl saw it) and never put on the serious list in that time;
+- `abnormal_escalated_early`: put on the serious list for having been on the abnormal list for
+  three years (the reason says so) before three years had passed since the listing it rests on.
+
+Listings come from the company pages of gsxt (with their removal dates), the abnormal-operations
+directory and Credit China's abnormal-operations table; serious listings from gsxt's company
+pages, its serious-violation notices and Credit China's serious-violation table. The same
+listing seen in several of them (same company, same date) counts once. The rules live in `RULES`
+below; their text is pinned as the regime version of every finding.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, insert, select
+
+from watchdog.audit.checks import span
+from watchdog.audit.runner import record_regime_version
+from watchdog.store.tables import Finding, Observation
+
+OBS = Observation.__table__
+SOURCES = ("gsxt", "credit_china")
+TYPES = ("abnormal", "abnormal_directory", "serious", "notice")
+YEARS = 3
+
+
+@dataclass(frozen=True)
+class EscalationRules:
+    id: str
+    version: str
+
+
+REGIME = EscalationRules("cn_abnormal_operations", "2026.11.1")
+RULES: dict[str, dict[str, str]] = {
+    "abnormal_not_escalated": {
+        "rule": "escalation.after_three_years", "severity": "medium",
+        "citation": "abnormal_escalation_shanghaiinvest", "evidence": "secondary",
+        "see_also": "samr_2021_serious_list_measures",
+        "text": "A company on the abnormal-operations list for 3 years without fixing the problem "
+                "is moved to the serious-violation list."},
+    "abnormal_escalated_early": {
+        "rule": "escalation.not_before_three_years", "severity": "high",
+        "citation": "abnormal_escalation_shanghaiinvest", "evidence": "secondary",
+        "see_also": "saic_2014_order68_abnormal_list",
+        "text": "The move to the serious-violation list for staying on the abnormal-operations "
+                "list rests on 3 full years there; its legal representative and managers are "
+                "then barred for 3 years."},
+}
+# A serious listing that rests on the abnormal-operations list says so.
+_ESCALATION_WORDS = ("经营异常名录", "经营异常")
+_THREE_YEARS = ("3年", "三年", "三周年", "3周年")
+_SAMR_SERIOUS = ("严重违法失信", "严重违法企业", "yzwfsx")
+
+
+def regime_text() -> str:
+    return json.dumps({"regime": REGIME.id, "version": REGIME.version, "years": YEARS,
+                       "rules": RULES}, ensure_ascii=False, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class Listing:
+    obs_id: int
+    subject_id: int
+    source: str
+    kind: str                 # abnormal | serious
+    listed: date
+    removed: date | None
+    seen: date                # last day a crawl saw it (capped at the audit date)
+    reason: str
+    row: Any
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def to_listing(r: Any, as_of: date) -> Listing | None:
+    """A row as a listing on one of the two lists, or None (other notices, other tables)."""
+    p = r.payload if isinstance(r.payload, dict) else {}
+    kind, listed = p.get("record_type"), _day(p.get("listed_date"))
+    if kind == "notice":
+        if p.get("list_kind") != "serious" or p.get("action") != "listed":
+            return None
+        kind, listed = "serious", _day(p.get("notice_date"))
+    elif kind == "abnormal_directory":
+        kind = "abnormal"
+    elif kind == "serious" and r.source_id != "gsxt":
+        where = f"{p.get('list') or ''} {p.get('table') or ''}"
+        if not any(w in where for w in _SAMR_SERIOUS):
+            return None  # Credit China's other serious lists (the court list...) are not this one
+    if kind not in ("abnormal", "serious") or listed is None:
+        return None
+    reason = " ".join(str(p.get(k) or "") for k in ("list_reason", "notice_text", "title"))
+    return Listing(r.id, r.subject_id, r.source_id, kind, listed, _day(p.get("removed_date")),
+                   min(as_of, r.last_seen.date()), reason, r)
+
+
+def _dedupe(items: list[Listing]) -> list[Listing]:
+    """One listing per (list, date): a company-page row (it knows the removal) before the rest."""
+    best: dict[tuple[str, date], Listing] = {}
+    for x in sorted(items, key=lambda x: (x.removed is None, x.source != "gsxt", x.obs_id)):
+        best.setdefault((x.kind, x.listed), x)
+    return sorted(best.values(), key=lambda x: (x.listed, x.obs_id))
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February: the anniversary is 28 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def judge(listings: list[Listing]) -> list[tuple[str, Listing, dict[str, Any]]]:
+    """Findings for one company's listings: (check id, listing it rests on, detail)."""
+    items = _dedupe(listings)
+    abnormal = [x for x in items if x.kind == "abnormal"]
+    serious = [x for x in items if x.kind == "serious"]
+    out = []
+    for a in abnormal:
+        end = min(a.removed or a.seen, a.seen)
+        due = add_years(a.listed, YEARS)
+        escalated = [s for s in serious if a.listed <= s.listed <= max(end, a.seen)]
+        if end > due and not escalated:
+            out.append(("abnormal_not_escalated", a, {
+                "listed_date": str(a.listed), "removed_date": a.removed and str(a.removed),
+                "seen_on": str(a.seen), "three_years_on": str(due),
+                "on_list_for": span(a.listed, end), "still_listed": a.removed is None}))
+    for s in serious:
+        if not any(w in s.reason for w in _ESCALATION_WORDS) or not any(
+                w in s.reason for w in _THREE_YEARS):
+            continue
+        active = [a for a in abnormal if a.listed <= s.listed and (a.removed is None or a.removed >= s.listed)]
+        if not active:
+            continue
+        base = active[0]
+        due = add_years(base.listed, YEARS)
+        if s.listed < due:
+            out.append(("abnormal_escalated_early", s, {
+                "abnormal_listed_date": str(base.listed), "serious_listed_date": str(s.listed),
+                "three_years_on": str(due), "early_by": span(s.listed, due),
+                "abnormal_observation_id": base.obs_id}))
+    return out
+
+
+def _summary(check: str, x: Listing, d: dict[str, Any]) -> str:
+    if check == "abnormal_not_escalated":
+        tail = (f"and was still there on {d['seen_on']}" if d["still_listed"]
+                else f"until its removal on {d['removed_date']}")
+        return (f"On the abnormal-operations list since {d['listed_date']}, {d['on_list_for']} "
+                f"{tail}, without being moved to the serious-violation list; the rules move a "
+                f"company there after 3 years.")
+    return (f"Put on the serious-violation list on {d['serious_listed_date']} for 3 years on the "
+            f"abnormal-operations list, but its listing there dates from "
+            f"{d['abnormal_listed_date']}: the 3 years ran to {d['three_years_on']}.")
+
+
+def audit(engine: Engine, *, run_id: int, as_of: date) -> dict[str, int]:
+    query = (select(OBS.c.id, OBS.c.subject_id, OBS.c.source_id, OBS.c.payload, OBS.c.province,
+                    OBS.c.artifact_sha256, OBS.c.last_seen)
+             .where(OBS.c.source_id.in_(SOURCES), OBS.c.status == "listed",
+                    OBS.c.payload["record_type"].as_string().in_(TYPES)))
+    by_subject: dict[int, list[Listing]] = defaultdict(list)
+    with engine.connect() as conn:
+        # One row per listing or notice on two lists of companies: small next to the court list.
+        for r in conn.execute(query):
+            if (x := to_listing(r, as_of)) is not None:
+                by_subject[x.subject_id].append(x)
+    rows = []
+    for items in by_subject.values():
+        for check, x, detail in judge(items):
+            rule = RULES[check]
+            rows.append({"audit_run_id": run_id, "check_id": check, "severity": rule["severity"],
+                         "observation_id": x.obs_id, "subject_id": x.subject_id,
+                         "artifact_sha256": x.row.artifact_sha256, "rule": rule["rule"],
+                         "citation": rule["citation"], "evidence": rule["evidence"],
+                         "summary": _summary(check, x, detail),
+                         "detail": {**detail, "source": x.source}, "province": x.row.province,
+                         "court": None})
+    if not rows:
+        return {}
+    with engine.begin() as conn:
+        version_id = record_regime_version(conn, REGIME, regime_text())
+        conn.execute(insert(Finding.__table__), [dict(r, regime_version_id=version_id) for r in rows])
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["check_id"]] = counts.get(r["check_id"], 0) + 1
+    return counts
