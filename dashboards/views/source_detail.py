@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, current_app
 
 from dashboards.views._common import allow_params, engine, page_info, paging, site_state
 from dashboards.views._twins import Table, twin_routes
+from watchdog.jobs_runs import recent_runs
 from watchdog.store import queries
 from watchdog.store import queries_history as history
 
@@ -33,10 +34,12 @@ def source_detail(source_id: str) -> Table:
         last_aware = last if last.tzinfo else last.replace(tzinfo=UTC)
         age_days = round((datetime.now(UTC) - last_aware).total_seconds() / 86400, 1)
     crawls, _ = queries.crawls(eng, 1, 20, (source_id,))
+    job_runs = [run.as_dict() for run in recent_runs(current_app.config["DATABASE_URL"], 20,
+                                                       job_id=f"crawl:{source_id}")]
     return Table(name=f"{source_id}-artifacts", template="source_detail.html", columns=COLUMNS,
                  rows=artifacts,
                  meta={"source": source, "days_since_complete_crawl": age_days,
-                       "crawls": crawls, "fill_rates": history.fill_rates(eng, source_id),
+                       "crawls": crawls, "job_runs": job_runs, "fill_rates": history.fill_rates(eng, source_id),
                        "artifacts": page_info(page, per_page, total)})
 
 

@@ -37,3 +37,22 @@ def test_source_detail_shows_freshness_fill_rates_and_artifacts(client):
     assert body["rows"] and all(len(r["sha256"]) == 64 for r in body["rows"])
     assert isinstance(body["fill_rates"], list)
     assert client.get("/sources/no_such_source").status_code == 404
+
+
+def test_source_detail_shows_scheduled_runs_of_its_job(client, app):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from watchdog.store.db import get_engine
+    from watchdog.store.tables import JobRun
+
+    source_id = client.get("/sources.json").get_json()["sources"][0]["source_id"]
+    now = datetime.now(UTC)
+    with get_engine(app.config["DATABASE_URL"]).begin() as conn:
+        conn.execute(insert(JobRun.__table__).values(
+            job_id=f"crawl:{source_id}", started_at=now, finished_at=now, status="blocked",
+            detail="HTTP 412 block page; retry in 5 minutes"))
+    runs = client.get(f"/sources/{source_id}.json").get_json()["job_runs"]
+    assert runs[0]["status"] == "blocked" and "412" in runs[0]["detail"]
+    assert "HTTP 412 block page" in client.get(f"/sources/{source_id}").get_data(as_text=True)
