@@ -51,6 +51,7 @@ def import_file(manifest: Manifest, path: Path, *, database_url: str, artifacts_
     recorder = CrawlRecorder(database_url, artifacts_dir, manifest.id, mode="import",
                              origin=f"file:{path.name}")
     bar = Progress(f"{manifest.id} import", enabled=progress)
+    keyer = keyer.caching()  # for this import only: names keyed for the copy and the parse
     try:
         if path.suffix.lower() in STREAM_SUFFIXES:
             _import_lines(recorder, manifest, path, keyer, bar)
@@ -193,7 +194,7 @@ _WORKER: tuple[Keyer, str] | None = None
 
 def _start_worker(keyer: Keyer, regime_id: str) -> None:
     global _WORKER
-    _WORKER = (keyer, regime_id)
+    _WORKER = (keyer.caching(), regime_id)
 
 
 def _in_worker(task: Callable[[Keyer, str, Lines], Any], lines: Lines) -> Any:

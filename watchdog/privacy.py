@@ -39,7 +39,7 @@ __all__ = [
 # Domain separation: a person key and a name key over the same name must never coincide.
 _PERSON_DOMAIN = b"scorewatch/person/v1\x00"
 _NAME_DOMAIN = b"scorewatch/name/v1\x00"
-_MAC_CACHE_SIZE = 16384
+MAC_CACHE_SIZE = 16384
 
 
 def _canonical_name(name: str | None) -> str:
@@ -51,29 +51,37 @@ def _canonical_name(name: str | None) -> str:
 class Keyer:
     """HMAC-SHA256 keys for natural persons, keyed with the installation secret."""
 
-    __slots__ = ("_macs", "_secret")
+    __slots__ = ("_cache_size", "_macs", "_secret")
 
-    def __init__(self, secret: bytes) -> None:
+    def __init__(self, secret: bytes, *, cache_size: int = 0) -> None:
         if not isinstance(secret, bytes | bytearray) or not secret:
             raise ValueError("Keyer needs a non-empty secret (bytes)")
         self._secret = bytes(secret)
-        # The same name is keyed several times per record (parser, archived copy, free text):
-        # remember recent keys. Cleared when full, so memory stays bounded on any list size.
+        self._cache_size = cache_size
         self._macs: dict[bytes, str] = {}
 
     def __repr__(self) -> str:
         return "Keyer(<secret hidden>)"
 
     def __reduce__(self) -> tuple[type[Keyer], tuple[bytes]]:
-        # For worker processes: the secret, never the cache of keyed names.
+        # For worker processes: the secret, never the cache of keyed names (nor caching: a
+        # worker asks for its own with `caching()`).
         return Keyer, (self._secret,)
+
+    def caching(self, size: int = MAC_CACHE_SIZE) -> Keyer:
+        """The same keys, remembered: for crawls and imports, where one name is keyed several
+        times per record (parser, archived copy, free text). Never for the self-check, whose
+        inputs must not outlive the request. Cleared when full, so memory stays bounded."""
+        return Keyer(self._secret, cache_size=size)
 
     def _mac(self, domain: bytes, text: str) -> str:
         # surrogatepass: text cut from a broken body may hold lone surrogates; still hash it.
         data = domain + text.encode("utf-8", "surrogatepass")
+        if not self._cache_size:
+            return hmac.digest(self._secret, data, "sha256").hex()
         if (known := self._macs.get(data)) is not None:
             return known
-        if len(self._macs) >= _MAC_CACHE_SIZE:
+        if len(self._macs) >= self._cache_size:
             self._macs.clear()
         mac = self._macs[data] = hmac.digest(self._secret, data, "sha256").hex()
         return mac

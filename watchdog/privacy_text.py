@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -135,13 +134,7 @@ def looks_like_resident_id(card: object) -> bool:
     """
     if not isinstance(card, str | int) or isinstance(card, bool):
         return False
-    return _resident_id_shape(str(card))
-
-
-# A record's card number is looked at several times (party type, masking, redaction).
-@lru_cache(maxsize=4096)
-def _resident_id_shape(card: str) -> bool:
-    text = unicodedata.normalize("NFKC", card).upper().replace(" ", "").strip()
+    text = unicodedata.normalize("NFKC", str(card)).upper().replace(" ", "").strip()
     if ID15.fullmatch(text):
         month, day = int(text[8:10]), int(text[10:12])
         return int(text[:2]) in _PROVINCE_CODES and 1 <= month <= 12 and 1 <= day <= 31

@@ -50,7 +50,8 @@ class CourtDishonestSpider(Spider):
         self.show_progress = progress in (True, "1", "true", "yes")
         self.covers_whole_source = True
         self.expected_total: int | None = None
-        self.keyer = Keyer(load_secret(get_settings()))
+        # Caching: the pipeline keys the same names again for the redacted copy of each page.
+        self.keyer = Keyer(load_secret(get_settings())).caching()
         self.origin = self._host() + self.conf.get("path", self.conf.get("person_list", ""))
         self.outcome: Any = None
 

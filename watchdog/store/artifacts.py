@@ -54,11 +54,15 @@ def write_artifact_stream(root: Path, chunks: Iterable[bytes]) -> tuple[str, str
     digest = hashlib.sha256()
     size = 0
     tmp = root / f"incoming.{os.getpid()}.{id(chunks)}.gz"
-    with gzip.GzipFile(tmp, "wb", compresslevel=6, mtime=0) as out:
-        for chunk in chunks:
-            digest.update(chunk)
-            size += len(chunk)
-            out.write(chunk)
+    try:
+        with gzip.GzipFile(tmp, "wb", compresslevel=6, mtime=0) as out:
+            for chunk in chunks:
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a file that failed half-way is no evidence of anything
+        raise
     sha = digest.hexdigest()
     rel = artifact_relpath(sha)
     path = root / rel
