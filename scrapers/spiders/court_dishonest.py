@@ -18,16 +18,14 @@ from urllib.parse import urlencode
 from scrapy import Request, Spider
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
-from twisted.python.failure import Failure
 
 from scrapers.items import PageItem
+from scrapers.spiders.base import BLOCK_STATUSES, SourceSpider
 from watchdog.config import get_settings, load_secret
 from watchdog.parsers.court_dishonest import iter_file_records, parse_bytes
 from watchdog.parsers.errors import BlockedError, FormatError
 from watchdog.privacy import Keyer
 from watchdog.sources import load_manifest
-
-BLOCK_STATUSES = {403: "HTTP 403 refused", 412: "HTTP 412 block page", 429: "HTTP 429 rate limit"}
 
 
 class CourtDishonestSpider(Spider):
@@ -120,11 +118,8 @@ class CourtDishonestSpider(Spider):
         yield item
         self._stop_if_blocked(item)
 
-    def on_error(self, failure: Failure) -> Iterator[Any]:
-        request = failure.request  # type: ignore[attr-defined]
-        yield PageItem(url=request.url, status=0, content_type=None, body=b"",
-                       fetched_at=datetime.now(UTC),
-                       error=f"request failed: {failure.getErrorMessage()[:200]}")
+    # A failed request is reported the same way for every source.
+    on_error = SourceSpider.on_error
 
     # -- shared ---------------------------------------------------------------------------
     def read_page(self, response: Response, *, records: bool = True) -> PageItem:
