@@ -19,6 +19,8 @@ class PageItem:
     listings: list[Any] = field(default_factory=list, repr=False)
     rejections: list[str] = field(default_factory=list)
     drafts: list[Any] = field(default_factory=list, repr=False)  # other sources' observations
+    # A court-list page parsed, keyed and redacted already (`watchdog.pagework.PageResult`).
+    page: Any | None = field(default=None, repr=False)
     next_pages: list[str] = field(default_factory=list)
     blocked: str | None = None         # reason the source refused us (block page, captcha, 412)
     error: str | None = None           # reason this page could not be used (5xx, truncated, ...)

@@ -57,13 +57,24 @@ class StorePipeline:
         assert self.recorder is not None
         if not isinstance(item, PageItem):
             return item
-        evidence = prepare(item.body, self.keyer, contains_persons=self.manifest.contains_persons,
-                           parsed=item.parsed, redactor=self.redactor)
-        sha = self.recorder.archive(
-            stored=evidence.stored, original_sha256=evidence.original_sha256,
-            redacted=evidence.redacted, url=item.url, http_status=item.status,
-            content_type=item.content_type, size=evidence.size, fetched_at=item.fetched_at,
-            defer=True)
+        page = item.page
+        if page is not None:  # parsed, redacted and written by `watchdog.pagework`
+            done = page.archived
+            sha = done.sha256
+            self.recorder.archive_row(
+                sha=sha, rel=done.rel, stored_size=done.stored_size,
+                original_sha256=done.original_sha256, redacted=done.redacted, url=item.url,
+                http_status=item.status, content_type=item.content_type, size=done.size,
+                fetched_at=item.fetched_at, defer=True)
+        else:
+            evidence = prepare(item.body, self.keyer,
+                               contains_persons=self.manifest.contains_persons,
+                               parsed=item.parsed, redactor=self.redactor)
+            sha = self.recorder.archive(
+                stored=evidence.stored, original_sha256=evidence.original_sha256,
+                redacted=evidence.redacted, url=item.url, http_status=item.status,
+                content_type=item.content_type, size=evidence.size, fetched_at=item.fetched_at,
+                defer=True)
         if item.blocked:
             self.recorder.degrade("blocked", item.blocked)
         if item.error:
@@ -75,10 +86,20 @@ class StorePipeline:
                                      sha))
         if item.drafts:
             self._queue(draft_rows(self.recorder, item.drafts, sha))
-        self.progress.update(len(item.listings) + len(item.drafts) + len(item.rejections),
+        rows = page.rows if page is not None else []
+        if rows:
+            for target, counts in ((self.recorder.unknown_fields, page.unknown_fields),
+                                   (self.recorder.field_fill, page.field_fill)):
+                for name, n in counts.items():
+                    target[name] = target.get(name, 0) + n
+            for row in rows:
+                row.artifact_sha256 = sha
+            self._queue(rows)
+        self.progress.update(len(item.listings) + len(rows) + len(item.drafts)
+                             + len(item.rejections),
                              total=getattr(self.crawler.spider, "expected_total", None))
         # Keep the item small: the feed exporter and stats need no bodies.
-        return {"url": item.url, "status": item.status, "listings": len(item.listings)}
+        return {"url": item.url, "status": item.status, "listings": len(item.listings) + len(rows)}
 
     def _queue(self, rows: list[ListingRow]) -> None:
         keys = {row.record_key for row in rows} | {row.subject["key"] for row in rows}

@@ -2,7 +2,8 @@
 
 `WATCHDOG_HOME` (default `var/` in the repository) holds the SQLite database, the archived
 artifacts, the secret and the logs. `WATCHDOG_DATABASE_URL` points the store elsewhere
-(PostgreSQL in production). `WATCHDOG_SECRET` overrides the HMAC secret made at `watchdog init`.
+(PostgreSQL in production). `WATCHDOG_SECRET` overrides the HMAC secret made at `watchdog init`. `WATCHDOG_PARSE_WORKERS`
+sets how many processes a large crawl parses pages in.
 """
 
 from __future__ import annotations
@@ -42,6 +43,17 @@ def get_settings() -> Settings:
     home = Path(os.environ.get("WATCHDOG_HOME") or REPO_ROOT / "var").resolve()
     url = os.environ.get("WATCHDOG_DATABASE_URL") or f"sqlite:///{home / 'scorewatch.sqlite'}"
     return Settings(home=home, database_url=url)
+
+
+def parse_workers() -> int | None:
+    """`WATCHDOG_PARSE_WORKERS`: worker processes a large crawl parses pages in (0: none, in the
+    crawl's own process); unset, a crawl of more than a few thousand records uses every core."""
+    raw = os.environ.get("WATCHDOG_PARSE_WORKERS", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ConfigError(f"WATCHDOG_PARSE_WORKERS must be a whole number, not {raw[:20]!r}")
+    return int(raw)
 
 
 def ensure_secret(settings: Settings) -> bytes:

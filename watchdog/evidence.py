@@ -8,11 +8,11 @@ independent copy of the page without our keeping the personal data.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from watchdog import jsontext
 from watchdog.privacy import Keyer, redact_raw_bytes, redact_record_json
 from watchdog.store.artifacts import sha256_hex
 
@@ -40,7 +40,7 @@ def prepare(body: bytes, keyer: Keyer, *, contains_persons: bool,
             pass  # a body the source's redactor cannot read: fall back to the patterns below
     if parsed is not None:
         clean = redact_record_json(parsed, keyer)
-        stored = json.dumps(clean, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        stored = jsontext.dumps_bytes(clean)
     else:
         # Broken or non-JSON bodies (a truncated page, a block page) get the pattern-based
         # redaction, which errs towards removing too much.

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from watchdog import jsontext
 from watchdog.evidence import prepare
 from watchdog.ingest import listing_row, record_listings
 from watchdog.parsers.court_dishonest import ParsedListing, iter_file_records, parse_bytes
@@ -145,15 +146,14 @@ def read_chunks(path: Path, original: Any | None = None) -> Iterator[Lines]:
 
 def _loads(number: int, line: bytes) -> Any:
     try:
-        return json.loads(line)
+        return jsontext.loads(line)
     except ValueError as exc:
         raise FormatError(f"line {number} is not JSON") from exc
 
 
 def redact_chunk(keyer: Keyer, regime_id: str, lines: Lines) -> bytes:
     """The redacted copy of some lines, as archived: one compact JSON object per line."""
-    return b"".join(json.dumps(redact_record_json(_loads(n, line), keyer), ensure_ascii=False,
-                               separators=(",", ":")).encode("utf-8") + b"\n"
+    return b"".join(jsontext.dumps_bytes(redact_record_json(_loads(n, line), keyer)) + b"\n"
                     for n, line in lines)
 
 
@@ -177,7 +177,7 @@ def parse_chunk(keyer: Keyer, regime_id: str, lines: Lines) -> ParsedChunk:
     for number, line in lines:
         rows: list[ListingRow] = []
         out.lines.append(rows)
-        for result in iter_file_records(json.loads(line), keyer):
+        for result in iter_file_records(jsontext.loads(line), keyer):
             if not isinstance(result, ParsedListing):
                 out.rejections.append((number, result.reason))
                 continue

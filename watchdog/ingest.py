@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
+import hashlib
 from functools import lru_cache
 from typing import Any
 
+from watchdog import jsontext
 from watchdog.model import circumstance_of, load_regime
 from watchdog.parsers.base import Draft
 from watchdog.parsers.court_dishonest import ParsedListing
-from watchdog.store.writer import CrawlRecorder, ListingRow, payload_sha256
+from watchdog.store.writer import CrawlRecorder, ListingRow
 
 
 @lru_cache(maxsize=4)
@@ -46,11 +47,15 @@ def listing_row(parsed: ParsedListing, regime_id: str) -> ListingRow:
         "performance": (facts.performance or None) and facts.performance[:32],
         "publish_month": publish.strftime("%Y-%m") if publish else None,
     }
+    # The hashed text is the stored text too: `payload_sha256` of the payload, made once
+    # (court payloads hold no floats, so `jsontext.canonical` is the stdlib's text).
+    text = jsontext.canonical(payload)
     # vars() of the flat frozen dataclass: what asdict gives, without its recursive deep copy.
     return ListingRow(record_key=parsed.record_key, subject=dict(vars(parsed.subject)),
                       payload=payload, facets=facets,
                       source_record_id=parsed.source_record_id,
-                      content_sha256=payload_sha256(payload), payload_json=json.dumps(payload))
+                      content_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                      payload_json=text)
 
 
 def listing_rows(recorder: CrawlRecorder, listings: list[ParsedListing], regime_id: str,

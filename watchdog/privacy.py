@@ -51,7 +51,7 @@ def _canonical_name(name: str | None) -> str:
 class Keyer:
     """HMAC-SHA256 keys for natural persons, keyed with the installation secret."""
 
-    __slots__ = ("_cache_size", "_macs", "_secret")
+    __slots__ = ("_cache_size", "_macs", "_secret", "texts")
 
     def __init__(self, secret: bytes, *, cache_size: int = 0) -> None:
         if not isinstance(secret, bytes | bytearray) or not secret:
@@ -59,6 +59,9 @@ class Keyer:
         self._secret = bytes(secret)
         self._cache_size = cache_size
         self._macs: dict[bytes, str] = {}
+        # Free text already redacted with these keys (see `privacy_text.redact_free_text`):
+        # performance notes and boilerplate repeat across a list. Only when caching.
+        self.texts: dict[str, str] | None = {} if cache_size else None
 
     def __repr__(self) -> str:
         return "Keyer(<secret hidden>)"

@@ -220,6 +220,20 @@ def redact_free_text(text: str, keyer: Keyer) -> str:
     """
     if not may_change(text):
         return text
+    cache = keyer.texts
+    if cache is None:
+        return _redact_free_text(text, keyer)
+    if (known := cache.get(text)) is None:
+        if len(cache) >= _TEXT_CACHE_SIZE:
+            cache.clear()
+        known = cache[text] = _redact_free_text(text, keyer)
+    return known
+
+
+_TEXT_CACHE_SIZE = 8192
+
+
+def _redact_free_text(text: str, keyer: Keyer) -> str:
     text = redact_identifiers(text)
     out: list[str] = []
     pos = 0

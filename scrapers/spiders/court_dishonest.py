@@ -9,8 +9,8 @@ not something a watchdog does.
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Iterator
+import asyncio
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -21,8 +21,10 @@ from scrapy.http import Response
 
 from scrapers.items import PageItem
 from scrapers.spiders.base import BLOCK_STATUSES, SourceSpider
-from watchdog.config import get_settings, load_secret
-from watchdog.parsers.court_dishonest import iter_file_records, parse_bytes
+from watchdog import jsontext
+from watchdog.config import get_settings, load_secret, parse_workers
+from watchdog.pagework import POOL_FROM_RECORDS, PagePool, work_page
+from watchdog.parsers.court_dishonest import parse_bytes
 from watchdog.parsers.errors import BlockedError, FormatError
 from watchdog.privacy import Keyer
 from watchdog.sources import load_manifest
@@ -49,7 +51,12 @@ class CourtDishonestSpider(Spider):
         self.covers_whole_source = True
         self.expected_total: int | None = None
         # Caching: the pipeline keys the same names again for the redacted copy of each page.
-        self.keyer = Keyer(load_secret(get_settings())).caching()
+        settings = get_settings()
+        self.secret = load_secret(settings)
+        self.artifacts_dir = settings.artifacts_dir
+        self.keyer = Keyer(self.secret).caching()
+        self.workers = parse_workers()
+        self.pool: PagePool | None = None
         self.origin = self._host() + self.conf.get("path", self.conf.get("person_list", ""))
         self.outcome: Any = None
 
@@ -80,8 +87,10 @@ class CourtDishonestSpider(Spider):
                        cb_kwargs={"key": key, "first": first})
 
     # -- callbacks ------------------------------------------------------------------------
-    def parse_baidu(self, response: Response, first: bool = False) -> Iterator[Any]:
-        item = self.read_page(response)
+    async def parse_baidu(self, response: Response, first: bool = False) -> AsyncIterator[Any]:
+        if first and response.status < 400:
+            self._size_pool(_baidu_total(_loads_or_none(response.body)))
+        item = await self.read_page(response)
         yield item
         self._stop_if_blocked(item)
         if first and item.parsed is not None and not item.error:
@@ -91,9 +100,10 @@ class CourtDishonestSpider(Spider):
             for offset in range(size, total, size):
                 yield self._baidu_request(offset)
 
-    def parse_list(self, response: Response, key: str, first: bool = False) -> Iterator[Any]:
+    async def parse_list(self, response: Response, key: str,
+                         first: bool = False) -> AsyncIterator[Any]:
         # List pages carry no details; they are archived as evidence and give the ids to fetch.
-        item = self.read_page(response, records=False)
+        item = await self.read_page(response, records=False)
         yield item
         self._stop_if_blocked(item)
         if item.parsed is None or item.error:
@@ -107,11 +117,12 @@ class CourtDishonestSpider(Spider):
         if first:
             pages = int(item.parsed.get("totalPage") or 1)
             self.expected_total = (self.expected_total or 0) + int(item.parsed.get("totalSize") or 0)
+            self._size_pool(self.expected_total)
             for page in range(2, pages + 1):
                 yield self._list_request(key, page)
 
-    def parse_detail(self, response: Response) -> Iterator[Any]:
-        item = self.read_page(response)
+    async def parse_detail(self, response: Response) -> AsyncIterator[Any]:
+        item = await self.read_page(response)
         if response.status == 404:
             # A vanished detail page is not a delisting: the crawl is partial, nothing removed.
             item.error = "a detail page was not found (HTTP 404)"
@@ -122,7 +133,21 @@ class CourtDishonestSpider(Spider):
     on_error = SourceSpider.on_error
 
     # -- shared ---------------------------------------------------------------------------
-    def read_page(self, response: Response, *, records: bool = True) -> PageItem:
+    def _size_pool(self, total: int) -> None:
+        """Start page workers once the crawl is known to be large enough to gain from them."""
+        if self.pool is not None or self.workers == 0:
+            return
+        if self.workers is None and total < POOL_FROM_RECORDS:
+            return
+        self.pool = PagePool(self.secret, self.manifest.regime or "",
+                             contains_persons=self.manifest.contains_persons,
+                             artifacts_dir=self.artifacts_dir, workers=self.workers)
+
+    def closed(self, reason: str) -> None:
+        if self.pool is not None:
+            self.pool.close()
+
+    async def read_page(self, response: Response, *, records: bool = True) -> PageItem:
         item = PageItem(url=response.url, status=response.status,
                         content_type=response.headers.get("Content-Type", b"").decode("latin-1"),
                         body=response.body, fetched_at=datetime.now(UTC))
@@ -136,7 +161,7 @@ class CourtDishonestSpider(Spider):
             item.error = f"HTTP {response.status} at {response.url}"
             return item
         try:
-            item.parsed = json.loads(response.body)
+            item.parsed = jsontext.loads(response.body)
         except ValueError:
             item.error, item.blocked = _classify_unparseable(response.body, self.keyer)
             if item.error or item.blocked:
@@ -149,13 +174,18 @@ class CourtDishonestSpider(Spider):
         if not records:
             return item
         try:
-            for result in iter_file_records(item.parsed, self.keyer):
-                if hasattr(result, "facts"):
-                    item.listings.append(result)
-                else:
-                    item.rejections.append(f"{response.url} #{result.index}: {result.reason}")
-        except FormatError as exc:
-            item.error = f"unrecognised layout at {response.url}: {exc}"
+            if self.pool is None:
+                page = work_page(response.body, self.keyer, self.manifest.regime or "",
+                                 self.manifest.contains_persons, self.artifacts_dir)
+            else:
+                page = await asyncio.wrap_future(self.pool.submit(response.body))
+        except Exception as exc:  # a worker that died costs the page (crawl partial), not the crawl
+            item.error = f"page not parsed ({type(exc).__name__}) at {response.url}"
+            return item
+        item.page = page
+        item.rejections = [f"{response.url} #{index}: {reason}" for index, reason in page.rejections]
+        if page.error:
+            item.error = f"unrecognised layout at {response.url}: {page.error}"
         return item
 
     def _stop_if_blocked(self, item: PageItem) -> None:
@@ -169,6 +199,13 @@ def _baidu_total(obj: Any) -> int:
         return int(block.get("dispNum") or block.get("resNum") or 0)
     except (KeyError, IndexError, TypeError, ValueError):
         return 0
+
+
+def _loads_or_none(body: bytes) -> Any:
+    try:
+        return jsontext.loads(body)
+    except ValueError:
+        return None
 
 
 def _classify_unparseable(body: bytes, keyer: Keyer) -> tuple[str | None, str | None]:
