@@ -6,23 +6,43 @@ the time. orjson is several times faster and, for what these records hold (strin
 booleans, nulls, lists, objects with string keys), writes the same bytes as
 `json.dumps(..., ensure_ascii=False, separators=(",", ":"))`. Where it refuses an input the
 standard library accepts (lone surrogates, integers beyond 64 bits, NaN, non-string keys) we fall
-back to the standard library, so no input that decoded before fails now.
+back to the standard library, so no input that decoded before fails now, and none decodes
+differently (integers beyond 64 bits included).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import orjson
 
+# orjson reads an integer beyond 64 bits as a float, losing digits; the standard library keeps
+# it exact. Such a number has at least 19 digits, so a run of 19 sends the text there.
+_LONG_DIGITS = re.compile(r"\d{19}")
+_LONG_DIGITS_BYTES = re.compile(rb"\d{19}")
+_BOM = "\ufeff"
+
 
 def loads(data: bytes | str) -> Any:
-    """Decode JSON; raises `ValueError` (as `json.loads` does) when it is not JSON."""
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return json.loads(data)
+    """Decode JSON; raises `ValueError` (as `json.loads` does) when it is not JSON.
+
+    One difference: a leading UTF-8 byte-order mark is skipped (the standard library refuses it
+    in bytes), because files saved on Windows often begin with one.
+    """
+    if isinstance(data, str):
+        long_number = _LONG_DIGITS.search(data)
+        data = data.removeprefix(_BOM)
+    else:
+        long_number = _LONG_DIGITS_BYTES.search(data)
+        data = data.removeprefix(_BOM.encode("utf-8"))
+    if long_number is None:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(data)
 
 
 def dumps(obj: Any) -> str:
