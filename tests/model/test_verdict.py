@@ -202,6 +202,32 @@ def test_removal_deadline_counts_working_days(regime: ListRegime) -> None:
     assert not v.overdue_removal
     assert verdict(regime, facts, date(2026, 11, 26)).overdue_removal
     assert verdict(regime, person(), date(2026, 11, 26)).removal_deadline is None
+    assert v.removal_deadline_basis == "official calendar"
+    assert verdict(regime, person(), date(2026, 11, 26)).removal_deadline_basis is None
+
+
+def test_removal_deadline_over_national_day(regime: ListRegime) -> None:
+    # Performed Fri 27 Sep 2024: Sun 29 Sep (make-up working day), Mon 30 Sep, then 1-7 October
+    # off, Tue 8 October. Counting weekdays only gave 2 October and flagged this on the 3rd.
+    facts = person(performed_date=date(2024, 9, 27))
+    v = verdict(regime, facts, date(2024, 10, 3))
+    assert (v.removal_deadline, v.removal_deadline_basis) == (date(2024, 10, 8), "official calendar")
+    assert not v.overdue_removal
+    assert not verdict(regime, facts, date(2024, 10, 8)).overdue_removal
+    assert verdict(regime, facts, date(2024, 10, 9)).overdue_removal
+
+
+def test_term_removal_deadline_and_its_basis(regime: ListRegime) -> None:
+    # Term ends Sun 29 Sep 2024 (a make-up working day; the end day itself never counts):
+    # Mon 30 Sep, Tue 8 Oct, Wed 9 Oct.
+    v = verdict(regime, person(publish_date=date(2022, 9, 29)), date(2025, 1, 1))
+    assert v.term_end == date(2024, 9, 29)
+    assert (v.term_removal_deadline, v.term_removal_deadline_basis) == (
+        date(2024, 10, 9), "official calendar")
+    # A term ending in a year without holiday data: Fri 5 Mar 2027 + 3 weekdays.
+    later = verdict(regime, person(publish_date=date(2025, 3, 5)), date(2025, 4, 1))
+    assert (later.term_removal_deadline, later.term_removal_deadline_basis) == (
+        date(2027, 3, 10), "weekdays only (no holiday data for 2027)")
 
 
 def test_missing_fields(regime: ListRegime) -> None:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from watchdog.model.facts import ListingFacts
 from watchdog.model.phrases import split_phrases
 from watchdog.model.schema import Evidence, ListRegime, Sourced, Wording
-from watchdog.model.workdays import add_working_days
+from watchdog.model.workdays import add_working_days_with_basis
 
 LEGAL_REP_EXCLUSION = "legal_rep_of_defaulting_company"
 
@@ -54,6 +54,10 @@ class Verdict(BaseModel):
     sanctions: list[str]              # sanction item ids in force at as_of
     citations: dict[str, CitationRef]  # conclusion -> the rule it rests on
     notes: list[str]
+    # How the working days behind each deadline were counted: workdays.OFFICIAL_BASIS (the State
+    # Council's holiday calendar) or "weekdays only (no holiday data for YEAR)"; None without one.
+    term_removal_deadline_basis: str | None = None
+    removal_deadline_basis: str | None = None
 
 
 def circumstance_of(regime: ListRegime, phrase: str) -> str | None:
@@ -98,8 +102,8 @@ def verdict(
     cites["term_end"] = _ref(regime.term)
     if term_end_max is not None:
         cites["term_end_max"] = _ref(regime.term.extension)
-    term_removal = _deadline(regime, term_end, "term expiry", notes)
-    removal = _deadline(regime, facts.performed_date, "performance", notes)
+    term_removal, term_removal_basis = _deadline(regime, term_end, "term expiry", notes)
+    removal, removal_basis = _deadline(regime, facts.performed_date, "performance", notes)
     cites["removal_deadline"] = _ref(regime.removal)
 
     excluded, possible, unchecked = _exclusions(
@@ -151,6 +155,8 @@ def verdict(
         sanctions=sanctions,
         citations=cites,
         notes=notes,
+        term_removal_deadline_basis=term_removal_basis,
+        removal_deadline_basis=removal_basis,
     )
 
 
@@ -186,18 +192,21 @@ def _term(
             _add_years(published, rule.years + rule.extension.years_max))
 
 
-def _deadline(regime: ListRegime, event: date | None, what: str, notes: list[str]) -> date | None:
+def _deadline(
+    regime: ListRegime, event: date | None, what: str, notes: list[str]
+) -> tuple[date | None, str | None]:
+    """The removal deadline after `event` and the basis its working days were counted on."""
     rule = regime.removal
     if event is None:
-        return None
+        return None, None
     start = event
     if rule.valid_from and event < rule.valid_from:
         if not rule.applies_to_earlier_events:
-            return None
+            return None, None
         start = rule.valid_from
         notes.append(f"{what} on {event} predates the removal rule; "
                       f"its deadline is counted from {rule.valid_from}")
-    return add_working_days(start, rule.working_days)
+    return add_working_days_with_basis(start, rule.working_days)
 
 
 def _exclusions(
