@@ -180,6 +180,23 @@ def audit(as_of: Any, progress: bool) -> None:
     click.echo(str(summary))
 
 
+@cli.command("export")
+@click.option("--format", "fmt", required=True, type=click.Choice(["csv", "json", "sqlite"]),
+              help="csv: a directory of CSV files with metadata.json and README.txt; json: one "
+                   "file; sqlite: one file, with Datasette metadata in OUT.metadata.yml beside "
+                   "it (OUT's suffix replaced).")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace OUT (and its metadata file) if it exists.")
+@click.option("--progress/--no-progress", default=True)
+@friendly
+def export_(fmt: str, out: Path, force: bool, progress: bool) -> None:
+    """Write what the dashboards publish to OUT as open data (persons only as suppressed counts)."""
+    from watchdog.export import run_export
+
+    result = run_export(get_settings().database_url, out, fmt, force=force, progress=progress)
+    click.echo(result.summary_line())
+
+
 def _serve(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
