@@ -178,8 +178,30 @@ def test_performed_without_a_date_counts_from_the_first_crawl_that_saw_it():
                                     "2024-03-01 (the record gives no date)")
     assert draft.detail == {"performed_date": "2024-03-01",
                             "performed_date_basis": "first_seen_performed",
-                            "removal_deadline": "2024-03-06", "seen_listed_on": "2024-07-01"}
+                            "removal_deadline": "2024-03-06",
+                            "removal_deadline_calendar": "official calendar",
+                            "seen_listed_on": "2024-07-01"}
     assert run("performed_not_removed", f, date(2024, 3, 6), performed_seen=date(2024, 3, 1)) is None
+
+
+def test_a_court_is_not_overdue_while_the_national_day_holiday_runs():
+    # Performed Friday 27 September 2024: Sunday 29 September was a make-up working day and
+    # 1-7 October were holidays, so the third working day is Tuesday 8 October.
+    f = facts(performance="全部履行", performed_date=date(2024, 9, 27))
+    assert run("performed_not_removed", f, date(2024, 10, 3)) is None
+    assert run("performed_not_removed", f, date(2024, 10, 8)) is None
+    draft = run("performed_not_removed", f, date(2024, 10, 9))
+    assert draft is not None and draft.detail["removal_deadline"] == "2024-10-08"
+    assert draft.detail["removal_deadline_calendar"] == "official calendar"
+    assert "may be a few days early" not in draft.summary
+
+
+def test_a_deadline_without_a_holiday_calendar_says_it_may_be_early():
+    f = facts(performance="全部履行", performed_date=date(2031, 3, 3))  # a Monday
+    draft = run("performed_not_removed", f, date(2031, 4, 1))
+    assert draft is not None and draft.detail["removal_deadline"] == "2031-03-06"
+    assert draft.detail["removal_deadline_calendar"].startswith("weekdays only")
+    assert draft.summary.endswith("the deadline may be a few days early.")
 
 
 def test_performance_before_the_removal_rule_counts_from_its_start():

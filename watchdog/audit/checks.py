@@ -16,7 +16,7 @@ from typing import Any, Literal
 from watchdog.model import CitationRef, ListingFacts, ListRegime, Verdict
 from watchdog.model.listing import LEGAL_REP_EXCLUSION
 from watchdog.model.schema import Sourced
-from watchdog.model.workdays import add_working_days
+from watchdog.model.workdays import OFFICIAL_BASIS, add_working_days_with_basis
 
 Severity = Literal["high", "medium", "low"]
 
@@ -104,13 +104,18 @@ def fully_performed(facts: ListingFacts) -> bool:
 def _removal_due(regime: ListRegime, event: date) -> date | None:
     """The last day an entry may stay after `event`, read as the model reads the removal rule:
     an event before the rule took effect counts from that day, if the rule reaches back at all."""
+    return _removal_due_with_basis(regime, event)[0]
+
+
+def _removal_due_with_basis(regime: ListRegime, event: date) -> tuple[date | None, str | None]:
+    """`_removal_due` and the calendar its working days were counted on."""
     rule = regime.removal
     start = event
     if rule.valid_from and event < rule.valid_from:
         if not rule.applies_to_earlier_events:
-            return None
+            return None, None
         start = rule.valid_from
-    return add_working_days(start, rule.working_days)
+    return add_working_days_with_basis(start, rule.working_days)
 
 
 # -- the checks -------------------------------------------------------------------------------
@@ -195,9 +200,10 @@ def performed_not_removed(v: Verdict, facts: ListingFacts, ctx: CheckContext) ->
         return None
     if facts.performed_date is not None:
         performed, basis, deadline = facts.performed_date, "record", v.removal_deadline
+        calendar = v.removal_deadline_basis
     elif ctx.performed_seen is not None:
         performed, basis = ctx.performed_seen, "first_seen_performed"
-        deadline = _removal_due(ctx.regime, performed)
+        deadline, calendar = _removal_due_with_basis(ctx.regime, performed)
     else:
         return None
     if deadline is None or ctx.as_of <= deadline:
@@ -211,9 +217,13 @@ def performed_not_removed(v: Verdict, facts: ListingFacts, ctx: CheckContext) ->
                    f"(the record gives no date)")
     summary = (f"{opening}; the rule requires removal within {days} working days, by "
                f"{deadline}, but it was still listed {span(deadline, ctx.as_of)} later.")
+    if calendar and calendar != OFFICIAL_BASIS:
+        # No holiday calendar for that year: Monday to Friday, so the deadline may be early.
+        summary += f" Working days counted {calendar}: the deadline may be a few days early."
     return FindingDraft(summary, citation, evidence, {
         "performed_date": str(performed), "performed_date_basis": basis,
-        "removal_deadline": str(deadline), "seen_listed_on": str(ctx.as_of)})
+        "removal_deadline": str(deadline), "removal_deadline_calendar": calendar,
+        "seen_listed_on": str(ctx.as_of)})
 
 
 @check(id="minor_listed", rule="exclusions.minor", severity="high", description="""
