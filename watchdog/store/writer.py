@@ -1,9 +1,10 @@
 """Recording a crawl or an import: the crawl row, its artifacts and its observations, in batches.
 
 One `CrawlRecorder` per crawl. Rows arrive in batches (one page, or a few thousand records of a
-file) and are written with Core statements, which is an order of magnitude faster than ORM
-objects. A crawl may only mark listings as removed when it finishes *complete*; blocked,
-partial and failed crawls leave everything a complete crawl established in place.
+file) and are written as plain SQL with tuples, straight to the driver (`watchdog.store.bulk`):
+what SQLAlchemy Core would store, without its work per row. A crawl may only mark listings as
+removed when it finishes *complete*; blocked, partial and failed crawls leave everything a
+complete crawl established in place.
 """
 
 from __future__ import annotations
@@ -16,16 +17,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Text, bindparam, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from watchdog.store.artifacts import sha256_hex, write_artifact
+from watchdog.store.bulk import IN_CHUNK, Bulk
 from watchdog.store.db import get_engine
 from watchdog.store.tables import Artifact, Crawl, Observation, ObservationChange, Source, Subject
 
 FINAL_STATUSES = ("complete", "partial", "blocked", "failed")
 # Statuses ranked by how bad they are: a crawl ends with the worst thing that happened to it.
 _RANK = {"complete": 0, "partial": 1, "blocked": 2, "failed": 3}
+
+_OBS = Observation.__table__
+_CHANGE = ObservationChange.__table__
+_SUBJECT = Subject.__table__
+# Columns of the observation rows write_batch makes, in the order of its tuples: the head of a new
+# row or of a changed one, the columns both set, the row's facets, and the tail both set.
+_INSERT_HEAD = ("source_id", "record_key", "status", "first_seen", "first_crawl_id")
+_UPDATE_HEAD = ("status", "removed_at", "removed_crawl_id")
+_COMMON = ("subject_id", "source_record_id", "payload", "content_sha256")
+_COMMON_TAIL = ("last_seen", "last_crawl_id", "artifact_sha256")
+_CHANGE_COLUMNS = ("observation_id", "crawl_id", "at", "kind", "old_sha256", "new_sha256",
+                   "fields")
 
 
 def now_utc() -> datetime:
@@ -199,100 +213,95 @@ class CrawlRecorder:
             return batch
         with self.engine.begin() as conn:
             self._flush_artifacts(conn)
-            subject_ids = self._upsert_subjects(conn, [r.subject for r in unique.values()])
-            existing = self._existing(conn, list(unique))
-            inserts, changed, unchanged_ids, changes = [], [], [], []
-            new_rows: list[ListingRow] = []
+            bulk = Bulk(conn)
+            bulk.begin_writing()
+            # Values every row shares, as the driver takes them: bound once, not once a row.
+            seen = bulk.bind(_OBS.c.last_seen, seen_at)
+            at = bulk.bind(_CHANGE.c.at, seen_at)
+            empty = bulk.bind(_CHANGE.c.fields, {})
+            # Payloads as the text made beforehand (in a worker), when that is what is stored.
+            text = bulk.json_from_text()
+            done = ("first_seen", "last_seen", "removed_at", *(("payload",) if text else ()))
+            subject_ids = self._upsert_subjects(bulk, [r.subject for r in unique.values()])
+            existing = self._existing(bulk, list(unique))
+            # Rows grouped by their facet names: one statement's rows all name the same columns.
+            inserts: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+            changed: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+            unchanged_ids: list[int] = []
+            added: list[tuple[str, str]] = []  # record key and content hash of each new row
             pending: list[tuple[int, str, str, str, ListingRow]] = []
+            crawl = self.crawl_id
             for key, row in unique.items():
                 sha = row.content_sha256 or payload_sha256(row.payload)
                 prior = existing.get(key)
-                artifact = row.artifact_sha256 or artifact_sha256
+                if prior is not None and prior[1] == sha and prior[2] == "listed":
+                    unchanged_ids.append(prior[0])
+                    continue
+                payload = text(row.payload_json or json.dumps(row.payload)) if text else row.payload
+                common = (subject_ids[row.subject["key"]], row.source_record_id, payload, sha,
+                          *row.facets.values(), seen, crawl,
+                          row.artifact_sha256 or artifact_sha256)
                 if prior is None:
-                    inserts.append(self._observation_values(row, sha, subject_ids, seen_at,
-                                                            artifact))
-                    new_rows.append(row)
+                    inserts.setdefault(tuple(row.facets), []).append(
+                        (self.source_id, key, "listed", seen, crawl, *common))
+                    added.append((key, sha))
                     continue
                 obs_id, old_sha, status = prior
-                if old_sha == sha and status == "listed":
-                    unchanged_ids.append(obs_id)
-                    batch.unchanged += 1
-                    continue
                 kind = "relisted" if status == "removed" else "changed"
-                batch.changed += 1
-                values = self._observation_values(row, sha, subject_ids, seen_at, artifact)
-                for k in ("first_seen", "first_crawl_id", "source_id", "record_key"):
-                    values.pop(k)
-                values.update(_id=obs_id, status="listed", removed_at=None, removed_crawl_id=None)
-                changed.append(values)
+                changed.setdefault(tuple(row.facets), []).append(
+                    ("listed", None, None, *common, obs_id))
                 pending.append((obs_id, kind, old_sha, sha, row))
+            changes: list[tuple[Any, ...]] = []
             if pending:
                 old_payloads = self._payloads(conn, [p[0] for p in pending])
-                changes.extend({"observation_id": obs_id, "crawl_id": self.crawl_id,
-                                "at": seen_at, "kind": kind, "old_sha256": old_sha,
-                                "new_sha256": sha,
-                                "fields": _diff(old_payloads[obs_id], row.payload)}
-                               for obs_id, kind, old_sha, sha, row in pending)
-            as_text = _json_as_text(conn)
-            if inserts:
-                for v, row in zip(inserts, new_rows, strict=True) if as_text else ():
-                    v["payload"] = row.payload_json or json.dumps(row.payload)
-                _insert(conn, Observation.__table__, inserts, "payload" if as_text else None)
-                new_ids = self._existing(conn, [v["record_key"] for v in inserts])
-                changes.extend({"observation_id": new_ids[v["record_key"]][0],
-                                "crawl_id": self.crawl_id, "at": seen_at, "kind": "added",
-                                "old_sha256": None, "new_sha256": v["content_sha256"],
-                                "fields": "{}" if as_text else {}} for v in inserts)
-                batch.added += len(inserts)
-            if changed:
-                table = Observation.__table__
-                stmt = update(table).where(table.c.id == bindparam("_id"))
-                conn.execute(stmt, changed)
+                for obs_id, kind, old_sha, sha, row in pending:
+                    fields = bulk.bind(_CHANGE.c.fields, _diff(old_payloads[obs_id], row.payload))
+                    changes.append((obs_id, crawl, at, kind, old_sha, sha, fields))
+            if added:
+                for facets, values in inserts.items():
+                    bulk.insert(_OBS, (*_INSERT_HEAD, *_COMMON, *facets, *_COMMON_TAIL), values,
+                                processed=done)
+                new_ids = dict(bulk.select_in(_OBS, ("record_key", "id"), "record_key",
+                                              [k for k, _ in added], source_id=self.source_id))
+                changes.extend((new_ids[k], crawl, at, "added", None, sha, empty)
+                               for k, sha in added)
+            for facets, values in changed.items():
+                bulk.update_by_id(_OBS, (*_UPDATE_HEAD, *_COMMON, *facets, *_COMMON_TAIL),
+                                  values, processed=done)
             if unchanged_ids:
-                table = Observation.__table__
-                conn.execute(update(table).where(table.c.id.in_(unchanged_ids)).values(
-                    last_seen=seen_at, last_crawl_id=self.crawl_id))
-            if changes:
-                for change in changes if as_text else ():
-                    if not isinstance(change["fields"], str):
-                        change["fields"] = json.dumps(change["fields"])
-                _insert(conn, ObservationChange.__table__, changes, "fields" if as_text else None)
-        batch.read = len(rows)
+                bulk.update_in(_OBS, {"last_seen": seen_at, "last_crawl_id": crawl}, "id",
+                               unchanged_ids)
+            bulk.insert(_CHANGE, _CHANGE_COLUMNS, changes, processed=("at", "fields"))
+        batch.added, batch.changed, batch.unchanged = len(added), len(pending), len(unchanged_ids)
         self.counts.add(batch)
         return batch
 
-    def _observation_values(self, row: ListingRow, sha: str, subject_ids: dict[str, int],
-                            seen_at: datetime, artifact_sha256: str | None) -> dict[str, Any]:
-        return {
-            "source_id": self.source_id, "record_key": row.record_key,
-            "subject_id": subject_ids[row.subject["key"]], "status": "listed",
-            "source_record_id": row.source_record_id, "payload": row.payload,
-            "content_sha256": sha, **row.facets,
-            "first_seen": seen_at, "last_seen": seen_at, "first_crawl_id": self.crawl_id,
-            "last_crawl_id": self.crawl_id, "artifact_sha256": artifact_sha256,
-        }
-
-    def _upsert_subjects(self, conn: Connection, subjects: list[dict[str, Any]]) -> dict[str, int]:
+    def _upsert_subjects(self, bulk: Bulk, subjects: list[dict[str, Any]]) -> dict[str, int]:
         by_key = {s["key"]: s for s in subjects}
-        stmt = _dialect_insert(conn, Subject.__table__).on_conflict_do_nothing(
-            index_elements=["key"])
-        conn.execute(stmt, list(by_key.values()))
-        table = Subject.__table__
-        rows = conn.execute(select(table.c.key, table.c.id).where(table.c.key.in_(list(by_key))))
-        return {k: i for k, i in rows}
+        ids = dict(bulk.select_in(_SUBJECT, ("key", "id"), "key", list(by_key)))
+        new = [s for key, s in by_key.items() if key not in ids]
+        if new:  # a subject keeps the attributes it was first stored with
+            shapes = {tuple(s) for s in new}  # the attributes named: one set of names, usually
+            names = tuple(dict.fromkeys(name for shape in shapes for name in shape))
+            values = ([tuple(s.values()) for s in new] if len(shapes) == 1
+                      else [tuple(map(s.get, names)) for s in new])
+            bulk.insert(_SUBJECT, names, values, skip_conflicts_on="key")
+            ids.update(bulk.select_in(_SUBJECT, ("key", "id"), "key", [s["key"] for s in new]))
+        return ids
 
-    def _existing(self, conn: Connection, keys: list[str]) -> dict[str, tuple[int, str, str]]:
+    def _existing(self, bulk: Bulk, keys: list[str]) -> dict[str, tuple[int, str, str]]:
         # No payloads here: most listings are unchanged, and only a change needs the old one.
-        table = Observation.__table__
-        rows = conn.execute(
-            select(table.c.record_key, table.c.id, table.c.content_sha256, table.c.status)
-            .where(table.c.source_id == self.source_id, table.c.record_key.in_(keys)))
+        rows = bulk.select_in(_OBS, ("record_key", "id", "content_sha256", "status"),
+                              "record_key", keys, source_id=self.source_id)
         return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
     def _payloads(self, conn: Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
-        table = Observation.__table__
-        rows = conn.execute(select(table.c.id, table.c.payload).where(table.c.id.in_(ids)))
-        return {obs_id: payload for obs_id, payload in rows}
+        out = {}
+        for start in range(0, len(ids), IN_CHUNK):
+            chunk = ids[start:start + IN_CHUNK]
+            rows = conn.execute(select(_OBS.c.id, _OBS.c.payload).where(_OBS.c.id.in_(chunk)))
+            out.update((obs_id, payload) for obs_id, payload in rows)
+        return out
 
     # -- the end --------------------------------------------------------------------------
     def finish(self, *, covers_whole_source: bool, status: str | None = None,
@@ -321,28 +330,14 @@ class CrawlRecorder:
         gone = [r for r, in conn.execute(select(table.c.id).where(
             table.c.source_id == self.source_id, table.c.status == "listed",
             table.c.last_crawl_id != self.crawl_id))]
-        for start in range(0, len(gone), 5000):
-            ids = gone[start:start + 5000]
-            conn.execute(update(table).where(table.c.id.in_(ids)).values(
-                status="removed", removed_at=at, removed_crawl_id=self.crawl_id))
-            conn.execute(insert(ObservationChange.__table__), [
-                {"observation_id": i, "crawl_id": self.crawl_id, "at": at, "kind": "removed",
-                 "old_sha256": None, "new_sha256": None, "fields": {}} for i in ids])
+        bulk = Bulk(conn)
+        bulk.update_in(table, {"status": "removed", "removed_at": at,
+                               "removed_crawl_id": self.crawl_id}, "id", gone)
+        bound, empty = bulk.bind(_CHANGE.c.at, at), bulk.bind(_CHANGE.c.fields, {})
+        bulk.insert(_CHANGE, _CHANGE_COLUMNS,
+                    [(i, self.crawl_id, bound, "removed", None, None, empty) for i in gone],
+                    processed=("at", "fields"))
         return len(gone)
-
-
-def _json_as_text(conn: Connection) -> bool:
-    # SQLite stores a JSON column as the text json.dumps makes (unless the engine sets another
-    # serialiser), so text made beforehand stores the same bytes without encoding it here.
-    dialect = conn.dialect
-    return dialect.name == "sqlite" and getattr(dialect, "_json_serializer", None) is None
-
-
-def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]], text: str | None) -> None:
-    stmt = insert(table)
-    if text:  # that JSON column's values are text already
-        stmt = stmt.values({text: bindparam(text, type_=Text())})
-    conn.execute(stmt, rows)
 
 
 def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
