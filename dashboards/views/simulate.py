@@ -6,20 +6,25 @@ seed. The page shows the distribution before and after the network effect, the s
 band and below each perk's threshold, and how the share on the wrong side of one chosen gate
 moves as alpha goes from 0 to 0.9. Runs are deterministic for a seed, so a link reproduces its
 figures; the last few are kept in memory. `.json` and `.csv` twins carry the same figures.
+
+A run of 200,000 people costs seconds of CPU, so new runs (not those kept in memory) are limited
+per client address: `SIMULATE_RATE_LIMIT` a minute (default 10), then HTTP 429.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import asdict
-from functools import lru_cache
 from typing import Any
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, Flask, abort, current_app, request
 
 from dashboards.views import model_charts
 from dashboards.views._common import allow_params, one_value
 from dashboards.views._twins import Table, twin_routes
+from dashboards.views.check_guard import RateLimiter
 from dashboards.views.model_data import catalogue
 from dashboards.views.simulate_sweep import gates_of, sweep
 from watchdog.model.population import SimulationResult
@@ -52,12 +57,37 @@ def _alpha() -> str:
     return raw[0] if not raw[0].startswith(".") else "0" + raw[0]
 
 
-@lru_cache(maxsize=8)
-def _run(regime_id: str, people: int, degree: int, alpha: str, seed: int
-         ) -> tuple[SimulationResult, dict[str, list[float]], list[float]]:
+Run = tuple[SimulationResult, dict[str, list[float]], list[float]]
+KEPT = 8  # runs kept in memory
+_kept: OrderedDict[tuple[str, int, int, str, int], Run] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _limiter(app: Flask) -> RateLimiter:
+    found = app.extensions.get("simulate_rate_limiter")
+    if found is None:
+        limit = int(app.config.get("SIMULATE_RATE_LIMIT", 10))
+        found = app.extensions["simulate_rate_limiter"] = RateLimiter(limit)
+    return found
+
+
+def _run(regime_id: str, people: int, degree: int, alpha: str, seed: int) -> Run:
+    key = (regime_id, people, degree, alpha, seed)
+    with _kept_lock:
+        if (kept := _kept.get(key)) is not None:
+            _kept.move_to_end(key)
+            return kept
+    limit = _limiter(current_app)
+    if not limit.allow(request.remote_addr or "unknown"):
+        abort(429, f"Too many new simulations from your address: at most {limit.limit} a minute. "
+                   "Runs already made (the same parameters) are not counted; try again shortly.")
     regime = catalogue().scoring()[regime_id]
     result = run_population(regime, people, degree, float(alpha), seed)
     alphas, shares = sweep(regime, people, degree, seed, float(alpha))
+    with _kept_lock:
+        _kept[key] = (result, shares, alphas)
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
     return result, shares, alphas
 
 

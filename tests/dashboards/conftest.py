@@ -165,7 +165,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 @pytest.fixture(scope="session")
 def app(store: Store) -> Flask:
-    return create_app(store.url, store.artifacts_dir, TESTING=True)
+    return create_app(store.url, store.artifacts_dir, TESTING=True, SIMULATE_RATE_LIMIT=10_000)
 
 
 @pytest.fixture()

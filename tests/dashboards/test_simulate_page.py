@@ -95,3 +95,21 @@ def test_bad_parameters_are_refused_with_a_reason(client, query):
     response = client.get(f"/simulate.json?{query}")
     assert response.status_code == 400, query
     assert response.get_json()["message"]
+
+
+def test_new_runs_are_rate_limited_per_address_but_kept_runs_are_not(store):
+    from dashboards import create_app
+
+    app = create_app(store.url, store.artifacts_dir, TESTING=True, SIMULATE_RATE_LIMIT=2)
+    client = app.test_client()
+    first, second, third = (f"/simulate.json?people=500&degree=4&seed={900 + i}" for i in range(3))
+    assert client.get(first).status_code == 200
+    assert client.get(second).status_code == 200
+    refused = client.get(third)
+    assert refused.status_code == 429
+    assert "at most 2 a minute" in refused.get_data(as_text=True)
+    # The same parameters again are served from memory: no new run, nothing counted.
+    assert client.get(first).status_code == 200
+    # Another address has its own allowance.
+    other = client.get(third, environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    assert other.status_code == 200
