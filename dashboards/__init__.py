@@ -10,6 +10,7 @@ Content-Security-Policy (no inline scripts, no eval) is sent with every response
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import plotly
 from flask import Flask, Response, render_template, request, send_file
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from watchdog.config import flask_secret, get_settings
 
@@ -45,6 +47,7 @@ def create_app(database_url: str | None = None, artifacts_dir: Path | None = Non
         PAGE_SIZE=50,
     )
     app.config.update(overrides)
+    _trust_proxies(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = flask_secret(settings)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable
@@ -58,6 +61,22 @@ def create_app(database_url: str | None = None, artifacts_dir: Path | None = Non
         return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=86400)
 
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind N reverse proxies (`WATCHDOG_TRUSTED_PROXIES=N`, or the TRUSTED_PROXIES setting),
+    take the client's address from the X-Forwarded-For header they add: otherwise every visitor
+    has the proxy's address and shares one rate-limit allowance. Never trusted by default: a
+    client could then name any address it liked."""
+    raw = app.config.get("TRUSTED_PROXIES", os.environ.get("WATCHDOG_TRUSTED_PROXIES", "0"))
+    try:
+        proxies = int(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"WATCHDOG_TRUSTED_PROXIES must be a whole number, not {raw!r}") from None
+    if proxies < 0:
+        raise ValueError("WATCHDOG_TRUSTED_PROXIES must not be negative")
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
 
 def _register_blueprints(app: Flask) -> None:

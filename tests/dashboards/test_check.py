@@ -346,3 +346,25 @@ def test_any_form_gets_an_answer_never_a_crash(check_app, data):
         ours = " ".join(f"{f.label} {f.choices}" for f in fields)  # the page's own words may recur
         assert message and not any(len(v) >= 4 and v in message.group(1) and v not in ours
                                    for v in form.values())
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_allowance(tmp_path):
+    url = f"sqlite:///{tmp_path / 'none.sqlite'}"
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+
+    def third_post_status(app, forwarded: list[str]) -> int:
+        status = 0
+        for address in forwarded:
+            with app.test_client() as client:
+                client.environ_base.update(proxy)
+                client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+                status = post(client, rongcheng__traffic_ticket="1")[0]
+        return status
+
+    trusting = create_app(url, tmp_path, CHECK_RATE_LIMIT=2, TRUSTED_PROXIES=1)
+    assert third_post_status(trusting, ["1.1.1.1", "2.2.2.2", "3.3.3.3"]) == 200
+    # Not trusted by default: the header is ignored and everyone is the proxy.
+    default = create_app(url, tmp_path, CHECK_RATE_LIMIT=2)
+    assert third_post_status(default, ["1.1.1.1", "2.2.2.2", "3.3.3.3"]) == 429
+    with pytest.raises(ValueError, match="whole number"):
+        create_app(url, tmp_path, TRUSTED_PROXIES="some")
