@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -135,3 +136,21 @@ def test_pages_of_one_give_the_same_findings(database_url: str, tmp_path: Path,
     monkeypatch.setattr(suite, "CHUNK", 1)
     paged, _ = run_suite(database_url)
     assert paged == whole and sum(whole.values()) == 6
+
+
+def test_registry_dates_bound_a_blacklisting() -> None:
+    # The registry's serious-violation list publishes when a company went on and came off it.
+    row = SimpleNamespace(payload={"list": "严重违法失信企业名单", "listed_date": "2019-05-06",
+                                   "removed_date": "2022-05-09"},
+                          first_seen=datetime(2026, 1, 2, tzinfo=UTC), status="listed",
+                          removed_at=None)
+    assert suite.black_window(row, AS_OF) == (date(2019, 5, 6), date(2022, 5, 9))
+    # A-level grade for 2023 holds from April 2024: after the company came off the list.
+    red_start, red_end, _ = suite.red_window(SimpleNamespace(payload={"year": "2023"}), AS_OF)
+    black_start, black_end = suite.black_window(row, AS_OF)
+    assert not (black_start <= red_end and red_start <= black_end)
+    # Without published dates: from the day we first saw it until now.
+    bare = SimpleNamespace(payload={"list": "严重违法失信企业名单"},
+                           first_seen=datetime(2026, 1, 2, tzinfo=UTC), status="listed",
+                           removed_at=None)
+    assert suite.black_window(bare, AS_OF) == (date(2026, 1, 2), AS_OF)

@@ -78,9 +78,10 @@ _RED_MARKS = ("红名单", "守信", "a级纳税人", "纳税信用a级", "red_l
 _YEAR_KEYS = ("year", "evaluation_year", "rating_year", "tax_year", "pjnd", "评价年度")
 _GRADE_KEYS = ("grade", "level", "credit_level", "credit_grade", "rating", "xyjb", "信用级别",
                "信用等级")
-_START_KEYS = ("listed_on", "publish_date", "list_date", "start_date", "listing_date",
-               "decision_date", "notice_date", "date")
-_END_KEYS = ("end_date", "delisted_on", "to_date", "debarred_to", "removed_on")
+# Payload keys the parsers write a listing's dates under (gsxt: listed_date, removed_date).
+_START_KEYS = ("listed_on", "listed_date", "publish_date", "list_date", "start_date",
+               "listing_date", "decision_date", "notice_date", "date")
+_END_KEYS = ("end_date", "removed_date", "delisted_on", "to_date", "debarred_to", "removed_on")
 
 
 def _texts(payload: dict[str, Any], keys: Sequence[str]) -> str:
