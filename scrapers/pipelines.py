@@ -88,10 +88,7 @@ class StorePipeline:
             self._queue(draft_rows(self.recorder, item.drafts, sha))
         rows = page.rows if page is not None else []
         if rows:
-            for target, counts in ((self.recorder.unknown_fields, page.unknown_fields),
-                                   (self.recorder.field_fill, page.field_fill)):
-                for name, n in counts.items():
-                    target[name] = target.get(name, 0) + n
+            self.recorder.note_counts(page.unknown_fields, page.field_fill)
             for row in rows:
                 row.artifact_sha256 = sha
             self._queue(rows)

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from watchdog.export_spec import Context, Table, columns
 from watchdog.export_tables import WHEN, stream
 from watchdog.model.loader import DATA_DIR, REPO_ROOT, RegimeError, load_citations, load_regime
-from watchdog.model.schema import Citation, Sourced
+from watchdog.model.schema import Citation, Sourced, sourced_items
 from watchdog.model.scoring_schema import Regime
 from watchdog.store import tables
 
@@ -42,21 +42,6 @@ def load_model(ctx: Context) -> tuple[list[tuple[Path, Regime]], dict[str, Citat
             ctx.model_errors.append(str(exc))
     ctx.cache["model"] = (loaded, citations)
     return loaded, citations
-
-
-def sourced_items(node: object, path: str = "") -> Iterator[tuple[str, Sourced]]:
-    """Every item in a regime that carries a source and an evidence grade, with its path."""
-    if isinstance(node, BaseModel):
-        if isinstance(node, Sourced):
-            yield path, node
-        for name in type(node).model_fields:
-            yield from sourced_items(getattr(node, name), f"{path}.{name}" if path else name)
-    elif isinstance(node, list | tuple):
-        for i, item in enumerate(node):
-            yield from sourced_items(item, f"{path}[{i}]")
-    elif isinstance(node, dict):
-        for key, item in node.items():
-            yield from sourced_items(item, f"{path}.{key}")
 
 
 def _label(item: Sourced) -> str | None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from watchdog import jsontext
 from watchdog.evidence import prepare
-from watchdog.ingest import listing_row, record_listings
+from watchdog.ingest import counted_row, record_listings
 from watchdog.parsers.court_dishonest import ParsedListing, iter_file_records, parse_bytes
 from watchdog.parsers.errors import BlockedError, FormatError
 from watchdog.privacy import Keyer, redact_record_json
@@ -58,14 +58,25 @@ def import_file(manifest: Manifest, path: Path, *, database_url: str, artifacts_
             _import_lines(recorder, manifest, path, keyer, bar)
         else:
             _import_whole(recorder, manifest, path, keyer, bar)
-    except BlockedError as exc:
-        return recorder.finish(covers_whole_source=False, status="blocked",
-                               reason=f"the file is a block or captcha page: {exc}")
-    except (FormatError, ValueError) as exc:
-        return recorder.finish(covers_whole_source=False, status="failed",
-                               reason=f"not a recognised {manifest.id} file: {exc}")
+    except (BlockedError, FormatError, ValueError) as exc:
+        return _refused(recorder, manifest, exc)
     finally:
         bar.close()
+    return _finished(recorder)
+
+
+def _refused(recorder: CrawlRecorder, manifest: Manifest, exc: Exception) -> CrawlOutcome:
+    """The import stops here and its crawl row says why (blocked or failed: nothing is marked
+    removed, and batches of a streamed file written before the fault stay)."""
+    if isinstance(exc, BlockedError):
+        return recorder.finish(covers_whole_source=False, status="blocked",
+                               reason=f"the file is a block or captcha page: {exc}")
+    return recorder.finish(covers_whole_source=False, status="failed",
+                           reason=f"not a recognised {manifest.id} file: {exc}")
+
+
+def _finished(recorder: CrawlRecorder) -> CrawlOutcome:
+    # A file is part of a list, never all of it: an import never marks anything removed.
     if recorder.unknown_fields:
         names = ", ".join(sorted(recorder.unknown_fields))
         recorder.degrade("partial", f"unknown field(s) reported: {names}")
@@ -166,10 +177,7 @@ class ParsedChunk:
     field_fill: dict[str, int] = field(default_factory=dict)
 
     def note(self, recorder: CrawlRecorder) -> None:
-        for target, counts in ((recorder.unknown_fields, self.unknown_fields),
-                               (recorder.field_fill, self.field_fill)):
-            for name, n in counts.items():
-                target[name] = target.get(name, 0) + n
+        recorder.note_counts(self.unknown_fields, self.field_fill)
 
 
 def parse_chunk(keyer: Keyer, regime_id: str, lines: Lines) -> ParsedChunk:
@@ -181,11 +189,7 @@ def parse_chunk(keyer: Keyer, regime_id: str, lines: Lines) -> ParsedChunk:
             if not isinstance(result, ParsedListing):
                 out.rejections.append((number, result.reason))
                 continue
-            for name in result.unknown_fields:
-                out.unknown_fields[name] = out.unknown_fields.get(name, 0) + 1
-            for name in result.facts.fields_present:
-                out.field_fill[name] = out.field_fill.get(name, 0) + 1
-            rows.append(listing_row(result, regime_id))
+            rows.append(counted_row(result, regime_id, out.unknown_fields, out.field_fill))
     return out
 
 
@@ -250,12 +254,8 @@ def import_other(manifest: Manifest, path: Path, *, database_url: str, artifacts
     body = path.read_bytes()
     try:
         parsed = parser.parse_bytes(body, keyer, name=path.name)
-    except BlockedError as exc:
-        return recorder.finish(covers_whole_source=False, status="blocked",
-                               reason=f"the file is a block or captcha page: {exc}")
-    except (FormatError, ValueError) as exc:
-        return recorder.finish(covers_whole_source=False, status="failed",
-                               reason=f"not a recognised {manifest.id} file: {exc}")
+    except (BlockedError, FormatError, ValueError) as exc:
+        return _refused(recorder, manifest, exc)
     evidence = prepare(body, keyer, contains_persons=manifest.contains_persons,
                        redactor=getattr(parser, "redact_bytes", None))
     sha = recorder.archive(stored=evidence.stored, original_sha256=evidence.original_sha256,
@@ -269,7 +269,4 @@ def import_other(manifest: Manifest, path: Path, *, database_url: str, artifacts
         recorder.write_batch(draft_rows(recorder, chunk, sha), sha)
         bar.update(len(chunk), total=len(parsed.drafts))
     bar.close()
-    if recorder.unknown_fields:
-        names = ", ".join(sorted(recorder.unknown_fields))
-        recorder.degrade("partial", f"unknown field(s) reported: {names}")
-    return recorder.finish(covers_whole_source=False)
+    return _finished(recorder)

@@ -58,6 +58,17 @@ def listing_row(parsed: ParsedListing, regime_id: str) -> ListingRow:
                       payload_json=text)
 
 
+def counted_row(parsed: ParsedListing, regime_id: str, unknown_fields: dict[str, int],
+                field_fill: dict[str, int]) -> ListingRow:
+    """`listing_row`, tallying the record's unknown fields and fields present into the counts
+    (for work done away from the recorder: a worker process, a chunk of a file)."""
+    for name in parsed.unknown_fields:
+        unknown_fields[name] = unknown_fields.get(name, 0) + 1
+    for name in parsed.facts.fields_present:
+        field_fill[name] = field_fill.get(name, 0) + 1
+    return listing_row(parsed, regime_id)
+
+
 def listing_rows(recorder: CrawlRecorder, listings: list[ParsedListing], regime_id: str,
                  artifact_sha256: str | None = None) -> list[ListingRow]:
     """Rows for one batch, each naming its artifact; notes fields seen for fill rates."""

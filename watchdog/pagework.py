@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from watchdog.evidence import prepare
-from watchdog.ingest import listing_row
+from watchdog.ingest import counted_row
 from watchdog.jsontext import loads
 from watchdog.parsers.court_dishonest import ParsedListing, iter_file_records
 from watchdog.parsers.errors import FormatError
@@ -71,11 +71,8 @@ def work_page(body: bytes, keyer: Keyer, regime_id: str, contains_persons: bool,
             if not isinstance(item, ParsedListing):
                 result.rejections.append((item.index, item.reason))
                 continue
-            for name in item.unknown_fields:
-                result.unknown_fields[name] = result.unknown_fields.get(name, 0) + 1
-            for name in item.facts.fields_present:
-                result.field_fill[name] = result.field_fill.get(name, 0) + 1
-            result.rows.append(listing_row(item, regime_id))
+            result.rows.append(counted_row(item, regime_id, result.unknown_fields,
+                                           result.field_fill))
     except FormatError as exc:
         result.error = str(exc)
     return result

@@ -9,7 +9,6 @@ instead of taking the pages down.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -18,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from watchdog.model.loader import DATA_DIR, RegimeError, load_citations, load_regime
-from watchdog.model.schema import Citation, ListRegime, Sourced
+from watchdog.model.schema import Citation, ListRegime, Sourced, sourced_items
 from watchdog.model.scoring_schema import (
     Band,
     DescribedRegime,
@@ -84,21 +83,6 @@ def citation(cid: str | None) -> dict[str, Any] | None:
         where = "public code, index file " + ", ".join(str(i) for i in found.code_index_files)
     return {"id": cid, "title": found.title, "url": url, "publisher": found.publisher,
             "date": found.date, "where": where}
-
-
-def sourced_items(node: object, path: str = "") -> Iterator[tuple[str, Sourced]]:
-    """Every item in a regime that carries a source and an evidence grade, with its path."""
-    if isinstance(node, BaseModel):
-        if isinstance(node, Sourced):
-            yield path, node
-        for name in type(node).model_fields:
-            yield from sourced_items(getattr(node, name), f"{path}.{name}" if path else name)
-    elif isinstance(node, list | tuple):
-        for i, item in enumerate(node):
-            yield from sourced_items(item, f"{path}[{i}]")
-    elif isinstance(node, dict):
-        for key, item in node.items():
-            yield from sourced_items(item, f"{path}.{key}")
 
 
 def evidence_mix(regime: Regime) -> dict[str, int]:

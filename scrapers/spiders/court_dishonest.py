@@ -88,14 +88,13 @@ class CourtDishonestSpider(Spider):
 
     # -- callbacks ------------------------------------------------------------------------
     async def parse_baidu(self, response: Response, first: bool = False) -> AsyncIterator[Any]:
-        if first and response.status < 400:
-            self._size_pool(_baidu_total(_loads_or_none(response.body)))
         item = await self.read_page(response)
         yield item
         self._stop_if_blocked(item)
         if first and item.parsed is not None and not item.error:
             total = _baidu_total(item.parsed)
             self.expected_total = total
+            self._size_pool(total)  # the first page parses here; the others in workers
             size = int(self.conf["page_size"])
             for offset in range(size, total, size):
                 yield self._baidu_request(offset)
@@ -199,13 +198,6 @@ def _baidu_total(obj: Any) -> int:
         return int(block.get("dispNum") or block.get("resNum") or 0)
     except (KeyError, IndexError, TypeError, ValueError):
         return 0
-
-
-def _loads_or_none(body: bytes) -> Any:
-    try:
-        return jsontext.loads(body)
-    except ValueError:
-        return None
 
 
 def _classify_unparseable(body: bytes, keyer: Keyer) -> tuple[str | None, str | None]:

@@ -85,8 +85,6 @@ def test_spider_sees_a_changed_layout(mirror):
 
 # -- through the CLI and the store ------------------------------------------------------------
 
-WIRED = "drafts" in (REPO / "scrapers" / "pipelines.py").read_text("utf-8")
-needs_wiring = pytest.mark.skipif(not WIRED, reason="the pipeline does not write other sources' drafts yet")
 
 
 def home_env(home: Path) -> dict[str, str]:
@@ -149,12 +147,9 @@ def stored_text(home: Path) -> str:
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory, mirror_server) -> Path:
-    if not WIRED:
-        pytest.skip("the pipeline does not write other sources' drafts yet")
     return baseline_home(tmp_path_factory, mirror_server, "credit_china")
 
 
-@needs_wiring
 @pytest.mark.parametrize(("failure", "status", "words"), [
     ("block412", "blocked", "412"), ("captcha", "blocked", "40001"),
     ("http500", "partial", "HTTP 500"), ("truncated", "partial", "unreadable"),
@@ -166,7 +161,6 @@ def test_failure_switch_keeps_earlier_data(baseline, tmp_path, mirror, failure, 
         assert "xyxf_zt" in crawl.unknown_fields
 
 
-@needs_wiring
 def test_complete_day_two_crawl_removes_and_no_person_is_stored(baseline, tmp_path, mirror):
     from watchdog.mirror.sources.credit_china_data import truth_names
 

@@ -11,11 +11,9 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.scrapers.test_credit_china_crawl import (
-    WIRED,
     baseline_home,
     failure_keeps_earlier_data,
     home_env,
-    needs_wiring,
     snapshot,
     spider_run,
     stored_text,
@@ -56,12 +54,9 @@ def test_spider_sees_a_changed_layout(mirror):
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory, mirror_server) -> Path:
-    if not WIRED:
-        pytest.skip("the pipeline does not write other sources' drafts yet")
     return baseline_home(tmp_path_factory, mirror_server, "gsxt")
 
 
-@needs_wiring
 @pytest.mark.parametrize(("failure", "status", "words"), [
     ("block412", "blocked", "412"), ("captcha", "blocked", "geetest"),
     ("http500", "partial", "HTTP 500"), ("truncated", "partial", "cut off"),
@@ -73,7 +68,6 @@ def test_failure_switch_keeps_earlier_data(baseline, tmp_path, mirror, failure, 
         assert "公示状态" in crawl.unknown_fields
 
 
-@needs_wiring
 def test_day_two_and_no_person_is_stored(baseline, tmp_path, mirror):
     from watchdog.mirror.sources.gsxt_data import truth_names
 

@@ -9,7 +9,6 @@ they are skipped.
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import shutil
@@ -28,22 +27,6 @@ FAILURES = [("block412", "blocked", "412"), ("captcha", "blocked", ""),
             ("http500", "partial", "HTTP 500"), ("truncated", "partial", "unreadable")]
 
 
-def pipeline_writes_drafts() -> bool:
-    import scrapers.pipelines
-
-    return "drafts" in inspect.getsource(scrapers.pipelines)
-
-
-def importer_uses_parsers() -> bool:
-    import watchdog.importer
-
-    return "parser_for" in inspect.getsource(watchdog.importer)
-
-
-needs_wiring = pytest.mark.skipif(not pipeline_writes_drafts(),
-                                  reason="the pipeline does not write parser drafts yet")
-needs_importer = pytest.mark.skipif(not importer_uses_parsers(),
-                                    reason="the importer does not use source parsers yet")
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "shared_samples"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -127,7 +110,6 @@ def check_import(tmp_path: Path, source: str, path: Path, forbidden: tuple[str, 
     return snapshot(env, source)[0]
 
 
-@needs_importer
 @pytest.mark.parametrize("relpath", ["ofac_sdn_csv/small/small_sdn.csv",
                                      "fixtures:ofac_sdn/sdn_small.xml"])
 def test_import_real_formats(tmp_path, relpath: str) -> None:
@@ -142,7 +124,6 @@ def baseline(tmp_path_factory: pytest.TempPathFactory, mirror_server) -> Path:
     return baseline_home(tmp_path_factory, mirror_server, "ofac_sdn")
 
 
-@needs_wiring
 def test_complete_crawl_keeps_companies_and_no_person(baseline) -> None:
     env = home_env(baseline)
     row = last_crawl(env)
@@ -155,13 +136,11 @@ def test_complete_crawl_keeps_companies_and_no_person(baseline) -> None:
         assert family not in text and given not in text
 
 
-@needs_wiring
 @pytest.mark.parametrize(("failure", "status", "words"), FAILURES)
 def test_failure_switch_keeps_earlier_data(baseline, tmp_path, mirror, failure, status, words):
     check_failure(baseline, tmp_path, mirror, "ofac_sdn", failure, status, words, 1)
 
 
-@needs_wiring
 def test_layout_change_is_partial_and_named(baseline, tmp_path, mirror) -> None:
     row = check_failure(baseline, tmp_path, mirror, "ofac_sdn", "layout", "partial", "", 1)
     assert "sdn_column_13" in row.unknown_fields

@@ -14,9 +14,6 @@ from tests.scrapers.test_tax_a_list_crawl import (
     failure_crawl,
     home_texts,
     last_crawl,
-    needs_importer,
-    needs_pipeline,
-    pipeline_writes_drafts,
     snapshot,
 )
 from watchdog.mirror.sources import perk_signals as pages
@@ -26,12 +23,9 @@ BYLINES = ("韩晓梅", "周子涵", "邹文静", "Lin Zhao")
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory, mirror_server):
-    if not pipeline_writes_drafts():
-        pytest.skip("waiting for the pipeline to write parser drafts")
     return crawl_home(tmp_path_factory, mirror_server, "perk_signals")
 
 
-@needs_pipeline
 def test_complete_crawl_and_no_byline_kept(baseline):
     crawl = last_crawl(baseline)
     assert crawl.status == "complete" and crawl.requests == 4
@@ -40,7 +34,6 @@ def test_complete_crawl_and_no_byline_kept(baseline):
     assert not any(name in text for name in BYLINES)
 
 
-@needs_pipeline
 @pytest.mark.parametrize(("failure", "status", "words"), [
     ("block412", "blocked", "412"),
     ("captcha", "blocked", "captcha"),
@@ -52,7 +45,6 @@ def test_failure_switch_keeps_earlier_data(baseline, tmp_path, mirror, failure, 
     failure_crawl(baseline, tmp_path, mirror, "perk_signals", failure, status, words)
 
 
-@needs_importer
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_import_partner_page(cli_env, database_url):
     from tests.parsers.test_perk_signals import FIX

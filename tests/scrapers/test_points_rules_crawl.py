@@ -15,9 +15,6 @@ from tests.scrapers.test_tax_a_list_crawl import (
     env_for,
     failure_crawl,
     last_crawl,
-    needs_importer,
-    needs_pipeline,
-    pipeline_writes_drafts,
     snapshot,
 )
 from watchdog.mirror.sources import points_rules as page
@@ -27,12 +24,9 @@ from watchdog.store.tables import Crawl, Observation, ObservationChange
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory, mirror_server):
-    if not pipeline_writes_drafts():
-        pytest.skip("waiting for the pipeline to write parser drafts")
     return crawl_home(tmp_path_factory, mirror_server, "points_rules")
 
 
-@needs_pipeline
 def test_complete_crawl_then_day2_changes(baseline, tmp_path, mirror):
     assert last_crawl(baseline).status == "complete"
     assert snapshot(baseline, "points_rules")[0] == 19
@@ -51,7 +45,6 @@ def test_complete_crawl_then_day2_changes(baseline, tmp_path, mirror):
     assert sum(1 for _, kind in kinds if kind == "added") == 1
 
 
-@needs_pipeline
 @pytest.mark.parametrize(("failure", "status", "words"), [
     ("block412", "blocked", "412"),
     ("captcha", "blocked", "403"),
@@ -64,7 +57,6 @@ def test_failure_switch_keeps_earlier_data(baseline, tmp_path, mirror, failure, 
                   fail_from_page=0)
 
 
-@needs_importer
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_import_chinese_table(cli_env, database_url):
     from tests.parsers.test_points_rules import FIX

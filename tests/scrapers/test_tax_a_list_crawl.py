@@ -9,7 +9,6 @@ these tests skip themselves.
 from __future__ import annotations
 
 import gzip
-import inspect
 import os
 import shutil
 from pathlib import Path
@@ -21,16 +20,6 @@ from tests.conftest import run_cli
 from watchdog.mirror.sources import tax_a_list as pages
 from watchdog.store.db import get_engine
 from watchdog.store.tables import Crawl, Observation
-
-
-def pipeline_writes_drafts() -> bool:
-    import scrapers.pipelines
-
-    return "drafts" in inspect.getsource(scrapers.pipelines)
-
-
-needs_pipeline = pytest.mark.skipif(not pipeline_writes_drafts(),
-                                    reason="waiting for the pipeline to write parser drafts")
 
 
 def env_for(home: Path) -> dict[str, str]:
@@ -102,12 +91,9 @@ def home_texts(home: Path) -> str:
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory, mirror_server) -> Path:
-    if not pipeline_writes_drafts():
-        pytest.skip("waiting for the pipeline to write parser drafts")
     return crawl_home(tmp_path_factory, mirror_server, "tax_a_list")
 
 
-@needs_pipeline
 def test_complete_crawl_of_every_list(baseline):
     crawl = last_crawl(baseline)
     assert crawl.status == "complete", crawl.reason
@@ -117,14 +103,12 @@ def test_complete_crawl_of_every_list(baseline):
     assert not crawl.unknown_fields
 
 
-@needs_pipeline
 def test_no_synthetic_person_survives(baseline):
     text = home_texts(baseline)
     for secret in [*pages.synthetic_persons(), "严素莺", "33012119560101333001"]:
         assert secret not in text
 
 
-@needs_pipeline
 @pytest.mark.parametrize(("failure", "status", "words"), [
     ("block412", "blocked", "412"),
     ("captcha", "blocked", "captcha"),
@@ -138,17 +122,7 @@ def test_failure_switch_keeps_earlier_data(baseline, tmp_path, mirror, failure, 
         assert pages.NEW_COLUMN in crawl.unknown_fields
 
 
-def importer_reads_drafts() -> bool:
-    import watchdog.importer
 
-    return "parser_for" in inspect.getsource(watchdog.importer)
-
-
-needs_importer = pytest.mark.skipif(not importer_reads_drafts(),
-                                    reason="waiting for the importer to use parser_for")
-
-
-@needs_importer
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_import_real_and_documented_files(cli_env, database_url, tmp_path):
     from tests.parsers.test_tax_a_list import FIX, _jiangxi

@@ -18,8 +18,6 @@ from tests.scrapers.test_ofac_sdn_crawl import (
     check_import,
     home_env,
     last_crawl,
-    needs_importer,
-    needs_wiring,
     stored_text,
 )
 from watchdog.mirror.sources.ofac_sdn_shared import court_pool, synthetic_persons
@@ -27,7 +25,6 @@ from watchdog.store.db import get_engine
 from watchdog.store.tables import Subject
 
 
-@needs_importer
 @pytest.mark.parametrize("relpath", ["trade_gov_csl/csl.csv", "fixtures:us_csl/csl_small.json"])
 def test_import_real_formats(tmp_path, relpath: str) -> None:
     path = (FIXTURES / relpath[9:]) if relpath.startswith("fixtures:") else SAMPLES / relpath
@@ -39,7 +36,6 @@ def baseline(tmp_path_factory: pytest.TempPathFactory, mirror_server) -> Path:
     return baseline_home(tmp_path_factory, mirror_server, "us_csl")
 
 
-@needs_wiring
 def test_complete_crawl_keeps_companies_and_no_person(baseline) -> None:
     env = home_env(baseline)
     assert last_crawl(env).status == "complete"
@@ -51,13 +47,11 @@ def test_complete_crawl_keeps_companies_and_no_person(baseline) -> None:
         assert family not in text and given not in text
 
 
-@needs_wiring
 @pytest.mark.parametrize(("failure", "status", "words"), FAILURES)
 def test_failure_switch_keeps_earlier_data(baseline, tmp_path, mirror, failure, status, words):
     check_failure(baseline, tmp_path, mirror, "us_csl", failure, status, words, 0)
 
 
-@needs_wiring
 def test_layout_change_is_partial_and_named(baseline, tmp_path, mirror) -> None:
     row = check_failure(baseline, tmp_path, mirror, "us_csl", "layout", "partial", "", 0)
     assert "risk_score" in row.unknown_fields

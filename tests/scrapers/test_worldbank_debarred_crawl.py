@@ -18,8 +18,6 @@ from tests.scrapers.test_ofac_sdn_crawl import (
     check_import,
     home_env,
     last_crawl,
-    needs_importer,
-    needs_wiring,
     stored_text,
 )
 from watchdog.mirror.sources.ofac_sdn_shared import court_pool, synthetic_persons
@@ -27,7 +25,6 @@ from watchdog.store.db import get_engine
 from watchdog.store.tables import Subject
 
 
-@needs_importer
 @pytest.mark.parametrize("relpath", ["worldbank_debarred/world_bank_listing_of_ineligible_firms_and_individuals.xlsx",
                                      "fixtures:worldbank_debarred/wb_api.json"])
 def test_import_real_formats(tmp_path, relpath: str) -> None:
@@ -40,7 +37,6 @@ def baseline(tmp_path_factory: pytest.TempPathFactory, mirror_server) -> Path:
     return baseline_home(tmp_path_factory, mirror_server, "worldbank_debarred")
 
 
-@needs_wiring
 def test_complete_crawl_keeps_firms_and_no_person(baseline) -> None:
     env = home_env(baseline)
     assert last_crawl(env).status == "complete"
@@ -52,7 +48,6 @@ def test_complete_crawl_keeps_firms_and_no_person(baseline) -> None:
         assert family not in text and given.upper() not in text
 
 
-@needs_wiring
 @pytest.mark.parametrize(("failure", "status", "words"),
                          [f if f[0] != "captcha" else ("captcha", "blocked", "403")
                           for f in FAILURES])
@@ -60,7 +55,6 @@ def test_failure_switch_keeps_earlier_data(baseline, tmp_path, mirror, failure, 
     check_failure(baseline, tmp_path, mirror, "worldbank_debarred", failure, status, words, 1)
 
 
-@needs_wiring
 def test_layout_change_is_partial_and_named(baseline, tmp_path, mirror) -> None:
     row = check_failure(baseline, tmp_path, mirror, "worldbank_debarred", "layout", "partial",
                         "", 1)

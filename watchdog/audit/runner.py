@@ -18,7 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, RowMapping, Text, insert, select, type_coerce, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    RowMapping,
+    Select,
+    Text,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from watchdog.audit.checks import CheckContext, fully_performed, performance_says_full, run_checks
@@ -159,14 +170,23 @@ def _batches(database_url: str) -> Iterator[Sequence[RowMapping]]:
                     obs.c.province, obs.c.court, obs.c.first_seen, obs.c.last_seen)
              .where(obs.c.source_id == SOURCE_ID, obs.c.status == "listed")
              .order_by(obs.c.id).limit(BATCH_SIZE))
-    last = 0
+    yield from keyset_pages(get_engine(database_url), query, obs.c.id, mappings=True)
+
+
+def keyset_pages(engine: Engine, query: Select[Any], id_column: ColumnElement[int], *,
+                 mappings: bool = False) -> Iterator[Sequence[Any]]:
+    """The rows of `query` (ordered by `id_column`, with a LIMIT) a page at a time, each page
+    read in a connection of its own: memory stays flat, no cursor stays open while findings are
+    written, and each page is a cheap range scan on the key."""
+    key, last = id_column.key, 0
     while True:
-        with get_engine(database_url).connect() as conn:
-            batch = conn.execute(query.where(obs.c.id > last)).mappings().all()
-        if not batch:
+        with engine.connect() as conn:
+            result = conn.execute(query.where(id_column > last))
+            page: Sequence[Any] = result.mappings().all() if mappings else result.all()
+        if not page:
             return
-        yield batch
-        last = batch[-1]["id"]
+        yield page
+        last = page[-1][key] if mappings else getattr(page[-1], key)
 
 
 def _audit_batch(conn: Connection, batch: Sequence[RowMapping], regime: ListRegime,

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, or_, select
 
-from watchdog.audit.runner import record_regime_version
+from watchdog.audit.runner import keyset_pages, record_regime_version
 from watchdog.companies_match import FOREIGN_SOURCES, NAME_METHODS
 from watchdog.companies_store import match_engine
 from watchdog.store.company_tables import CompanyMatch
@@ -144,14 +144,7 @@ def audit(engine: Engine, *, run_id: int, as_of: date) -> dict[str, int]:
              .where(OBS.c.source_id.in_(RED_SOURCES), OBS.c.status == "listed",
                     SUBJ.c.kind == "company")
              .order_by(OBS.c.id).limit(CHUNK))
-    last = 0
-    while True:
-        # Keyset pages by id: memory stays flat however many red listings there are.
-        with engine.connect() as conn:
-            page = conn.execute(query.where(OBS.c.id > last)).all()
-        if not page:
-            break
-        last = page[-1].id
+    for page in keyset_pages(engine, query, OBS.c.id):
         batch = [r for r in page if isinstance(r.payload, dict) and is_red(r.source_id, r.payload)]
         with engine.begin() as conn:
             rows = _findings(conn, batch, as_of, run_id) if batch else []

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 
 from watchdog.audit.checks import span
-from watchdog.audit.runner import record_regime_version
+from watchdog.audit.runner import keyset_pages, record_regime_version
 from watchdog.store.tables import Finding, Observation
 
 OBS = Observation.__table__
@@ -139,13 +139,8 @@ def audit(engine: Engine, *, run_id: int, as_of: date) -> dict[str, int]:
              .where(OBS.c.source_id.in_(SOURCES), OBS.c.status == "listed",
                     OBS.c.payload["record_type"].as_string() == "penalty")
              .order_by(OBS.c.id).limit(CHUNK))
-    count, last, version_id = 0, 0, None
-    while True:
-        with engine.connect() as conn:
-            page = conn.execute(query.where(OBS.c.id > last)).all()
-        if not page:
-            break
-        last = page[-1].id
+    count, version_id = 0, None
+    for page in keyset_pages(engine, query, OBS.c.id):
         rows = []
         for r in page:
             # We only know a penalty was still shown on the last day a crawl saw it.

@@ -7,6 +7,7 @@ context under `CITATION_IDS`; models built without that context skip the check.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal, Self
@@ -103,6 +104,21 @@ class Sourced(Strict):
     evidence: Evidence
     note: str | None = None
     see_also: tuple[CitationId, ...] = ()
+
+
+def sourced_items(node: object, path: str = "") -> Iterator[tuple[str, Sourced]]:
+    """Every item in a regime that carries a source and an evidence grade, with its path."""
+    if isinstance(node, BaseModel):
+        if isinstance(node, Sourced):
+            yield path, node
+        for name in type(node).model_fields:
+            yield from sourced_items(getattr(node, name), f"{path}.{name}" if path else name)
+    elif isinstance(node, list | tuple):
+        for i, item in enumerate(node):
+            yield from sourced_items(item, f"{path}[{i}]")
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            yield from sourced_items(item, f"{path}.{key}")
 
 
 class Dated(Strict):

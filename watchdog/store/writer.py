@@ -165,6 +165,13 @@ class CrawlRecorder:
         for name in names:
             self.field_fill[name] = self.field_fill.get(name, 0) + 1
 
+    def note_counts(self, unknown_fields: dict[str, int], field_fill: dict[str, int]) -> None:
+        """Counts of fields already tallied elsewhere (a worker process, a chunk of a file)."""
+        for target, counts in ((self.unknown_fields, unknown_fields),
+                               (self.field_fill, field_fill)):
+            for name, n in counts.items():
+                target[name] = target.get(name, 0) + n
+
     # -- evidence -------------------------------------------------------------------------
     def archive(self, *, stored: bytes, original_sha256: str, redacted: bool, url: str,
                 http_status: int, content_type: str | None, size: int,
