@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from dashboards.views._cache import StoreCache
 from watchdog.config import flask_secret, get_settings
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -53,6 +54,8 @@ def create_app(database_url: str | None = None, artifacts_dir: Path | None = Non
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep "rows" after the metadata
 
+    # Aggregates kept until the store changes (dashboards.views._cache).
+    app.extensions["scorewatch_cache"] = StoreCache()
     _register_blueprints(app)
     _register_hooks(app)
 

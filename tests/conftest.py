@@ -8,8 +8,10 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,11 +47,12 @@ def _pg_exec(base: str, sql: str) -> None:
         conn.execute(sql)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The store on SQLite, and again on PostgreSQL when a server is reachable."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.sqlite'}"
+@contextmanager
+def store_url(kind: str, root: Path) -> Iterator[str]:
+    """An empty store's URL: a SQLite file under `root`, or a PostgreSQL schema of its own that
+    is dropped afterwards (the test skips, saying why, when no server is reachable)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{root / 'store.sqlite'}"
         return
     base = postgres_base_url()
     if base is None:
@@ -64,6 +67,27 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
         get_engine(url).dispose()
         _pg_exec(base, f"DROP SCHEMA {schema} CASCADE")
+
+
+@contextmanager
+def running_mirror(listings: int) -> Iterator[Any]:
+    """The offline mirror with `listings` listings, served on 127.0.0.1 while the block runs."""
+    from watchdog.mirror.generator import load_config
+    from watchdog.mirror.server import MirrorServer
+
+    server = MirrorServer(config=load_config().with_(listing_count=listings))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The store on SQLite, and again on PostgreSQL when a server is reachable."""
+    with store_url(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

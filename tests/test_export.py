@@ -24,7 +24,7 @@ import pytest
 import yaml
 from sqlalchemy import select, text
 
-from tests.conftest import REPO, _pg_exec, _postgres_schema_url, postgres_base_url, run_cli
+from tests.conftest import REPO, run_cli, store_url
 from tests.pipeline.test_privacy_end_to_end import _ORG, SAMPLE_IDS, SAMPLE_NAMES, _leaks
 from watchdog.export import ExportError, run_export
 from watchdog.mirror.generator import generate, load_config, truth
@@ -78,24 +78,14 @@ def _ok(result) -> str:
                                                                 marks=pytest.mark.postgres)])
 def store(request, tmp_path_factory):
     root = tmp_path_factory.mktemp(f"export-{request.param}")
-    base = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{root / 'store.sqlite'}"
-    else:
-        base = postgres_base_url()
-        if base is None:
-            pytest.skip("no PostgreSQL server: set WATCHDOG_TEST_POSTGRES_URL or run one on "
-                        "127.0.0.1:5432 with a database `test`")
-        schema, url = _postgres_schema_url(base)
-        _pg_exec(base, f"CREATE SCHEMA {schema}")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHDOG_")}
-    env.update(WATCHDOG_HOME=str(root / "home"), WATCHDOG_DATABASE_URL=url)
-    cfg = load_config().with_(listing_count=N)
-    generated = root / "generated.jsonl"
-    with generated.open("w", encoding="utf-8") as out:
-        for record in generate(1, cfg):
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    try:
+    with store_url(request.param, root) as url:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHDOG_")}
+        env.update(WATCHDOG_HOME=str(root / "home"), WATCHDOG_DATABASE_URL=url)
+        cfg = load_config().with_(listing_count=N)
+        generated = root / "generated.jsonl"
+        with generated.open("w", encoding="utf-8") as out:
+            for record in generate(1, cfg):
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
         _ok(run_cli(env, "init"))
         _ok(run_cli(env, "import", "court_dishonest", str(generated), "--no-progress"))
         for name in COURT_SAMPLES:
@@ -105,10 +95,6 @@ def store(request, tmp_path_factory):
                     "--no-progress"))
         _ok(run_cli(env, "audit", "--no-progress"))
         yield Store(env, url, root / "home", root, _forbidden(cfg), generated)
-    finally:
-        if base is not None:
-            get_engine(url).dispose()
-            _pg_exec(base, f"DROP SCHEMA {schema} CASCADE")
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +104,7 @@ def exports(store):
              "sqlite": store.root / "out" / "export.sqlite"}
     for fmt, path in paths.items():
         line = _ok(run_cli(store.env, "export", "--format", fmt, str(path), "--no-progress"))
-        assert line.startswith(f"export {fmt}: 17 tables"), line
+        assert line.startswith(f"export {fmt}: 19 tables"), line
     return paths
 
 
@@ -165,7 +151,7 @@ def test_every_format_is_written_readable_and_agrees(exports):
     from_csv, from_json = read_csv(exports["csv"]), read_json(exports["json"])
     from_sqlite = read_sqlite(exports["sqlite"])
     counts = {name: len(rows) for name, rows in from_csv.items()}
-    assert len(counts) == 17 and counts["company_listings"] > 100 and counts["findings"] > 50
+    assert len(counts) == 19 and counts["company_listings"] > 100 and counts["findings"] > 50
     assert {n: t["row_count"] for n, t in from_json["tables"].items()} == counts
     assert {n: len(t["rows"]) for n, t in from_json["tables"].items()} == counts
     assert {n: len(rows) for n, rows in from_sqlite.items()} == counts
@@ -194,6 +180,8 @@ def test_row_counts_match_the_store(store, exports):
         "findings": scalar(store, f"SELECT count(*) FROM finding WHERE audit_run_id = {run}"),
         "audit_runs": scalar(store, "SELECT count(*) FROM auditrun"),
         "regime_versions": scalar(store, "SELECT count(*) FROM regimeversion"),
+        "changes": scalar(store, "SELECT count(*) FROM observationchange"),
+        "company_matches": scalar(store, "SELECT count(*) FROM companymatch"),
     }
     assert {name: tables[name]["row_count"] for name in expected} == expected
     assert expected["crawls"] == 1 + len(COURT_SAMPLES) + 1
@@ -211,6 +199,7 @@ def test_row_counts_match_the_store(store, exports):
 
 def test_the_same_rows_as_the_dashboard_twins(store, exports):
     from dashboards import create_app
+    from dashboards.views.changes import COLUMNS as CHANGE_COLUMNS
     from dashboards.views.findings import COLUMNS as FINDING_COLUMNS
     from dashboards.views.lists import COMPANY_COLUMNS
     from dashboards.views.sources import COLUMNS as CRAWL_COLUMNS
@@ -235,6 +224,11 @@ def test_the_same_rows_as_the_dashboard_twins(store, exports):
     assert len(companies) == len(exported) > 100
     for row in companies:
         assert {c: exported[row["observation_id"]][c] for c in COMPANY_COLUMNS} == row
+    changes = get("/changes.json?per_page=1000")["rows"]
+    exported = {r["change_id"]: r for r in tables["changes"]["rows"]}
+    assert len(changes) == len(exported) > 400
+    for row in changes:
+        assert {c: exported[row["change_id"]][c] for c in CHANGE_COLUMNS} == row
     crawls = get("/sources.json?per_page=1000")["rows"]
     assert [{c: r[c] for c in CRAWL_COLUMNS} for r in tables["crawls"]["rows"]] == crawls
     for by in ("circumstance", "performance", "status", "sex", "age_band"):
@@ -342,7 +336,7 @@ def test_datasette_metadata_names_every_table_and_column(exports):
     db = sqlite3.connect(exports["sqlite"])
     try:
         names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        assert sorted(tables) == sorted(names) and len(names) == 17
+        assert sorted(tables) == sorted(names) and len(names) == 19
         for name in names:
             cols = [r[1] for r in db.execute(f'PRAGMA table_info("{name}")')]
             assert list(tables[name]["columns"]) == cols, name

@@ -15,14 +15,13 @@ import pytest
 import yaml
 from sqlalchemy import Engine, delete, insert
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, running_mirror
 from tests.pipeline.test_privacy_end_to_end import _leaks
 from tests.test_export import _forbidden, _ok, read_csv, read_json
 from watchdog import export as export_module
 from watchdog.export import INFO_TABLE, ExportError, _OneConnection, _snapshot, run_export
 from watchdog.export_spec import SYNTHETIC_NOTICE, Table, columns
 from watchdog.mirror.generator import load_config
-from watchdog.mirror.server import MirrorServer
 from watchdog.store import queries
 from watchdog.store.db import get_engine
 from watchdog.store.tables import Crawl
@@ -32,10 +31,8 @@ N = 150
 
 @pytest.fixture(scope="module")
 def small_mirror():
-    server = MirrorServer(config=load_config().with_(listing_count=N))
-    server.start()
-    yield server
-    server.stop()
+    with running_mirror(N) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +75,7 @@ def test_a_mirror_crawl_is_labelled_synthetic_in_every_format(crawled, database_
     meta = yaml.safe_load((tmp_path / "e.metadata.yml").read_text(encoding="utf-8"))
     assert "synthetic demo data" in meta["title"]
     tables = meta["databases"]["e"]["tables"]
-    assert len(tables) == 17
+    assert len(tables) == 19
     assert all(t["description"].startswith("SYNTHETIC DEMO DATA") for t in tables.values())
 
     run_export(database_url, tmp_path / "e-csv", "csv")

@@ -19,6 +19,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import insert, select
 
+from tests.conftest import running_mirror
 from watchdog import jobs, jobs_runs
 from watchdog.config import ensure_secret, get_settings
 from watchdog.sources import list_sources, load_manifest, sources_dir
@@ -51,13 +52,8 @@ def scheduler(store: str) -> Iterator[jobs.WatchdogScheduler]:
 
 @pytest.fixture(scope="module")
 def small_mirror() -> Iterator[object]:
-    from watchdog.mirror.generator import load_config
-    from watchdog.mirror.server import MirrorServer
-
-    server = MirrorServer(config=load_config().with_(listing_count=N))
-    server.start()
-    yield server
-    server.stop()
+    with running_mirror(N) as server:
+        yield server
 
 
 def fake_crawl(status: str = "complete", seconds: float = 0.0,

@@ -151,3 +151,15 @@ def test_a_crawl_with_page_workers_stores_what_a_crawl_without_them_stores(
     pooled = _crawl(_env(tmp_path, "pooled"), mirror.url, "2")
     assert len(in_process) == load_config().listing_count
     assert pooled == in_process
+
+
+def test_a_page_worker_starts_without_the_database_libraries():
+    # Each spawned worker imports watchdog.pagework afresh: the store's SQLAlchemy, SQLModel and
+    # Alembic (about 0.7 s) are the writer's business, not the workers'.
+    import subprocess
+    import sys
+
+    probe = ("import sys, watchdog.pagework; "
+             "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'alembic', 'scrapy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -3,8 +3,8 @@
 The export holds exactly what the public site shows, under the same rules (DESIGN section 7):
 no natural person's name, keyed hash, ID number or case number; listings of persons only as
 counts with cells under k (10) suppressed; companies named. The tables (`export_tables`,
-`export_findings`, `export_model`) reuse the dashboards' query functions wherever those can
-serve a whole table, and stream the large ones in batches.
+`export_findings`, `export_history`, `export_model`) reuse the dashboards' query functions
+wherever those can serve a whole table, and stream the large ones in batches.
 
 Formats:
 
@@ -43,6 +43,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Engine, inspect
 
 from watchdog.export_findings import AUDIT_TABLES
+from watchdog.export_history import HISTORY_TABLES
 from watchdog.export_model import MODEL_TABLES, load_model
 from watchdog.export_spec import Context, Table, columns, csv_value
 from watchdog.export_tables import LISTING_TABLES
@@ -93,7 +94,8 @@ INFO_TABLE = Table(
     "when the sources were last crawled, the licence.", columns(
         ("key", "string", "What is described"), ("value", "string", "Its value"),
         ("about", "string", "The key in words")), _info_rows)
-TABLES: tuple[Table, ...] = (INFO_TABLE, *LISTING_TABLES, *AUDIT_TABLES, *MODEL_TABLES)
+TABLES: tuple[Table, ...] = (INFO_TABLE, *LISTING_TABLES, *AUDIT_TABLES, *HISTORY_TABLES,
+                             *MODEL_TABLES)
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from watchdog import jsontext
 from watchdog.model import circumstance_of, load_regime
 from watchdog.parsers.base import Draft
 from watchdog.parsers.court_dishonest import ParsedListing
-from watchdog.store.writer import CrawlRecorder, ListingRow
+from watchdog.store.rows import ListingRow
+
+if TYPE_CHECKING:  # the writer pulls in SQLAlchemy; page workers only build rows
+    from watchdog.store.writer import CrawlRecorder
 
 
 @lru_cache(maxsize=4)

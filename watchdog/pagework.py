@@ -27,7 +27,7 @@ from watchdog.parsers.court_dishonest import ParsedListing, iter_file_records
 from watchdog.parsers.errors import FormatError
 from watchdog.privacy import Keyer
 from watchdog.store.artifacts import write_artifact
-from watchdog.store.writer import ListingRow
+from watchdog.store.rows import ListingRow
 
 # Below this many records a crawl parses in its own process: starting workers costs about a
 # second, which a small crawl (and most of the test suite) would only lose.

@@ -11,6 +11,7 @@ from typing import Any
 from flask import abort, current_app, g, request
 from sqlalchemy import Engine
 
+from dashboards.views._cache import cached
 from watchdog.store import queries
 from watchdog.store.db import get_engine
 
@@ -95,7 +96,7 @@ def list_filter() -> queries.ListFilter:
     values the store holds."""
     eng = engine()
     return queries.ListFilter(**{
-        facet: values(facet, queries.vocabulary(eng, facet))
+        facet: values(facet, cached(queries.vocabulary, eng, facet))
         for facet in ("province", "circumstance", "performance", "party_type", "status")})
 
 

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from werkzeug.datastructures import MultiDict
 
 from dashboards.views.model_data import catalogue
-from watchdog.model.schema import ListRegime
+from watchdog.model.schema import Exclusion, ListRegime
 from watchdog.model.scoring_schema import DescribedRegime, LedgerRegime, WeightedRegime
 
 # (label, standing on the model's 0-1 scale); 1 is always the best standing.
@@ -175,9 +175,21 @@ def sections() -> tuple[Section, ...]:
                                Field("court.age", "Your age when the entry was published", "count", "", high=120,
                                      hint="optional"),
                                Field("court.legal_rep", "I am listed as the legal representative of a company "
-                                     "that defaulted", "check")),
+                                     "that defaulted", "check"),
+                               *(Field(f"{EXCLUSION_FIELD}{e.id}", e.label.en, "check", more=True,
+                                       hint="tick if this was true when you were listed: then the court may "
+                                            "not list you for refusing to perform")
+                                 for e in asserted_exclusions(r))),
                            optional="court.include", regime="cn_court_dishonest_list"))
     return tuple(out)
+
+
+def asserted_exclusions(regime: ListRegime) -> tuple[Exclusion, ...]:
+    """Exclusions a person can assert that bar listing on some grounds only (2017 Art. 3)."""
+    return tuple(e for e in regime.exclusions if e.check == "asserted" and e.grounds)
+
+
+EXCLUSION_FIELD = "court.excluded."  # then the exclusion's id
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -304,4 +316,6 @@ def _court(values: Mapping[str, Any]) -> dict[str, Any]:
     return {"published": published, "circumstance": values["court.circumstance"],
             "performance": values["court.performance"], "performed_on": performed,
             "court": values["court.court"] or None, "age": values["court.age"],
-            "legal_rep": values["court.legal_rep"]}
+            "legal_rep": values["court.legal_rep"],
+            "asserted": [name.removeprefix(EXCLUSION_FIELD) for name, value in values.items()
+                         if value is True and name.startswith(EXCLUSION_FIELD)]}

@@ -21,6 +21,7 @@ from watchdog.model.network import suggest_contacts
 from watchdog.model.schema import ListRegime
 from watchdog.model.score import BandInfo, GateOutcome, ScoreResult, score
 from watchdog.model.scoring_schema import DescribedRegime, ScoringRegime, WeightedRegime
+from watchdog.model.workdays import OFFICIAL_BASIS, holiday_data_years
 
 
 def scoring_card(regime: ScoringRegime, person: dict[str, Any]) -> dict[str, Any]:
@@ -145,14 +146,16 @@ def court_card(regime: ListRegime, court: dict[str, Any], today: date) -> dict[s
     facts = ListingFacts(party_type="person", circumstances=[chosen.phrases[0]],
                          publish_date=court["published"], performance=PERFORMANCE[court["performance"]][1],
                          performed_date=court["performed_on"], court=court["court"], age=court["age"])
-    found = listing_exit(regime, facts, today, is_legal_rep_of_listed_company=court["legal_rep"])
+    found = listing_exit(regime, facts, today, is_legal_rep_of_listed_company=court["legal_rep"],
+                         asserted_exclusions=court.get("asserted", ()))
     v = found.verdict
     zh = {t.id: t.text.zh for t in regime.removal.triggers}
     zh |= {f"excluded:{e.id}": e.label.zh for e in regime.exclusions}
     if regime.term.early_removal is not None:
         zh["early_removal"] = regime.term.early_removal.zh
     routes = [{"id": r.id, "kind": r.kind, "text": r.text, "zh": zh.get(r.id), "applies": r.applies,
-               "deadline": r.deadline, "note": r.note, "source": citation(r.source),
+               "deadline": r.deadline, "deadline_basis": r.deadline_basis, "note": r.note,
+               "source": citation(r.source),
                "evidence": str(r.evidence), "basis": _basis(regime, r.id, r.source)} for r in found.routes]
     items = {i.id: (g.title.en, i.label.en) for g in regime.sanctions for i in g.items}
     sanctions: dict[str, list[str]] = {}
@@ -165,18 +168,41 @@ def court_card(regime: ListRegime, court: dict[str, Any], today: date) -> dict[s
         "published": court["published"], "court": court["court"], "as_of": today,
         "term_end": v.term_end, "term_end_max": v.term_end_max, "past_term": v.past_term,
         "term_removal_deadline": v.term_removal_deadline, "removal_deadline": v.removal_deadline,
+        "removal_deadline_basis": v.removal_deadline_basis,
         "overdue": v.overdue_removal, "working_days": regime.removal.working_days,
+        "calendar_years": holiday_data_years(), "official_basis": OFFICIAL_BASIS,
         "no_term": regime.term.no_fixed_term_means.en if v.term_end is None and regime.term.no_fixed_term_means
         else None,
         "exclusions": v.exclusions, "sanctions": sanctions, "routes": routes, "notes": v.notes,
         "letter": {"firm": [r for r in routes if r["applies"] is True],
                    "possible": [r for r in routes if r["applies"] is None]},
         "version": v.regime_version,
+        "correction": _correction(regime),
     }
+
+
+def _correction(regime: ListRegime) -> dict[str, Any] | None:
+    """How to ask the court to correct a listing (Arts. 11-12), for the page and the letter."""
+    rule = regime.correction
+    if rule is None:
+        return None
+    short = regime.instrument(rule.instrument).short
+    return {"article": f"{short} Art. {rule.article}", "grounds_article": f"{short} Art. {rule.grounds_article}",
+            "grounds": [g.en for g in rule.grounds], "review_days": rule.review_days,
+            "correct_working_days": rule.correct_working_days,
+            "reconsideration_days": rule.reconsideration_days,
+            "reconsideration_decision_days": rule.reconsideration_decision_days,
+            "stays": rule.listing_stays_during_reconsideration, "source": citation(rule.source),
+            "evidence": str(rule.evidence)}
 
 
 def _basis(regime: ListRegime, route_id: str, source: str) -> str | None:
     """The article a route rests on, where the regime records one; else its source's title."""
+    if route_id.startswith("excluded:"):
+        exclusion = next((e for e in regime.exclusions if e.id == route_id.split(":", 1)[1]), None)
+        if exclusion is not None and exclusion.instrument and exclusion.article:
+            item = f"({exclusion.item})" if exclusion.item else ""
+            return f"{regime.instrument(exclusion.instrument).short} Art. {exclusion.article}{item}"
     rule = None
     if route_id in {t.id for t in regime.removal.triggers} or route_id == "removal_overdue":
         rule = regime.removal

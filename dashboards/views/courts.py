@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, current_app
 
+from dashboards.views._cache import cached
 from dashboards.views._common import allow_params, engine, k_threshold, list_filter, rate_text
 from dashboards.views._twins import Table, twin_routes
 from watchdog.store import queries
@@ -24,7 +25,7 @@ def courts() -> Table:
     allow_params("province", "circumstance", "performance", "party_type", "status")
     filt = list_filter()
     k = k_threshold()
-    counts = queries.listing_counts(engine(), "court", filt, k)
+    counts = cached(queries.listing_counts, engine(), "court", filt, k)
     rates = {row["group"]: row for row in _rates(k)}
     rows: list[dict[str, Any]] = []
     for row in sorted(counts, key=lambda r: -(_num(r["persons"]) + r["companies"])):
@@ -49,7 +50,8 @@ def courts() -> Table:
 def _rates(k: int) -> list[dict[str, Any]]:
     from watchdog.audit.stats import rates_by
 
-    return [row.as_dict() for row in rates_by(current_app.config["DATABASE_URL"], "court", k=k)]
+    return [row.as_dict() for row in cached(rates_by, current_app.config["DATABASE_URL"], "court",
+                                            None, k)]
 
 
 def _num(value: Any) -> int:

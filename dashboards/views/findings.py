@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, current_app
 
 from dashboards import charts
+from dashboards.views._cache import cached
 from dashboards.views._common import (
     allow_params,
     engine,
@@ -38,9 +39,9 @@ EVIDENCE_GRADES = {
 def findings() -> Table:
     allow_params("check", "severity", "province", "page", "per_page")
     eng = engine()
-    checks = values("check", queries.vocabulary(eng, "check"))
-    severities = values("severity", queries.vocabulary(eng, "severity"))
-    provinces = values("province", queries.vocabulary(eng, "finding_province"))
+    checks = values("check", cached(queries.vocabulary, eng, "check"))
+    severities = values("severity", cached(queries.vocabulary, eng, "severity"))
+    provinces = values("province", cached(queries.vocabulary, eng, "finding_province"))
     page, per_page = paging()
     run = queries.current_audit_run(eng)
     rows: list[dict[str, Any]] = []
@@ -51,7 +52,7 @@ def findings() -> Table:
                                        provinces=provinces, page=page, size=per_page)
         by_check = [{**row, "rate": rate_text(min(row["listings"], run["checked"]),
                                               run["checked"]) if run["checked"] else None}
-                    for row in queries.findings_by_check(eng, run["id"])]
+                    for row in cached(queries.findings_by_check, eng, run["id"])]
     return Table(
         name="findings", template="findings.html", columns=COLUMNS, rows=rows,
         meta={"audit_run": _run_meta(run),
@@ -75,8 +76,8 @@ def _rates_by_province(checks: tuple[str, ...]) -> list[dict[str, Any]]:
     """Share of listings with a finding per province (one check if exactly one is chosen)."""
     from watchdog.audit.stats import rates_by
 
-    rows = rates_by(current_app.config["DATABASE_URL"], "province",
-                    check_id=checks[0] if len(checks) == 1 else None, k=k_threshold())
+    rows = cached(rates_by, current_app.config["DATABASE_URL"], "province",
+                  checks[0] if len(checks) == 1 else None, k_threshold())
     out = []
     for row in rows:
         item = row.as_dict()

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint
 
 from dashboards import charts
+from dashboards.views._cache import cached
 from dashboards.views._common import (
     allow_params,
     engine,
@@ -43,12 +44,12 @@ def listings() -> Table:
     return Table(
         name="lists", template="lists.html", columns=COMPANY_COLUMNS, rows=rows,
         meta={"source_id": queries.LIST_SOURCE, "filters": filt.as_query(),
-              "totals": queries.list_totals(eng, filt, k),
-              "facets": queries.facet_counts(eng, filt, k),
+              "totals": cached(queries.list_totals, eng, filt, k),
+              "facets": cached(queries.facet_counts, eng, filt, k),
               "companies": page_info(page, per_page, total)},
         context={"facet_titles": FACET_TITLES, "circumstance_labels": queries.CIRCUMSTANCES,
                  "figures": {"chart-month": charts.listings_by_month(
-                     queries.listing_counts(eng, "month", filt, k))}})
+                     cached(queries.listing_counts, eng, "month", filt, k))}})
 
 
 def persons() -> Table:
@@ -56,7 +57,7 @@ def persons() -> Table:
     eng, k = engine(), k_threshold()
     by = one_value("by", queries.PERSON_BREAKDOWNS, "circumstance")
     filt = list_filter()
-    table = queries.person_table(eng, by, filt, k)
+    table = cached(queries.person_table, eng, by, filt, k)
     keys = [_key(col["value"]) for col in table["columns"]]
     rows: list[dict[str, Any]] = [
         {"province": row["province"], **dict(zip(keys, row["cells"], strict=True)),

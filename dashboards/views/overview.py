@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint
 
 from dashboards import charts
+from dashboards.views._cache import cached
 from dashboards.views._common import allow_params, engine, k_threshold, rate_text
 from dashboards.views._twins import Table, twin_routes
 from watchdog.store import queries
@@ -38,15 +39,15 @@ def overview() -> Table:
     allow_params()
     eng, k = engine(), k_threshold()
     everything = queries.ListFilter()
-    head = queries.headline(eng, k)
+    head = cached(queries.headline, eng, k)
     run = queries.current_audit_run(eng)
-    by_check = queries.findings_by_check(eng, run["id"]) if run else []
+    by_check = cached(queries.findings_by_check, eng, run["id"]) if run else []
     figures = {
-        "chart-month": charts.listings_by_month(queries.listing_counts(eng, "month", everything, k)),
+        "chart-month": charts.listings_by_month(cached(queries.listing_counts, eng, "month", everything, k)),
         "chart-province": charts.listings_by_province(
-            queries.listing_counts(eng, "province", everything, k)),
+            cached(queries.listing_counts, eng, "province", everything, k)),
         "chart-circumstance": charts.listings_by_circumstance(
-            queries.listing_counts(eng, "circumstance", everything, k)),
+            cached(queries.listing_counts, eng, "circumstance", everything, k)),
     }
     if by_check:
         figures["chart-checks"] = charts.findings_by_check(by_check)

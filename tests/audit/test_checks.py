@@ -120,7 +120,7 @@ def test_past_term_wording_and_evidence():
     assert draft is not None
     assert draft.summary.startswith("Listed 3 years 2 months after publication; the rule allows "
                                     "2 years for this circumstance, extendable by up to 3")
-    assert (draft.citation, draft.evidence) == ("spc_2017_provisions_clt", "memory")
+    assert (draft.citation, draft.evidence) == ("spc_2017_provisions_court_site", "verified")
     assert draft.detail["term_end"] == "2021-03-01"
     assert draft.detail["seen_listed_on"] == "2022-05-10"
 
@@ -156,21 +156,41 @@ def test_no_term_without_a_publication_date():
 
 
 # -- performed_not_removed ---------------------------------------------------------------------
+def untermed(**changes: Any) -> ListingFacts:
+    """`facts` listed for ability but refusal: no term, so Art. 10's deletion grounds apply."""
+    return facts(**{"circumstances": [ABILITY_BUT_REFUSES], **changes})
+
+
+def test_a_listing_with_a_term_may_stay_after_performance_until_the_term_ends():
+    # Asset reporting (two years): Art. 10's grounds do not apply to it, with or without a date.
+    termed = facts(performance="全部履行", performed_date=date(2020, 1, 3))
+    assert run("performed_not_removed", termed, date(2020, 6, 1)) is None
+    assert run("performed_not_removed", facts(performance="全部履行"), date(2020, 6, 1),
+               performed_seen=date(2020, 1, 3)) is None
+    # The same listing on ability-but-refusal is overdue.
+    assert run("performed_not_removed", untermed(performance="全部履行",
+                                                   performed_date=date(2020, 1, 3)),
+               date(2020, 6, 1)) is not None
+    # On both grounds it may carry the term: not checked, rather than accuse a court wrongly.
+    both = facts(circumstances=[f"{ABILITY_BUT_REFUSES},{ASSET_REPORTING}"], performance="全部履行",
+                 performed_date=date(2020, 1, 3))
+    assert run("performed_not_removed", both, date(2020, 6, 1)) is None
+
 
 def test_performed_on_a_stated_date():
-    f = facts(performance="全部履行", performed_date=date(2020, 1, 3))  # a Friday
+    f = untermed(performance="全部履行", performed_date=date(2020, 1, 3))  # a Friday
     assert run("performed_not_removed", f, date(2020, 1, 8)) is None  # Wednesday: the deadline
     draft = run("performed_not_removed", f, date(2020, 1, 9))
     assert draft is not None
     assert draft.summary == ("The record says the obligations were fully performed on 2020-01-03; "
                              "the rule requires removal within 3 working days, by 2020-01-08, "
                              "but it was still listed 1 day later.")
-    assert (draft.citation, draft.evidence) == ("spc_2017_provisions_clt", "memory")
+    assert (draft.citation, draft.evidence) == ("spc_2017_art10_maxlaw", "secondary")
     assert draft.detail["performed_date_basis"] == "record"
 
 
 def test_performed_without_a_date_counts_from_the_first_crawl_that_saw_it():
-    f = facts(performance="全部履行")
+    f = untermed(performance="全部履行")
     assert run("performed_not_removed", f, date(2024, 1, 1)) is None  # nothing to count from
     draft = run("performed_not_removed", f, date(2024, 7, 1), performed_seen=date(2024, 3, 1))
     assert draft is not None
@@ -187,7 +207,7 @@ def test_performed_without_a_date_counts_from_the_first_crawl_that_saw_it():
 def test_a_court_is_not_overdue_while_the_national_day_holiday_runs():
     # Performed Friday 27 September 2024: Sunday 29 September was a make-up working day and
     # 1-7 October were holidays, so the third working day is Tuesday 8 October.
-    f = facts(performance="全部履行", performed_date=date(2024, 9, 27))
+    f = untermed(performance="全部履行", performed_date=date(2024, 9, 27))
     assert run("performed_not_removed", f, date(2024, 10, 3)) is None
     assert run("performed_not_removed", f, date(2024, 10, 8)) is None
     draft = run("performed_not_removed", f, date(2024, 10, 9))
@@ -197,7 +217,7 @@ def test_a_court_is_not_overdue_while_the_national_day_holiday_runs():
 
 
 def test_a_deadline_without_a_holiday_calendar_says_it_may_be_early():
-    f = facts(performance="全部履行", performed_date=date(2031, 3, 3))  # a Monday
+    f = untermed(performance="全部履行", performed_date=date(2031, 3, 3))  # a Monday
     draft = run("performed_not_removed", f, date(2031, 4, 1))
     assert draft is not None and draft.detail["removal_deadline"] == "2031-03-06"
     assert draft.detail["removal_deadline_calendar"].startswith("weekdays only")
@@ -205,7 +225,7 @@ def test_a_deadline_without_a_holiday_calendar_says_it_may_be_early():
 
 
 def test_performance_before_the_removal_rule_counts_from_its_start():
-    f = facts(publish_date=date(2014, 5, 5), performance="全部履行", performed_date=date(2016, 1, 4))
+    f = untermed(publish_date=date(2014, 5, 5), performance="全部履行", performed_date=date(2016, 1, 4))
     assert run("performed_not_removed", f, date(2017, 5, 4)) is None
     draft = run("performed_not_removed", f, date(2017, 5, 5))
     assert draft is not None and draft.detail["removal_deadline"] == "2017-05-04"
@@ -214,9 +234,9 @@ def test_performance_before_the_removal_rule_counts_from_its_start():
 @pytest.mark.parametrize("text,full", [("全部履行", True), ("已全部履行", True), ("履行完毕", True),
                                        ("全部未履行", False), ("部分未履行", False), (None, False)])
 def test_what_counts_as_fully_performed(text, full):
-    assert fully_performed(facts(performance=text)) is full
+    assert fully_performed(untermed(performance=text)) is full
     seen = date(2020, 1, 1)
-    assert (run("performed_not_removed", facts(performance=text), date(2021, 1, 1),
+    assert (run("performed_not_removed", untermed(performance=text), date(2021, 1, 1),
                 performed_seen=seen) is not None) is full
 
 
@@ -227,7 +247,7 @@ def test_minor_by_published_age():
     assert draft is not None
     assert draft.summary == ("A person under 18 was listed (by the published age); the rules do "
                              "not allow listing minors.")
-    assert (draft.citation, draft.evidence) == ("spc_2017_provisions_clt", "memory")
+    assert (draft.citation, draft.evidence) == ("spc_2017_decision_copy_trklw", "secondary")
     assert draft.detail == {"basis": "published age", "published_age": 17}
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import running_mirror
 from watchdog.cli import cli
 from watchdog.commands import admin_group, jobs_group
 from watchdog.jobs_runs import recent_runs
@@ -30,13 +31,8 @@ def home(cli_env: dict[str, str]) -> Path:
 
 @pytest.fixture(scope="module")
 def small_mirror() -> Iterator[object]:
-    from watchdog.mirror.generator import load_config
-    from watchdog.mirror.server import MirrorServer
-
-    server = MirrorServer(config=load_config().with_(listing_count=N))
-    server.start()
-    yield server
-    server.stop()
+    with running_mirror(N) as server:
+        yield server
 
 
 def test_jobs_list_shows_one_line_per_manifest_and_the_audit(home):

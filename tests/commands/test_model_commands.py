@@ -51,6 +51,22 @@ def test_score_of_a_court_listing_says_how_it_ends() -> None:
     assert json.loads(as_json.output)["verdict"]["term_end"] == "2019-11-26"
 
 
+def test_a_person_can_assert_facts_the_record_cannot_hold() -> None:
+    listing = {"party_type": "person", "circumstances": ["有履行能力而拒不履行生效法律文书确定义务"],
+               "publish_date": "2018-05-02", "as_of": "2019-01-01",
+               "asserted_exclusions": ["adequate_security"]}
+    result = CliRunner().invoke(score_command, ["cn_court_dishonest_list", "--input", "-"],
+                                input=json.dumps(listing, ensure_ascii=False))
+    assert result.exit_code == 0, result.output
+    assert "[contest] The debtor had given adequate and effective security (open now)" in result.output
+    # Asserted on a listing that also rests on asset reporting: no ground to contest, and why.
+    listing["circumstances"] = ["有履行能力而拒不履行生效法律文书确定义务,违反财产报告制度"]
+    both = CliRunner().invoke(score_command, ["cn_court_dishonest_list", "--input", "-"],
+                              input=json.dumps(listing, ensure_ascii=False))
+    assert "adequate and effective security (open now)" not in both.output
+    assert "also rests on c4_violate_asset_reporting" in both.output
+
+
 @pytest.mark.parametrize(("args", "stdin", "message"), [
     (["fico", "--input", "-"], '{"dimensions": {"payment_history": 2}}',
      "error: input: dimensions.payment_history: 2 is outside 0 to 1"),
@@ -59,6 +75,9 @@ def test_score_of_a_court_listing_says_how_it_ends() -> None:
     (["cn_court_dishonest_list", "--input", "-"], '{"party_type": "robot"}', "error: input: party_type: "),
     (["cn_court_dishonest_list", "--input", "-"], '{"party_type": "person", "as_of": "soon"}',
      "error: input: as_of: expected a date as YYYY-MM-DD, got 'soon'"),
+    (["cn_court_dishonest_list", "--input", "-"],
+     '{"party_type": "person", "asserted_exclusions": ["rich_uncle"]}',
+     "error: input: asserted_exclusions: unknown rich_uncle; known: adequate_security, "),
 ])
 def test_score_errors_are_one_line(args: list[str], stdin: str, message: str) -> None:
     result = CliRunner().invoke(score_command, args, input=stdin)

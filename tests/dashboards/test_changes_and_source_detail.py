@@ -12,6 +12,9 @@ def test_changes_lists_additions_and_removals_without_naming_persons(client):
     for row in body["rows"]:
         if row["party_type"] == "person":
             assert row["company_name"] is None and row["company_code"] is None
+            assert row["case_code"] is None  # a case number finds the person at the court
+        else:
+            assert row["case_code"]
         assert not any(f.endswith("_key") for f in row["changed_fields"])
     assert client.get("/changes").status_code == 200
     assert client.get("/changes.csv").status_code == 200

@@ -124,10 +124,52 @@ def test_the_network_effect_and_the_court_list(check_client):
     court = html[html.index('id="result-court"'):]
     # Performed in full on Friday 2024-01-05: the entry had to go within 3 working days.
     assert "2024-01-10" in court and "this date has passed" in court
+    assert "counted on the official holiday calendar" in court
+    assert "skip only weekends" not in court  # the calendar is the official one, not weekdays
     letter = court[court.index('<textarea'):court.index('</textarea>')]
     assert SENTINEL_COURT in letter and "2017 Provisions Art. 10" in letter
     assert "[your name]" in letter and "[your ID number]" in letter
     assert card(html, "xiamen_bailu")["score"] == "871"
+
+
+def _court_part(client: FlaskClient, **fields: str) -> str:
+    base = {"court__include": "on", "court__published": "2018-06-04"}
+    status, html = post(client, **(base | fields))
+    assert status == 200
+    return html[html.index('id="result-court"'):]
+
+
+def test_the_correction_procedure_and_its_deadlines_are_shown(check_client):
+    court = _court_part(check_client)
+    procedure = court[court.index('id="correction"'):court.index("</ol>")]
+    assert "within <strong>15 days</strong>" in procedure
+    assert "within <strong>3 working days</strong>" in procedure
+    assert "next court up" in procedure and "within <strong>10 days</strong>" in procedure
+    assert "2017 Provisions Art. 12" in procedure and "2017 Provisions Art. 11" in procedure
+    letter = court[court.index('<textarea'):court.index('</textarea>')]
+    assert "申请纠正" in letter and "(2017 Provisions Art. 11)" in letter
+
+
+def test_security_given_is_a_ground_to_contest_an_ability_but_refusal_listing(check_client):
+    # Ability but refusal (the first circumstance), with adequate security given: 2017 Art. 3(1).
+    court = _court_part(check_client, court__excluded__adequate_security="on")
+    contest = court[court.index('id="routes-contest"'):]
+    assert "The debtor had given adequate and effective security" in contest
+    letter = court[court.index('<textarea'):court.index('</textarea>')]
+    assert "Basis: 2017 Provisions Art. 3(1)." in letter
+    # Not ticked: no such ground in the letter.
+    plain = _court_part(check_client)
+    assert "adequate and effective security" not in plain[plain.index('<textarea'):plain.index('</textarea>')]
+
+
+def test_performance_on_a_listing_with_a_term_gives_no_three_day_deadline(check_client):
+    asset_reporting = "c4_violate_asset_reporting"
+    court = _court_part(check_client, court__circumstance=asset_reporting, court__performance="full",
+                        court__performed_on="2019-01-07")
+    ends = court[court.index('id="routes-ends"'):court.index("</ul>", court.index('id="routes-ends"'))]
+    assert "Must be deleted by" not in court and "The listing term has expired" in ends
+    assert "may delete it early" in ends
+    assert "The debtor has performed the obligations" not in ends  # Art. 10's grounds: no term only
 
 
 @pytest.mark.parametrize(("field", "value", "says"), [

@@ -84,6 +84,11 @@ def test_regime_pages_say_rules_weights_bands_and_versions(client):
     assert "700 or more" in zhima  # the Singapore visa threshold
     court = client.get("/model/cn_court_dishonest_list").get_data(as_text=True)
     assert "within 3 working days" in court and "2017 Provisions Art. 10" in court
+    # Art. 10's seven grounds for listings without a term, the term's end for the others.
+    without = court[court.index('data-listings="without_term"'):]
+    assert without[:without.index("</ul>")].count("<li>") == 7
+    assert "may not be listed for: Has the ability to perform but refuses (2017 Provisions Art. 3(1))" in court
+    assert 'id="correction"' in court and "2017 Provisions Art. 12" in court
 
 
 def test_unknown_regimes_and_parameters_are_refused(client):

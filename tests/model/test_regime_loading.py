@@ -81,8 +81,22 @@ def test_regime_content_matches_the_research() -> None:
     assert regime.term.years == 2 and regime.term.no_fixed_term == ("c1_ability_but_refuses",)
     assert (regime.term.extension.years_min, regime.term.extension.years_max) == (1, 3)
     assert regime.removal.working_days == 3
+    article_3 = {"adequate_security", "seized_property_covers_debt", "later_in_enforcement_order",
+                 "not_ability_but_refusal"}
     assert {e.id for e in regime.exclusions} == {
-        "minor", "legal_rep_of_defaulting_company", "campus_loan_students"}
+        "minor", "legal_rep_of_defaulting_company", "campus_loan_students", *article_3}
+    # Art. 3 bars listing for ability-but-refusal only, whoever the debtor is.
+    assert {e.id for e in regime.exclusions
+            if e.grounds == ("c1_ability_but_refuses",) and e.party_type == "any"} == article_3
+    # Art. 10: seven grounds for listings without a term; the end of the term for the others.
+    without = [t.id for t in regime.removal.triggers if t.listings == "without_term"]
+    assert len(without) == 7 and without[0] == "full_performance"
+    assert [t.id for t in regime.removal.triggers if t.listings == "with_term"] == ["term_expiry"]
+    fix = regime.correction
+    assert fix is not None and (fix.article, fix.grounds_article, len(fix.grounds)) == (12, 11, 3)
+    assert (fix.review_days, fix.correct_working_days, fix.reconsideration_days,
+            fix.reconsideration_decision_days, fix.listing_stays_during_reconsideration) == (
+        15, 3, 10, 15, True)
     hc, mou = regime.sanctions
     assert len(hc.items) == 9 and str(hc.valid_from) == "2015-07-22"
     assert "G字头" in hc.items[8].label.zh

@@ -157,21 +157,57 @@ def court() -> ListRegime:
     return loaded
 
 
-def test_listing_ends_at_its_term_and_on_performance() -> None:
-    # Asset-reporting breach (c4): two years from 26 Nov 2017, removal within 3 working days.
+ABILITY = ["有履行能力而拒不履行生效法律文书确定义务"]
+
+
+def test_listing_with_a_term_ends_at_its_term_or_early_at_the_courts_discretion() -> None:
+    # Asset-reporting breach (c4): two years from 26 Nov 2017, deleted within 3 working days of
+    # its end. Art. 10's grounds (performance, settlement, ...) do not apply to it.
     exit_ = listing_exit(court(), COURT, date(2018, 6, 1))
     routes = {r.id: r for r in exit_.routes}
-    assert list(routes) == ["full_performance", "creditor_consent", "term_expiry", "early_removal"]
+    assert list(routes) == ["term_expiry", "early_removal"]
     assert routes["term_expiry"].applies is False
     assert routes["term_expiry"].deadline == date(2019, 11, 29)     # Tue 26 Nov + 3 working days
+    assert routes["term_expiry"].deadline_basis == "official calendar"
     assert "2022-11-26" in (routes["term_expiry"].note or "")     # the longest extension
-    assert routes["full_performance"].applies is None
     assert exit_.court == "某某区人民法院"
     performed = listing_exit(court(), COURT.model_copy(update={"performed_date": date(2018, 3, 2)}),
                              date(2018, 6, 1))
     routes = {r.id: r for r in performed.routes}
+    assert "removal_overdue" not in routes and "full_performance" not in routes
+    assert "may delete it early" in (routes["early_removal"].note or "")
+
+
+def test_listing_without_a_term_ends_on_any_of_the_seven_grounds() -> None:
+    facts = COURT.model_copy(update={"circumstances": ABILITY})
+    routes = {r.id: r for r in listing_exit(court(), facts, date(2018, 6, 1)).routes}
+    assert list(routes) == ["full_performance", "settlement_performed", "creditor_consent",
+                            "no_property_found", "enforcement_suspended", "not_enforced",
+                            "enforcement_terminated", "term_expiry", "early_removal"]
+    assert routes["full_performance"].applies is None  # no performance date given
+    assert routes["term_expiry"].applies is False       # no term ends this one
+    assert "six months" in (routes["creditor_consent"].note or "")
+    performed = listing_exit(court(), facts.model_copy(update={"performed_date": date(2018, 3, 2)}),
+                             date(2018, 6, 1))
+    routes = {r.id: r for r in performed.routes}
     assert (routes["full_performance"].applies, routes["full_performance"].deadline) == (True, date(2018, 3, 7))
     assert routes["removal_overdue"].kind == "contest"
+    assert routes["full_performance"].deadline_basis == routes["removal_overdue"].deadline_basis \
+        == "official calendar"
+    assert routes["creditor_consent"].deadline_basis is None  # no deadline, no basis
+
+
+def test_a_deadline_past_the_calendar_data_says_it_counted_weekdays_only() -> None:
+    from watchdog.model.workdays import holiday_data_years
+
+    last = holiday_data_years()[1]
+    # Performed on 30 December of the last year covered: the three days run into the next year.
+    facts = COURT.model_copy(update={"circumstances": ABILITY, "performed_date": date(last, 12, 30)})
+    routes = {r.id: r for r in listing_exit(court(), facts, date(last + 1, 3, 1)).routes}
+    performed = routes["full_performance"]
+    assert performed.deadline is not None and performed.deadline.year == last + 1
+    assert performed.deadline_basis == f"weekdays only (no holiday data for {last + 1})"
+    assert routes["removal_overdue"].deadline_basis == performed.deadline_basis
 
 
 def test_listing_without_term_or_ground_can_be_contested() -> None:

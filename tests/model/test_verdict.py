@@ -128,7 +128,7 @@ def test_term_of_an_asset_reporting_listing(regime: ListRegime) -> None:
     assert v.term_removal_deadline == date(2019, 11, 29)  # Tuesday + 3 working days
     assert not verdict(regime, facts, date(2019, 11, 26)).past_term
     assert verdict(regime, facts, date(2022, 11, 27)).past_max_term
-    assert v.citations["term_end"].evidence == "memory"
+    assert v.citations["term_end"].evidence == "verified"  # Art. 2, read in a court's copy
 
 
 def test_ability_but_refuses_has_no_term(regime: ListRegime) -> None:
@@ -169,7 +169,7 @@ def test_minor_is_excluded(regime: ListRegime) -> None:
     # Born 1999, published 2017: 17 or 18, the masked ID cannot tell.
     v = verdict(regime, person(age=None, birth_year=1999), date(2020, 1, 1))
     assert v.exclusions == [] and v.possible_exclusions == ["minor"]
-    assert v.citations["exclusions.minor"].evidence == "memory"
+    assert v.citations["exclusions.minor"].evidence == "secondary"
 
 
 def test_company_age_zero_is_not_a_minor(regime: ListRegime) -> None:
@@ -195,8 +195,11 @@ def test_campus_loans_are_reported_as_unchecked(regime: ListRegime) -> None:
     assert verdict(regime, person(), date(2022, 1, 1)).unchecked_exclusions == []
 
 
+ABILITY = ["有履行能力而拒不履行生效法律文书确定义务"]  # no term: Art. 10's grounds apply
+
+
 def test_removal_deadline_counts_working_days(regime: ListRegime) -> None:
-    facts = person(performed_date=date(2026, 11, 20))  # a Friday
+    facts = person(circumstances=ABILITY, performed_date=date(2026, 11, 20))  # a Friday
     v = verdict(regime, facts, date(2026, 11, 25))
     assert v.removal_deadline == date(2026, 11, 25)  # the Wednesday after
     assert not v.overdue_removal
@@ -209,12 +212,52 @@ def test_removal_deadline_counts_working_days(regime: ListRegime) -> None:
 def test_removal_deadline_over_national_day(regime: ListRegime) -> None:
     # Performed Fri 27 Sep 2024: Sun 29 Sep (make-up working day), Mon 30 Sep, then 1-7 October
     # off, Tue 8 October. Counting weekdays only gave 2 October and flagged this on the 3rd.
-    facts = person(performed_date=date(2024, 9, 27))
+    facts = person(circumstances=ABILITY, performed_date=date(2024, 9, 27))
     v = verdict(regime, facts, date(2024, 10, 3))
     assert (v.removal_deadline, v.removal_deadline_basis) == (date(2024, 10, 8), "official calendar")
     assert not v.overdue_removal
     assert not verdict(regime, facts, date(2024, 10, 8)).overdue_removal
     assert verdict(regime, facts, date(2024, 10, 9)).overdue_removal
+
+
+def test_performance_does_not_oblige_deleting_a_listing_with_a_term(regime: ListRegime) -> None:
+    # Art. 10 para. 2: its grounds do not apply to a listing with a term (here asset reporting,
+    # two years); it must go when the term ends, and the court may delete it earlier (Art. 2).
+    v = verdict(regime, person(performed_date=date(2018, 3, 2)), date(2019, 1, 1))
+    assert v.term_end == date(2019, 11, 26)
+    assert (v.removal_deadline, v.removal_deadline_basis, v.overdue_removal) == (None, None, False)
+    assert any("has a term" in n for n in v.notes)
+    # The same performance on a listing without a term: three working days.
+    ability = verdict(regime, person(circumstances=ABILITY, performed_date=date(2018, 3, 2)),
+                      date(2019, 1, 1))
+    assert ability.term_end is None and ability.removal_deadline == date(2018, 3, 7)
+    assert ability.overdue_removal
+    # With no lawful ground there is no term either: the deletion grounds apply.
+    none = verdict(regime, person(circumstances=["不明情形"], performed_date=date(2018, 3, 2)),
+                   date(2019, 1, 1))
+    assert none.removal_deadline == date(2018, 3, 7)
+
+
+def test_article_3_bars_listing_for_ability_but_refusal_only(regime: ListRegime) -> None:
+    late = date(2019, 3, 1)
+    ability = person(circumstances=ABILITY, publish_date=date(2018, 5, 2))
+    v = verdict(regime, ability, late, asserted_exclusions=["adequate_security"])
+    assert v.exclusions == ["adequate_security"]
+    assert v.citations["exclusions.adequate_security"].evidence == "secondary"
+    # A company too: Art. 3 speaks of any debtor.
+    company = ListingFacts(party_type="company", circumstances=ABILITY, publish_date=date(2018, 5, 2))
+    assert verdict(regime, company, late,
+                   asserted_exclusions=["seized_property_covers_debt"]).exclusions == [
+        "seized_property_covers_debt"]
+    # A listing that also rests on asset reporting keeps that ground: not excluded, and said why.
+    both = person(circumstances=[f"{ABILITY[0]},违反财产报告制度"], publish_date=date(2018, 5, 2))
+    v = verdict(regime, both, late, asserted_exclusions=["adequate_security"])
+    assert v.exclusions == [] and any("also rests on c4_violate_asset_reporting" in n
+                                      for n in v.notes)
+    # Not asserted: nothing; before the 2017 rules: not in force.
+    assert verdict(regime, ability, late).exclusions == []
+    old = person(circumstances=ABILITY, publish_date=date(2016, 5, 2))
+    assert verdict(regime, old, late, asserted_exclusions=["adequate_security"]).exclusions == []
 
 
 def test_term_removal_deadline_and_its_basis(regime: ListRegime) -> None:

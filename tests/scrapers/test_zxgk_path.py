@@ -7,9 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import run_cli
-from watchdog.mirror.generator import load_config
-from watchdog.mirror.server import MirrorServer
+from tests.conftest import run_cli, running_mirror
 
 SUMMARY = re.compile(r"court_dishonest: read (\d+), added (\d+), changed (\d+), "
                      r"unchanged (\d+), rejected (\d+)")
@@ -18,10 +16,8 @@ N = 600
 
 @pytest.fixture(scope="module")
 def small_mirror():
-    server = MirrorServer(config=load_config().with_(listing_count=N))
-    server.start()
-    yield server
-    server.stop()
+    with running_mirror(N) as server:
+        yield server
 
 
 def _summary(result) -> tuple[int, ...]:

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, Literal
 
 from watchdog.model import CitationRef, ListingFacts, ListRegime, Verdict
-from watchdog.model.listing import LEGAL_REP_EXCLUSION
+from watchdog.model.listing import LEGAL_REP_EXCLUSION, may_have_term
 from watchdog.model.schema import Sourced
 from watchdog.model.workdays import OFFICIAL_BASIS, add_working_days_with_basis
 
@@ -192,11 +192,15 @@ def past_maximum_term(v: Verdict, facts: ListingFacts, ctx: CheckContext) -> Fin
 @check(id="performed_not_removed", rule="removal.full_performance", severity="high",
        description="""
     The listing says the debtor has fully performed the obligations, yet it was still listed
-    after the 3 working days the rules allow for removal. When the record gives no date of
-    performance, we count from the first crawl that saw it marked as fully performed, which
-    can only make the delay look shorter than it was.""")
+    after the 3 working days the rules allow for removal. The rule covers listings without a
+    term (ability but refusal, or no lawful ground recorded); a listing with a term may stay
+    until the term ends, so a listing that also rests on a ground with a term is not checked.
+    When the record gives no date of performance, we count from the first crawl that saw it
+    marked as fully performed, which can only make the delay look shorter than it was.""")
 def performed_not_removed(v: Verdict, facts: ListingFacts, ctx: CheckContext) -> FindingDraft | None:
-    if not fully_performed(facts):
+    # Only a listing certainly without a term: one on ability-but-refusal and asset reporting
+    # together might carry the two-year term, and then performance obliges no deletion.
+    if not fully_performed(facts) or may_have_term(ctx.regime, v.grounds):
         return None
     if facts.performed_date is not None:
         performed, basis, deadline = facts.performed_date, "record", v.removal_deadline

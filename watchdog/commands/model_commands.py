@@ -96,13 +96,21 @@ def _listing(regime: ListRegime, person: object) -> ListingExit:
         day = date.fromisoformat(as_of) if as_of is not None else date.today()
     except (TypeError, ValueError):
         raise ValueError(f"input: as_of: expected a date as YYYY-MM-DD, got {as_of!r}") from None
+    # Facts the published record cannot hold, which the person says are true (2017 Art. 3, ...).
+    asserted = fields.pop("asserted_exclusions", [])
+    known = sorted(e.id for e in regime.exclusions if e.check == "asserted")
+    if not isinstance(asserted, list) or not all(isinstance(a, str) for a in asserted):
+        raise ValueError("input: asserted_exclusions: expected a list of exclusion ids")
+    if unknown := sorted(set(asserted) - set(known)):
+        raise ValueError(f"input: asserted_exclusions: unknown {', '.join(unknown)}; "
+                         f"known: {', '.join(known)}")
     try:
         facts = ListingFacts.model_validate(fields)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(p) for p in first["loc"]) or "(root)"
         raise ValueError(f"input: {where}: {first['msg']}") from None
-    return listing_exit(regime, facts, day)
+    return listing_exit(regime, facts, day, asserted_exclusions=asserted)
 
 
 def _num(value: Decimal) -> str:
@@ -165,6 +173,8 @@ def _listing_text(x: ListingExit) -> str:
         lines.append(f"  [{route.kind}] {route.text} ({state}{due}) {_cite(route.source, route.evidence)}")
         if route.note:
             lines.append(f"      {route.note}")
+    if v.notes:
+        lines += ["", "notes:", *(f"  {n}" for n in v.notes)]
     return "\n".join(lines)
 
 

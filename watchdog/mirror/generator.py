@@ -345,6 +345,9 @@ def _circumstances(rng: random.Random, v: Mapping[str, float], kind: str | None,
     others = OTHER_2013 if old else OTHER_2017
     if kind == "past_term":
         picks = [rng.choice(others)]
+    elif kind == "performed_still_listed":
+        # Deletion on performance binds only listings without a term: ability but refusal alone.
+        return ability
     elif need_ability or rng.random() < v["ability_circumstance"]:
         picks = [ability]
     else:

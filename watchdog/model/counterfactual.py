@@ -266,6 +266,9 @@ class ExitRoute(Frozen):
     source: str
     evidence: Evidence
     note: str | None = None
+    # How the working days to `deadline` were counted (workdays.OFFICIAL_BASIS, or weekdays only
+    # for years the official calendar does not cover); None for a date not counted in working days.
+    deadline_basis: str | None = None
 
 
 class ListingExit(Frozen):
@@ -281,24 +284,38 @@ def listing_exit(regime: ListRegime, facts: ListingFacts, as_of: date, **verdict
     v = verdict(regime, facts, as_of, **verdict_options)
     rule, days = regime.removal, regime.removal.working_days
     routes: list[ExitRoute] = []
+    fixed = v.fixed_term
     for trigger in rule.triggers:
-        text, applies, deadline, note = trigger.text.en, None, None, None
-        if trigger.id == "full_performance":
+        if fixed and trigger.listings == "without_term":
+            continue  # Art. 10 para. 2: these grounds do not delete a listing with a term
+        text, applies, deadline, note, basis = trigger.text.en, None, None, trigger.note, None
+        if trigger.listings == "with_term" and not fixed:
+            # Shown so the reader learns why no term ends this listing.
+            applies = False
+            note = regime.term.no_fixed_term_means.en if regime.term.no_fixed_term_means and v.grounds \
+                else "no term can be worked out from the published record"
+        elif trigger.id == "full_performance":
             text += f"; the court must then delete the entry within {days} working days"
-            applies, deadline = (True, v.removal_deadline) if facts.performed_date else (None, None)
+            if facts.performed_date:
+                applies, deadline, basis = True, v.removal_deadline, v.removal_deadline_basis
         elif trigger.id == "term_expiry":
             if v.term_end is None:
-                applies = False
-                note = regime.term.no_fixed_term_means.en if regime.term.no_fixed_term_means and v.grounds \
-                    else "no term can be worked out from the published record"
+                note = "the term runs from publication: without the publication date its end is unknown"
             else:
                 applies, deadline = v.past_term, v.term_removal_deadline
+                basis = v.term_removal_deadline_basis
                 note = f"the term ends on {v.term_end}; with the longest extension on {v.term_end_max}"
         routes.append(ExitRoute(id=trigger.id, kind="ends", text=text, applies=applies, deadline=deadline,
-                                source=trigger.source, evidence=trigger.evidence, note=note))
+                                source=trigger.source, evidence=trigger.evidence, note=note,
+                                deadline_basis=basis if deadline else None))
     if regime.term.early_removal is not None:
+        early_note = None
+        if fixed and facts.performed_date:
+            early_note = (f"you performed on {facts.performed_date}: for a listing with a term the court may "
+                          "delete it early, but is not obliged to before the term ends")
         routes.append(ExitRoute(id="early_removal", kind="ends", text=regime.term.early_removal.en, applies=None,
-                                deadline=None, source=regime.term.source, evidence=regime.term.evidence))
+                                deadline=None, source=regime.term.source, evidence=regime.term.evidence,
+                                note=early_note))
     cite = v.citations
     if not v.has_lawful_ground and "has_lawful_ground" in cite:
         routes.append(ExitRoute(id="no_lawful_ground", kind="contest", applies=True, deadline=None,
@@ -308,13 +325,13 @@ def listing_exit(regime: ListRegime, facts: ListingFacts, as_of: date, **verdict
         exclusion = next(e for e in regime.exclusions if e.id == eid)
         routes.append(ExitRoute(id=f"excluded:{eid}", kind="contest", text=exclusion.label.en, applies=applies,
                                 deadline=None, source=exclusion.source, evidence=exclusion.evidence))
-    for flag, rid, text, deadline in [
+    for flag, rid, text, deadline, basis in [
         (v.past_max_term, "past_longest_term", "The listing has outlasted even the longest extended term",
-         v.term_end_max),
+         v.term_end_max, None),
         (v.overdue_removal, "removal_overdue", "The debtor performed in full and the removal deadline has passed",
-         v.removal_deadline),
+         v.removal_deadline, v.removal_deadline_basis),
     ]:
         if flag:
             routes.append(ExitRoute(id=rid, kind="contest", text=text, applies=True, deadline=deadline,
-                                    source=rule.source, evidence=rule.evidence))
+                                    source=rule.source, evidence=rule.evidence, deadline_basis=basis))
     return ListingExit(regime_id=regime.id, as_of=as_of, court=facts.court, verdict=v, routes=routes)

@@ -39,6 +39,9 @@ class Verdict(BaseModel):
     ground_articles: dict[str, str]   # id -> article in force at publication, e.g. "2013 Provisions Art. 1(6)"
     unmatched_phrases: list[str]
     has_lawful_ground: bool
+    # The listing has a fixed term (every ground is one the term applies to): the deletion grounds
+    # of Art. 10 para. 1 then do not apply; it goes when the term ends (or earlier, at discretion).
+    fixed_term: bool
     term_end: date | None
     term_end_max: date | None         # with the longest extension
     past_term: bool
@@ -103,11 +106,22 @@ def verdict(
     if term_end_max is not None:
         cites["term_end_max"] = _ref(regime.term.extension)
     term_removal, term_removal_basis = _deadline(regime, term_end, "term expiry", notes)
-    removal, removal_basis = _deadline(regime, facts.performed_date, "performance", notes)
+    fixed_term = has_fixed_term(regime, grounds)
+    if not fixed_term and may_have_term(regime, grounds):
+        notes.append("the listing rests both on a ground without a term and on one with a term; "
+                     "treating it as without a term is our reading, so the audit does not hold "
+                     "deletion on performance against it")
+    removal, removal_basis = None, None
+    if _performance_deletes(regime, has_term=fixed_term):
+        removal, removal_basis = _deadline(regime, facts.performed_date, "performance", notes)
+    elif facts.performed_date is not None:
+        notes.append(f"performed on {facts.performed_date}, but the listing has a term: deletion "
+                     "on performance applies only to listings without one (the court may delete "
+                     "it early); it must go when the term ends")
     cites["removal_deadline"] = _ref(regime.removal)
 
     excluded, possible, unchecked = _exclusions(
-        regime, facts, as_of,
+        regime, facts, as_of, grounds,
         set(asserted_exclusions) | ({LEGAL_REP_EXCLUSION} if is_legal_rep_of_listed_company else set()),
         notes,
     )
@@ -140,6 +154,7 @@ def verdict(
         ground_articles=ground_articles,
         unmatched_phrases=unmatched,
         has_lawful_ground=bool(grounds),
+        fixed_term=fixed_term,
         term_end=term_end,
         term_end_max=term_end_max,
         past_term=term_end is not None and as_of > term_end,
@@ -173,13 +188,25 @@ def _match(regime: ListRegime, published: Iterable[str]) -> tuple[list[str], lis
     return [c.id for c in regime.circumstances if c.id in found], unmatched
 
 
+def has_fixed_term(regime: ListRegime, grounds: list[str]) -> bool:
+    """Whether a listing on these grounds has a fixed term: every ground is one the term applies
+    to (a listing that rests on ability-but-refusal at all, or on no lawful ground, has none)."""
+    rule = regime.term
+    return bool(grounds) and all(g in rule.applies_to and g not in rule.no_fixed_term
+                                 for g in grounds)
+
+
+def may_have_term(regime: ListRegime, grounds: list[str]) -> bool:
+    """Whether any ground is one the term applies to: a listing that rests on such a ground, even
+    beside ability-but-refusal, might carry the term (our reading gives it none)."""
+    return any(g in regime.term.applies_to for g in grounds)
+
+
 def _term(
     regime: ListRegime, grounds: list[str], published: date | None, notes: list[str]
 ) -> tuple[date | None, date | None]:
     rule = regime.term
-    if not grounds or published is None:
-        return None, None
-    if any(g in rule.no_fixed_term or g not in rule.applies_to for g in grounds):
+    if published is None or not has_fixed_term(regime, grounds):
         return None, None
     if rule.valid_from and published < rule.valid_from:
         if not rule.applies_to_earlier_listings:
@@ -209,16 +236,35 @@ def _deadline(
     return add_working_days_with_basis(start, rule.working_days)
 
 
+def _performance_deletes(regime: ListRegime, *, has_term: bool) -> bool:
+    """Whether full performance obliges deletion of a listing with (or without) a term."""
+    trigger = next((t for t in regime.removal.triggers if t.id == "full_performance"), None)
+    if trigger is None:
+        return False
+    return trigger.listings in ("any", "with_term" if has_term else "without_term")
+
+
 def _exclusions(
-    regime: ListRegime, facts: ListingFacts, as_of: date, asserted: set[str], notes: list[str]
+    regime: ListRegime, facts: ListingFacts, as_of: date, grounds: list[str], asserted: set[str],
+    notes: list[str],
 ) -> tuple[list[str], list[str], list[str]]:
     excluded: list[str] = []
     possible: list[str] = []
     unchecked: list[str] = []
     published = facts.publish_date
     for ex in regime.exclusions:
-        if ex.party_type != facts.party_type:
+        if ex.party_type not in ("any", facts.party_type):
             continue
+        if ex.grounds and ex.id in asserted:
+            # It bars listing on some grounds only: moot without a lawful ground, and no answer
+            # to a listing that also rests on another ground.
+            others = [g for g in grounds if g not in ex.grounds]
+            if not grounds or others:
+                why = "the listing records no lawful ground" if not grounds else \
+                    f"the listing also rests on {', '.join(others)}"
+                notes.append(f"{ex.id} asserted; it bars listing on {', '.join(ex.grounds)} only, "
+                             f"and {why}")
+                continue
         known_in_force = published is not None and ex.in_force(published)
         if published is not None and not known_in_force:
             if ex.id in asserted:

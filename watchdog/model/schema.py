@@ -194,6 +194,9 @@ class TermRule(Sourced, Dated):
 class RemovalTrigger(Sourced):
     id: Slug
     text: Text
+    # Which listings the ground deletes: those without a fixed term (2017 Art. 10: "有纳入期限的，
+    # 不适用前款规定"), those with one (deleted when the term ends), or any.
+    listings: Literal["any", "without_term", "with_term"] = "any"
 
 
 class RemovalRule(Sourced, Dated):
@@ -207,15 +210,36 @@ class RemovalRule(Sourced, Dated):
 class Exclusion(Sourced, Dated):
     id: Slug
     label: Text
-    party_type: PartyType
+    party_type: PartyType | Literal["any"]
     check: Literal["age_below", "asserted", "not_checkable"]
     age_below: int | None = Field(default=None, ge=1)
+    # Empty: no one of this party type may be listed at all. Otherwise the exclusion only bars
+    # listing on these circumstances (2017 Art. 3 bars listing under Art. 1 item 1 only).
+    grounds: tuple[str, ...] = ()
+    # Where the rule is written, when known (a letter to a court names the article).
+    instrument: Slug | None = None
+    article: int | None = Field(default=None, ge=1)
+    item: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _age_given(self) -> Self:
         if (self.check == "age_below") != (self.age_below is not None):
             raise LocatedError("age_below", "age_below is required with check: age_below, and only then")
         return self
+
+
+class CorrectionRule(Sourced, Dated):
+    """How a listed party asks the enforcing court to correct a listing, and what comes after."""
+
+    instrument: Slug
+    article: int = Field(ge=1)            # the procedure
+    grounds_article: int = Field(ge=1)    # what may be asked for
+    grounds: tuple[Text, ...] = Field(min_length=1)
+    review_days: int = Field(ge=1)        # the court decides within this many days of receipt
+    correct_working_days: int = Field(ge=1)  # and corrects within this many working days
+    reconsideration_days: int = Field(ge=1)  # to ask the next court up, from service of a refusal
+    reconsideration_decision_days: int = Field(ge=1)
+    listing_stays_during_reconsideration: bool
 
 
 class SanctionItem(Sourced, Dated):
@@ -282,6 +306,7 @@ class ListRegime(Strict):
     term: TermRule
     removal: RemovalRule
     exclusions: tuple[Exclusion, ...] = ()
+    correction: CorrectionRule | None = None
     sanctions: tuple[SanctionGroup, ...] = ()
     published_fields: PublishedFields
     id_mask: IdMaskRule
@@ -306,6 +331,16 @@ class ListRegime(Strict):
         for name in ("applies_to", "no_fixed_term"):
             for j, cid in enumerate(getattr(self.term, name)):
                 _require(cid in circumstances, f"term.{name}[{j}]", f"unknown circumstance '{cid}'")
+        for i, e in enumerate(self.exclusions):
+            _require(e.instrument is None or e.instrument in instruments,
+                     f"exclusions[{i}].instrument", "unknown instrument")
+            for j, cid in enumerate(e.grounds):
+                _require(cid in circumstances, f"exclusions[{i}].grounds[{j}]",
+                         f"unknown circumstance '{cid}'")
+        if self.correction is not None:
+            _require(self.correction.instrument in instruments, "correction.instrument",
+                     "unknown instrument")
+        _unique([(f"removal.triggers[{i}].id", t.id) for i, t in enumerate(self.removal.triggers)])
         index: dict[str, str] = {}
         for i, c in enumerate(self.circumstances):
             for j, phrase in enumerate(c.phrases):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, func, select
 
 from watchdog.store import tables
 
@@ -48,34 +48,54 @@ def changes(engine: Engine, *, crawl_id: int | None, kinds: tuple[str, ...], pag
         where.append(CHG.c.kind.in_(kinds))
     if source_ids:
         where.append(OBS.c.source_id.in_(source_ids))
-    joined = (CHG.join(OBS, OBS.c.id == CHG.c.observation_id)
-              .join(SUBJ, SUBJ.c.id == OBS.c.subject_id))
-    stmt = (select(CHG.c.id.label("change_id"), CHG.c.crawl_id, CHG.c.at, CHG.c.kind,
-                   CHG.c.fields, OBS.c.id.label("observation_id"), OBS.c.source_id,
-                   OBS.c.record_key, OBS.c.province, OBS.c.court, OBS.c.artifact_sha256,
-                   SUBJ.c.kind.label("party_type"), SUBJ.c.name, SUBJ.c.code,
-                   OBS.c.payload)
-            .select_from(joined).where(*where)
+    joined = change_join()
+    stmt = (change_select().select_from(joined).where(*where)
             .order_by(CHG.c.id.desc()).limit(size).offset((page - 1) * size))
     with engine.connect() as conn:
-        rows = []
-        for r in conn.execute(stmt).mappings():
-            row = dict(r)
-            payload = row.pop("payload") or {}
-            company = row["party_type"] == "company"
-            row["company_name"] = row.pop("name") if company else None
-            row["company_code"] = row.pop("code") if company else None
-            # The record key of a person holds their keyed hash: not shown, even hashed.
-            row["case_code"] = payload.get("case_code")
-            row.pop("record_key")
-            # Keyed hashes link records; they stay out of public views like the names they hide.
-            fields = {k: v for k, v in (row.pop("fields") or {}).items()
-                      if not k.endswith("_key")}
-            row["changed_fields"] = sorted(fields)
-            row["field_changes"] = fields
-            rows.append(row)
+        rows = [public_change(dict(r)) for r in conn.execute(stmt).mappings()]
         total = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
     return rows, int(total)
+
+
+# Fields of a person's listing whose old and new values may be shown: categories, dates, places.
+# The others (case and judgment numbers, the obligation texts, age, sex) would let a reader
+# find the person in the court's own records; for those only the field's name is shown.
+PERSON_VALUES_SHOWN = frozenset({
+    "party_type", "circumstances", "publish_date", "reg_date", "province", "court", "gist_unit",
+    "performance", "performed_date", "id_mask", "fields_present"})
+
+
+def change_join() -> Any:
+    return (CHG.join(OBS, OBS.c.id == CHG.c.observation_id)
+            .join(SUBJ, SUBJ.c.id == OBS.c.subject_id))
+
+
+def change_select() -> Select[Any]:
+    """The columns `public_change` shapes into a public row (select_from `change_join()`)."""
+    return select(CHG.c.id.label("change_id"), CHG.c.crawl_id, CHG.c.at, CHG.c.kind,
+                  CHG.c.fields, OBS.c.id.label("observation_id"), OBS.c.source_id,
+                  OBS.c.province, OBS.c.court, OBS.c.artifact_sha256,
+                  SUBJ.c.kind.label("party_type"), SUBJ.c.name, SUBJ.c.code,
+                  OBS.c.payload["case_code"].as_string().label("case_code"))
+
+
+def public_change(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of `change_select()` as /changes and the export show it: companies named with
+    their case numbers; a person is "a person", with neither case number nor keyed hash, and
+    only the values of `PERSON_VALUES_SHOWN` (other changed fields are named, value null)."""
+    company = row["party_type"] == "company"
+    name, code = row.pop("name"), row.pop("code")
+    row["company_name"] = name if company else None
+    row["company_code"] = code if company else None
+    if not company:
+        row["case_code"] = None
+    # Keyed hashes link records; they stay out of public views like the names they hide.
+    fields = {k: v for k, v in (row.pop("fields") or {}).items() if not k.endswith("_key")}
+    if not company:
+        fields = {k: (v if k in PERSON_VALUES_SHOWN else None) for k, v in fields.items()}
+    row["changed_fields"] = sorted(fields)
+    row["field_changes"] = fields
+    return row
 
 
 def fill_rates(engine: Engine, source_id: str, limit: int = 20) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from watchdog.store.artifacts import sha256_hex, write_artifact
 from watchdog.store.bulk import IN_CHUNK, Bulk
 from watchdog.store.db import get_engine
+from watchdog.store.rows import ListingRow as ListingRow  # re-exported: its old home
 from watchdog.store.tables import Artifact, Crawl, Observation, ObservationChange, Source, Subject
 
 FINAL_STATUSES = ("complete", "partial", "blocked", "failed")
@@ -49,22 +50,6 @@ def now_utc() -> datetime:
 def payload_sha256(payload: dict[str, Any]) -> str:
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-@dataclass
-class ListingRow:
-    """One record ready for the store: privacy-safe payload, subject attributes, facets."""
-
-    record_key: str
-    subject: dict[str, Any]  # key, kind, name, code, province, birth_year, sex, age_band
-    payload: dict[str, Any]
-    facets: dict[str, Any]  # party_type, province, court, circumstances, performance, publish_month
-    source_record_id: str | None = None
-    # The artifact this record came from, when a batch spans several (else the batch's own).
-    artifact_sha256: str | None = None
-    # payload_sha256(payload) and json.dumps(payload), when made beforehand (in a worker).
-    content_sha256: str | None = None
-    payload_json: str | None = None
 
 
 @dataclass
