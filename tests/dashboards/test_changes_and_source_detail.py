@@ -59,3 +59,34 @@ def test_source_detail_shows_scheduled_runs_of_its_job(client, app):
     runs = client.get(f"/sources/{source_id}.json").get_json()["job_runs"]
     assert runs[0]["status"] == "blocked" and "412" in runs[0]["detail"]
     assert "HTTP 412 block page" in client.get(f"/sources/{source_id}").get_data(as_text=True)
+
+
+def test_changes_show_complete_crawls_unless_others_are_asked_for(tmp_path):
+    from dashboards import create_app
+    from tests.dashboards.conftest import _company, build_store
+    from watchdog.store.writer import CrawlRecorder
+
+    store = build_store(tmp_path, audit=False)
+    # A crawl that read one page with a new layout: its records changed, but it is partial.
+    partial = CrawlRecorder(store.url, store.artifacts_dir, "court_dishonest")
+    changed = _company(0, "北京", "c1", "全部未履行")
+    changed.payload["publish_date"] = "2023-06-01"
+    partial.write_batch([changed], store.artifact_sha)
+    partial.finish(covers_whole_source=True, status="partial", reason="layout changed")
+    client = create_app(store.url, store.artifacts_dir, TESTING=True).test_client()
+
+    shown = client.get("/changes.json").get_json()
+    assert partial.crawl_id not in {r["crawl_id"] for r in shown["rows"]}
+    assert {c["status"] for c in shown["by_crawl"]} == {"complete"}
+    assert shown["crawls_not_shown"] == {"partial": 1}
+    page = client.get("/changes").get_data(as_text=True)
+    assert "1 partial crawl" in page and "status=complete&amp;status=partial" in page
+
+    both = client.get("/changes.json?status=complete&status=partial").get_json()
+    rows = [r for r in both["rows"] if r["crawl_id"] == partial.crawl_id]
+    assert [r["kind"] for r in rows] == ["changed"] and rows[0]["company_code"] == "91110000MA00000000"
+    assert both["crawls_not_shown"] == {}
+    # Asked for by number, a crawl is shown whatever its status.
+    one = client.get(f"/changes.json?crawl={partial.crawl_id}").get_json()["rows"]
+    assert [r["crawl_id"] for r in one] == [partial.crawl_id]
+    assert client.get("/changes.json?status=finished").status_code == 400

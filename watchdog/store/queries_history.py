@@ -18,9 +18,25 @@ ART = tables.Artifact.__table__
 CHANGE_KINDS = ("added", "changed", "removed", "relisted")
 
 
-def change_summary(engine: Engine, source_ids: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+def hidden_crawls(engine: Engine, source_ids: tuple[str, ...],
+                  statuses: tuple[str, ...]) -> dict[str, int]:
+    """How many crawls that changed something are not in `statuses`, by their status."""
+    where = [CRAWL.c.status.not_in(statuses)] if statuses else [CRAWL.c.id.is_(None)]
+    if source_ids:
+        where.append(CRAWL.c.source_id.in_(source_ids))
+    ids = select(CHG.c.crawl_id).distinct().scalar_subquery()
+    stmt = (select(CRAWL.c.status, func.count()).where(CRAWL.c.id.in_(ids), *where)
+            .group_by(CRAWL.c.status))
+    with engine.connect() as conn:
+        return {status: int(n) for status, n in conn.execute(stmt)}
+
+
+def change_summary(engine: Engine, source_ids: tuple[str, ...] = (),
+                   statuses: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """Per crawl that changed anything: its status and how many listings each kind of change hit."""
     where = [CRAWL.c.source_id.in_(source_ids)] if source_ids else []
+    if statuses:
+        where.append(CRAWL.c.status.in_(statuses))
     stmt = (select(CRAWL.c.id, CRAWL.c.source_id, CRAWL.c.mode, CRAWL.c.status,
                    CRAWL.c.started_at, CHG.c.kind, func.count())
             .select_from(CHG.join(CRAWL, CRAWL.c.id == CHG.c.crawl_id))
@@ -39,16 +55,21 @@ def change_summary(engine: Engine, source_ids: tuple[str, ...] = ()) -> list[dic
 
 
 def changes(engine: Engine, *, crawl_id: int | None, kinds: tuple[str, ...], page: int,
-            size: int, source_ids: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], int]:
-    """Individual changes, newest first. Companies are named; persons are not."""
+            size: int, source_ids: tuple[str, ...] = (),
+            statuses: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], int]:
+    """Individual changes, newest first, from crawls in `statuses` (all when empty).
+    Companies are named; persons are not."""
     where = []
+    joined = change_join()
+    if statuses:
+        joined = joined.join(CRAWL, CRAWL.c.id == CHG.c.crawl_id)
+        where.append(CRAWL.c.status.in_(statuses))
     if crawl_id is not None:
         where.append(CHG.c.crawl_id == crawl_id)
     if kinds:
         where.append(CHG.c.kind.in_(kinds))
     if source_ids:
         where.append(OBS.c.source_id.in_(source_ids))
-    joined = change_join()
     stmt = (change_select().select_from(joined).where(*where)
             .order_by(CHG.c.id.desc()).limit(size).offset((page - 1) * size))
     with engine.connect() as conn:
