@@ -139,3 +139,47 @@ def test_fixture_page_escalated_on_time(database_url, tmp_path):
     write(database_url, tmp_path, "gsxt", drafts, datetime(2026, 1, 1, tzinfo=UTC))
     # Listed 2022-07-01, escalated 2025-07-10 (page row and notice): on time, one listing.
     assert run(database_url, date(2026, 1, 1))[1] == {}
+
+
+def test_one_company_as_two_subjects(database_url, tmp_path):
+    """gsxt keys a company by its code, Credit China only by its name or its organisation code:
+    the matcher joins them, and the check reads them as one company."""
+    from tests.store.test_company_matches import make_org, make_uscc
+
+    migrate(database_url)
+    for source in ("gsxt", "credit_china"):
+        register_source(database_url, {"id": source, "title": source, "publisher": "x"})
+    seen = datetime(2024, 6, 1, 8, tzinfo=UTC)
+
+    def coded(company: str, kind: str, listed: str, org8: str, **more: object) -> Draft:
+        uscc = make_uscc("310115", org8)
+        return Draft(record_key=f"{kind}:{company}:{listed}:0", payload={
+            "record_type": kind, "listed_date": listed, **more},
+            subject=subject(f"uscc:{uscc}", "company", name=company, code=uscc))
+
+    def by_org(company: str, kind: str, listed: str, org8: str, **more: object) -> Draft:
+        org = make_org(org8)
+        return Draft(record_key=f"{kind}:{company}:{listed}:0", payload={
+            "record_type": kind, "listed_date": listed, **more},
+            subject=subject(f"org:{org}", "company", name=company, code=org))
+
+    serious = {"list": "严重违法失信企业名单", "list_reason": THREE_YEARS}
+    gsxt_rows = [coded("上海名称相同贸易有限公司", "abnormal", "2019-01-01", "55011111"),
+                 coded("上海代码相同贸易有限公司", "abnormal", "2022-01-01", "55022222"),
+                 coded("上海只凭名称贸易有限公司", "abnormal", "2022-01-01", "55033333")]
+    cc_rows = [
+        # Escalated on time, but shown under its name only: not "never escalated".
+        rec("上海名称相同贸易有限公司", "serious", "2022-02-01", **serious),
+        # Escalated early, joined by its organisation code: flagged.
+        by_org("上海代码相同贸易有限公司", "serious", "2023-06-01", "55022222", **serious),
+        # Escalated early, but joined by name only: not enough to flag.
+        rec("上海只凭名称贸易有限公司", "serious", "2023-06-01", **serious)]
+    write(database_url, tmp_path, "gsxt", gsxt_rows, seen)
+    write(database_url, tmp_path, "credit_china", cc_rows, seen)
+    run_id, counts = run(database_url, date(2024, 7, 1))
+    with get_engine(database_url).connect() as conn:
+        found = conn.execute(select(Finding.check_id, Observation.record_key)
+                             .join(Observation, Observation.id == Finding.observation_id)
+                             .where(Finding.audit_run_id == run_id)).all()
+    assert sorted(found) == [("abnormal_escalated_early", "serious:上海代码相同贸易有限公司:2023-06-01:0")]
+    assert counts == {"abnormal_escalated_early": 1}

@@ -13,7 +13,11 @@ SAIC Order No. 68 (2014) and Order No. 83, kept by SAMR's 2021 measures (referen
 Listings come from the company pages of gsxt (with their removal dates), the abnormal-operations
 directory and Credit China's abnormal-operations table; serious listings from gsxt's company
 pages, its serious-violation notices and Credit China's serious-violation table. The same
-listing seen in several of them (same company, same date) counts once. The rules live in `RULES`
+listing seen in several of them (same company, same date) counts once. A company may be two
+subjects (one source gives its code, another only its name): listings of subjects the company
+matcher joined count as one company's, except a branch office joined to its parent. A serious
+listing found only through a name match clears "not escalated" (the cautious reading) but
+never makes an "escalated early" finding: that needs the same subject or a code match. The rules live in `RULES`
 below; their text is pinned as the regime version of every finding.
 """
 
@@ -29,9 +33,14 @@ from sqlalchemy import Engine, insert, select
 
 from watchdog.audit.checks import span
 from watchdog.audit.runner import record_regime_version
+from watchdog.companies_store import match_engine
+from watchdog.store.company_tables import CompanyMatch
 from watchdog.store.tables import Finding, Observation
 
-OBS = Observation.__table__
+OBS, MATCH = Observation.__table__, CompanyMatch.__table__
+# Matches that say two subjects are one legal person (a branch is a legal person of its own).
+_CODE_METHODS = ("uscc", "reg_no", "org_code", "masked_uscc+name")
+_NOT_ONE_COMPANY = ("name_branch",)
 SOURCES = ("gsxt", "credit_china")
 TYPES = ("abnormal", "abnormal_directory", "serious", "notice")
 YEARS = 3
@@ -126,8 +135,12 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def judge(listings: list[Listing]) -> list[tuple[str, Listing, dict[str, Any]]]:
-    """Findings for one company's listings: (check id, listing it rests on, detail)."""
+def judge(listings: list[Listing], code_joined: frozenset[frozenset[int]] = frozenset()
+          ) -> list[tuple[str, Listing, dict[str, Any]]]:
+    """Findings for one company's listings: (check id, listing it rests on, detail).
+
+    `code_joined` holds the pairs of subjects joined by a code; other subjects among
+    `listings` were joined by name only."""
     items = _dedupe(listings)
     abnormal = [x for x in items if x.kind == "abnormal"]
     serious = [x for x in items if x.kind == "serious"]
@@ -145,7 +158,10 @@ def judge(listings: list[Listing]) -> list[tuple[str, Listing, dict[str, Any]]]:
         if not any(w in s.reason for w in _ESCALATION_WORDS) or not any(
                 w in s.reason for w in _THREE_YEARS):
             continue
-        active = [a for a in abnormal if a.listed <= s.listed and (a.removed is None or a.removed >= s.listed)]
+        active = [a for a in abnormal if a.listed <= s.listed
+                  and (a.removed is None or a.removed >= s.listed)
+                  and (a.subject_id == s.subject_id
+                       or frozenset((a.subject_id, s.subject_id)) in code_joined)]
         if not active:
             continue
         base = active[0]
@@ -170,7 +186,36 @@ def _summary(check: str, x: Listing, d: dict[str, Any]) -> str:
             f"{d['abnormal_listed_date']}: the 3 years ran to {d['three_years_on']}.")
 
 
+def companies(conn: Any, subject_ids: set[int]
+              ) -> tuple[list[set[int]], frozenset[frozenset[int]]]:
+    """The subjects grouped into companies by the matcher's active matches (union-find), and
+    the pairs joined by a code."""
+    parent = {s: s for s in subject_ids}
+
+    def root(s: int) -> int:
+        while parent[s] != s:
+            parent[s] = parent[parent[s]]
+            s = parent[s]
+        return s
+
+    by_code: set[frozenset[int]] = set()
+    # All active matches, filtered here: no list of ids as long as the store's companies in SQL.
+    for a, b, method in conn.execute(select(MATCH.c.subject_a, MATCH.c.subject_b, MATCH.c.method)
+                                     .where(MATCH.c.retracted_at.is_(None),
+                                            MATCH.c.method.not_in(_NOT_ONE_COMPANY))):
+        if a not in parent or b not in parent:
+            continue
+        parent[root(a)] = root(b)
+        if method in _CODE_METHODS:
+            by_code.add(frozenset((a, b)))
+    groups: dict[int, set[int]] = defaultdict(set)
+    for s in subject_ids:
+        groups[root(s)].add(s)
+    return list(groups.values()), frozenset(by_code)
+
+
 def audit(engine: Engine, *, run_id: int, as_of: date) -> dict[str, int]:
+    match_engine(engine)  # one company may be several subjects: the matches must be current
     query = (select(OBS.c.id, OBS.c.subject_id, OBS.c.source_id, OBS.c.payload, OBS.c.province,
                     OBS.c.artifact_sha256, OBS.c.last_seen)
              .where(OBS.c.source_id.in_(SOURCES), OBS.c.status == "listed",
@@ -181,9 +226,11 @@ def audit(engine: Engine, *, run_id: int, as_of: date) -> dict[str, int]:
         for r in conn.execute(query):
             if (x := to_listing(r, as_of)) is not None:
                 by_subject[x.subject_id].append(x)
+        groups, code_joined = companies(conn, set(by_subject))
     rows = []
-    for items in by_subject.values():
-        for check, x, detail in judge(items):
+    for group in groups:
+        items = [x for s in sorted(group) for x in by_subject[s]]
+        for check, x, detail in judge(items, code_joined):
             rule = RULES[check]
             rows.append({"audit_run_id": run_id, "check_id": check, "severity": rule["severity"],
                          "observation_id": x.obs_id, "subject_id": x.subject_id,
