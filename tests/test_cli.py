@@ -76,3 +76,5 @@ def test_import_of_every_shared_sample_ends_with_the_summary(sqlite_env):
     lines = legacy.stdout.strip().splitlines()
     assert lines[-1] == "court_dishonest: read 0, added 0, changed 0, unchanged 0, rejected 1"
     assert lines[0].startswith("rejected: ")
+    # Nothing read: the import failed (exit 1, one line why), and it freshens nothing.
+    assert legacy.returncode == 1 and "no record in the file could be read" in legacy.stderr

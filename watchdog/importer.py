@@ -77,6 +77,9 @@ def _refused(recorder: CrawlRecorder, manifest: Manifest, exc: Exception) -> Cra
 
 def _finished(recorder: CrawlRecorder) -> CrawlOutcome:
     # A file is part of a list, never all of it: an import never marks anything removed.
+    if recorder.counts.read == 0 and recorder.counts.rejected:
+        return recorder.finish(covers_whole_source=False, status="failed",
+                               reason="no record in the file could be read (see the rejections)")
     if recorder.unknown_fields:
         names = ", ".join(sorted(recorder.unknown_fields))
         recorder.degrade("partial", f"unknown field(s) reported: {names}")

@@ -99,3 +99,19 @@ def test_the_cache_forgets_the_least_recently_used():
     assert cache.misses == misses
     cache.call(("g",), lambda x: x * 10, 2)
     assert cache.misses == misses + 1
+
+
+def test_an_import_does_not_make_a_source_look_freshly_crawled(own_store):
+    app = create_app(own_store.url, own_store.artifacts_dir, TESTING=True)
+    client = app.test_client()
+
+    def last_complete() -> str:
+        return next(s["last_complete"] for s in client.get("/sources.json").get_json()["sources"]
+                    if s["source_id"] == "court_dishonest")
+
+    before = last_complete()
+    crawl = CrawlRecorder(own_store.url, own_store.artifacts_dir, "court_dishonest", mode="import",
+                          origin="file:part.json")
+    crawl.write_batch([_company(200, "北京", "c1", "全部未履行")], own_store.artifact_sha)
+    assert crawl.finish(covers_whole_source=False).status == "complete"
+    assert before and last_complete() == before

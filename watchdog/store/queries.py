@@ -315,8 +315,10 @@ def sources(engine: Engine) -> list[dict[str, Any]]:
     """Each source with its newest crawl and when it last completed a crawl."""
     last = (select(CRAWL.c.source_id, func.max(CRAWL.c.id).label("crawl_id"))
             .group_by(CRAWL.c.source_id).subquery())
+    # An import is part of a list someone saved, read whenever: it says nothing of freshness.
     complete = (select(CRAWL.c.source_id, func.max(CRAWL.c.finished_at).label("last_complete"))
-                .where(CRAWL.c.status == "complete").group_by(CRAWL.c.source_id).subquery())
+                .where(CRAWL.c.status == "complete", CRAWL.c.mode == "crawl")
+                .group_by(CRAWL.c.source_id).subquery())
     stmt = (select(SRC.c.id.label("source_id"), *_cols(SRC, "title publisher official"),
                    CRAWL.c.started_at.label("last_started"),
                    CRAWL.c.finished_at.label("last_finished"),
