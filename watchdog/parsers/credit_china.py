@@ -31,7 +31,9 @@ from watchdog.parsers.credit_china_vocab import (
     check_block_text,
     classify_table,
     decode,
+    foreign_reason,
     load_json,
+    mostly_unknown,
 )
 from watchdog.parsers.errors import BlockedError, FormatError, RecordError
 from watchdog.privacy import Keyer
@@ -59,9 +61,11 @@ def parse_bytes(body: bytes, keyer: Keyer, *, name: str | None = None) -> Parsed
     fmt = legacy_format(obj)
     if fmt is not None:
         return parse_legacy(fmt, obj, keyer, query)
-    if isinstance(obj, dict) and ("status" in obj or "code" in obj):
+    if isinstance(obj, dict) and ("status" in obj or set(obj) == {"code", "msg"}):
         return _current(obj, keyer, name, query)
-    raise FormatError("JSON in no Credit China format we know")
+    # Refused with what the file looks like: a file of another registry must not be read as
+    # a Credit China record with its own fields (and persons) kept as unknown columns.
+    raise FormatError(foreign_reason(obj))
 
 
 def _query(name: str | None) -> dict[str, str]:
@@ -97,6 +101,11 @@ def _current(obj: dict[str, Any], keyer: Keyer, name: str | None,
         raise FormatError("status 1 but neither a detail nor a list")
     endpoint = _endpoint(name)
     parsed = ParsedFile(fmt=_list_format(items, endpoint, query))
+    if parsed.fmt == "catalog" and not (query.get("tableName") or _table_in(name)):
+        rows = [i for i in items if isinstance(i, dict)]
+        if mostly_unknown({k for row in rows for k in row}):
+            # Catalogue rows are bare columns: without a table named, they must be ours.
+            raise FormatError(foreign_reason(obj))
     for i, item in enumerate(items):
         try:
             parsed.drafts.append(_list_item(parsed.fmt, item, keyer, query, name))

@@ -5,6 +5,10 @@ under `result.results`, the later GET under `data.results`), `credit_info_detail
 legalPerson, entstatus, ...), `pub_penalty_name` (cfWsh, ...), `pub_permissions_name` (xkWsh,
 ...) and `record_param`, whose records are keyed by their Chinese labels; `creditType` 2 is the
 red list (A-level taxpayers), 4 key attention (abnormal operations), 8 the blacklist.
+
+A shape is recognised by its documented keys, never by one key alone: other registries use the
+same camelCase words (gsxt's app record has `entName` too), and their files must be refused, not
+read as a registration with the rest dropped into `extra`.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from watchdog.parsers.credit_china_records import (
     person_name_like,
     to_draft,
 )
-from watchdog.parsers.credit_china_vocab import PROVINCES
+from watchdog.parsers.credit_china_vocab import PROVINCES, mostly_unknown
 from watchdog.parsers.errors import FormatError, RecordError
 from watchdog.privacy import Keyer
 
@@ -31,6 +35,9 @@ _RECORD_PARAM_TYPES = {"2": ("red_list", "守信红名单"), "4": ("abnormal", "
 _SEARCH_KNOWN = frozenset({"name", "type", "idCardOrOrgCode", "area", "objectType", "goodCount",
                            "badCount", "dishonestyCount", "time", "encryStr"})
 _PROVINCE_NAMES = frozenset(PROVINCES.values())
+# credit_info_detail's keys (reference/sources.md section 1).
+_DETAIL_KEYS = frozenset({"entName", "legalPerson", "entstatus", "regno", "creditCode", "enttype",
+                          "dom", "regorg", "esdate", "sysUpdateTime"})
 
 
 def _unwrap(obj: Any) -> Any:
@@ -44,7 +51,10 @@ def _unwrap(obj: Any) -> Any:
 
 
 def _is_detail(node: Any) -> bool:
-    return isinstance(node, dict) and ("entName" in node or "creditCode" in node)
+    """A credit_info_detail record: entName or creditCode, and most keys the documented ones."""
+    if not isinstance(node, dict) or not ("entName" in node or "creditCode" in node):
+        return False
+    return 2 * len(_DETAIL_KEYS.intersection(node)) > len(node)
 
 
 def legacy_format(obj: Any) -> str | None:
@@ -56,6 +66,8 @@ def legacy_format(obj: Any) -> str | None:
         return "legacy_search" if isinstance(node, list) and node == [] and isinstance(obj, dict) \
             and "result" in obj else None
     keys = set().union(*(set(i) for i in node if isinstance(i, dict)))
+    if mostly_unknown(keys):
+        return None  # a list of another source's records: refused with what it looks like
     if "encryStr" in keys or "idCardOrOrgCode" in keys:
         return "legacy_search"
     if any(k.startswith("cf") and k[2:3].isupper() for k in keys):

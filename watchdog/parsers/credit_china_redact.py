@@ -2,10 +2,12 @@
 
 Persons appear as the rows of person catalogues (`xm` with the masked ID `tmzjhm`), as legal
 representatives (`cf_fr`, the registration table's `name`, `法定代表人`...), as subjects whose
-name reads as a person's, and in free text. The JSON is walked with the same column and label
-knowledge as the parser, so a person is replaced by the same token as the key the store holds;
-then every string goes through the literal and free-text redaction. A body that does not parse
-(truncated, HTML) has the person-valued keys redacted by pattern, then the generic redaction.
+name reads as a person's, in columns nobody has seen, and in free text. The JSON is walked with
+the same column and label knowledge as the parser, so a person is replaced by the same token as
+the key the store holds; a column the parser does not know is read as fail-closed as the parser
+reads it (`unknown_value`: possible names, IDs and phones replaced). Then every string goes
+through the literal and free-text redaction. A body that does not parse (truncated, HTML) has
+the person-valued keys redacted by pattern, then the generic redaction.
 """
 
 from __future__ import annotations
@@ -14,8 +16,18 @@ import json
 import re
 from typing import Any
 
-from watchdog.parsers.credit_china_records import _resolve, person_name_like, scrub
-from watchdog.parsers.credit_china_vocab import decode, load_json
+from watchdog.parsers.credit_china_records import (
+    ID_TOKEN,
+    PHONE_TOKEN,
+    WITHHELD,
+    _resolve,
+    person_name_like,
+    redact_phones,
+    scrub,
+    strike_elsewhere,
+    unknown_value,
+)
+from watchdog.parsers.credit_china_vocab import ENVELOPE_KEYS, decode, load_json
 from watchdog.privacy import (
     Keyer,
     is_org_name,
@@ -24,11 +36,8 @@ from watchdog.privacy import (
     redact_raw_bytes,
 )
 
-ID_TOKEN = "[id]"
-WITHHELD = "[withheld]"
 _ROW_NAME_KEYS = ("xm", "姓名")
 _ROW_ID_KEYS = ("tmzjhm", "脱敏证件号码", "证件号码")
-_PERSON_WORDS = ("姓名", "法定代表人", "负责人", "联系人", "身份证", "证件号", "经营者")
 # Person-valued keys for bodies that do not parse: "key": "value (value may be cut off).
 _RAW_PERSON_KEYS = ("xm", "name", "cf_fr", "cfFr", "xk_fr", "xkFr", "legalPerson",
                     "fddbrhzfzrmc", "fyzjzrdcwfzrxm", "法定代表人", "企业法人姓名", "姓名",
@@ -77,8 +86,14 @@ def _walk(obj: Any, labels: dict[str, str], keyer: Keyer, names: list[str]) -> A
             out[key] = _token(keyer, value, row_card or "")
         elif key in _ROW_ID_KEYS and isinstance(value, str) and value.strip():
             out[key] = ID_TOKEN
+        elif key == "sencesMap" and isinstance(value, dict):
+            # The site's labels of its columns, not values: taking 法定代表人 or 经办人 for a
+            # name would blank the label that says what was withheld. Still scrubbed below.
+            out[key] = value
         elif isinstance(value, str) and value.strip():
             out[key] = _value(key, value, labels, keyer, names)
+        elif isinstance(value, int | float | list) and _unknown_key(key, labels):
+            out[key] = _unknown_other(key, value, labels, keyer, names)
         elif key == "entity":
             out[key] = _walk(value, inner, keyer, names)
         else:
@@ -100,11 +115,43 @@ def _value(key: str, value: str, labels: dict[str, str], keyer: Keyer, names: li
         return _token(keyer, value)
     if spec is not None and spec.kind == "withheld":
         return WITHHELD
+    if _unknown_key(key, labels):
+        return _unknown(key, value, labels, keyer, names)
     if looks_like_resident_id(value.replace(" ", "")):
         return ID_TOKEN
-    if spec is None and any(w in f"{key}{labels.get(key, '')}" for w in _PERSON_WORDS):
-        return WITHHELD
     return value
+
+
+def _unknown(key: str, value: str, labels: dict[str, str], keyer: Keyer, names: list[str]) -> str:
+    """A column the parser does not know, replaced as the parser replaces it in `extra`."""
+    kind = unknown_value(key, labels.get(key), value)
+    if kind == "withheld":
+        return WITHHELD
+    if kind in ("id", "phone"):
+        return ID_TOKEN if kind == "id" else PHONE_TOKEN
+    if kind == "person":
+        if strike_elsewhere(value.strip()):
+            names.append(value.strip())
+        return _token(keyer, value.strip())
+    return redact_phones(value)
+
+
+def _unknown_key(key: str, labels: dict[str, str]) -> bool:
+    return key not in ENVELOPE_KEYS and _resolve(key, labels)[0] is None
+
+
+def _unknown_other(key: str, value: Any, labels: dict[str, str], keyer: Keyer,
+                   names: list[str]) -> Any:
+    """A number or an array under a column we do not know: a number can be an ID or a phone
+    number, an array can list names."""
+    if isinstance(value, list):
+        return [_unknown(key, v, labels, keyer, names) if isinstance(v, str) and v.strip()
+                else _unknown_other(key, v, labels, keyer, names) if isinstance(v, int | float)
+                else _walk(v, labels, keyer, names) for v in value]
+    if isinstance(value, bool):
+        return value
+    kind = unknown_value(key, labels.get(key), value)
+    return {"withheld": WITHHELD, "id": ID_TOKEN, "phone": PHONE_TOKEN}.get(kind or "", value)
 
 
 def _is_code(text: str) -> bool:

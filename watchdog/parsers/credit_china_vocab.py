@@ -108,6 +108,79 @@ def _index() -> tuple[dict[str, Field], dict[str, Field]]:
 
 BY_COLUMN, BY_LABEL = _index()
 
+# Words of a column's key or label that say its value is about a natural person (a name, an ID,
+# a contact): a value under such a column we do not know is withheld whatever it looks like.
+# Shared by the parser and the archive redaction, so both withhold the same columns.
+PERSON_LABEL_WORDS = ("姓名", "法定代表人", "法人", "代表人", "负责人", "联系人", "经办人", "当事人",
+                      "身份证", "证件号", "经营者", "股东", "手机", "电话", "联系方式")
+
+# Keys of the documented envelopes and of the legacy search and detail records
+# (reference/sources.md section 1): known structure, not record columns. A file whose keys are
+# mostly none of these nor a column or label above is not a Credit China response.
+ENVELOPE_KEYS = frozenset({
+    "status", "message", "msg", "code", "data", "list", "total", "page", "pageSize", "totalSize",
+    "table_name", "tableName", "data_catalog", "dataSource", "columnList", "sencesMap", "entity",
+    "headEntity", "rewardStatus", "punishmentStatus", "hgData", "uuid", "recid",
+    "accurate_entity_name", "accurate_entity_code", "accurate_entity_name_query", "entityType",
+    "entity_type", "record_source", "result", "results", "totalCount", "start", "totalPageCount",
+    "currentPageNo", "type", "idCardOrOrgCode", "area", "objectType", "goodCount", "badCount",
+    "dishonestyCount", "time", "encryStr", "xm", "tmzjhm",
+})
+# Keys that name the source a refused file comes from, so the refusal can say what it looks like.
+_LOOKALIKES = (
+    ("a gsxt company record (the enterprise publicity system's app)",
+     ("uniscId", "pripId", "legalName", "regStateCN", "entTypeCN", "keyperson", "shareholder",
+      "regOrgCn", "nodeNum")),
+    ("a gsxt notices list", ("draw", "recordsTotal", "recordsFiltered", "noticeId", "noticeTitle")),
+    ("a court dishonest-debtor record (zxgk)",
+     ("iname", "caseCode", "cardNum", "courtName", "gistId", "disruptTypeName", "partyTypeName",
+      "被执行人", "申请执行人")),
+)
+
+
+def known_key(key: str) -> bool:
+    """Whether a key is a Credit China column, label or envelope key."""
+    return key in BY_COLUMN or key in BY_LABEL or key in ENVELOPE_KEYS
+
+
+def _keys_of(obj: Any) -> list[str]:
+    """The keys of a body's top object and of its first records (one level of wrapping)."""
+    keys: list[str] = []
+    nodes = [obj]
+    for _ in range(3):
+        found = []
+        for node in nodes:
+            items = node if isinstance(node, list) else [node]
+            for item in items[:5]:
+                if isinstance(item, dict):
+                    keys += [str(k) for k in item if str(k) not in keys]
+                    found += [v for v in item.values() if isinstance(v, dict | list)]
+        nodes = found
+    return keys
+
+
+def mostly_unknown(keys: Any) -> bool:
+    """True when fewer than half of `keys` are known to Credit China: a file of another source."""
+    names = [str(k) for k in keys]
+    return bool(names) and 2 * sum(known_key(k) for k in names) < len(names)
+
+
+def foreign_reason(obj: Any) -> str:
+    """One line saying why a JSON body is refused and what it looks like instead."""
+    keys = _keys_of(obj)
+    unknown = [k for k in keys if not known_key(k)]
+    if not keys:
+        return "JSON in no Credit China format we know (no object keys)"
+    counts = f"{len(unknown)} of its {len(keys)} keys are unknown to Credit China"
+    for what, marks in _LOOKALIKES:
+        seen = [m for m in marks if m in keys]
+        if len(seen) >= 2:
+            return (f"it looks like {what} ({', '.join(seen[:4])}), not a Credit China "
+                    f"response: {counts}")
+    sample = ", ".join(unknown[:5]) if unknown else ", ".join(keys[:5])
+    return f"JSON in no Credit China format we know ({counts}: {sample})"
+
+
 # Tables seen in the documented responses (reference/sources.md 1), then the tables of the
 # mirror whose real names were not recorded (named in the site's pattern: fr = legal person).
 KNOWN_TABLES: dict[str, str] = {
