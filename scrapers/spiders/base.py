@@ -110,6 +110,9 @@ class SourceSpider(Spider):
         item.drafts = parsed.drafts
         item.rejections = [f"{response.url} #{r.index}: {r.reason}" for r in parsed.rejections]
         item.next_pages = parsed.next_pages
+        if parsed.cut:
+            # Rows read before the cut are kept; the crawl is partial, so nothing is removed.
+            item.error = f"body cut off at {response.url}: {parsed.cut}"
         if parsed.declared_total:
             self.expected_total = parsed.declared_total
         return item

@@ -1,9 +1,6 @@
 """Crawling tax_a_list from the mirror through the CLI: a complete crawl, each failure switch
 (blocked or partial with its reason, earlier data intact, nothing marked removed), and no
 synthetic person's name or number anywhere under WATCHDOG_HOME afterwards.
-
-Needs the pipeline to write `ParsedFile.drafts` (the lead's wiring of `parser_for`); until then
-these tests skip themselves.
 """
 
 from __future__ import annotations
@@ -145,3 +142,50 @@ def test_import_real_and_documented_files(cli_env, database_url, tmp_path):
     db = " ".join(f.read_bytes().decode("utf-8", "ignore") for f in tmp_path.glob("store.sqlite*"))
     for text in (home_texts(home), db):
         assert "严素莺" not in text and "33012119560101333001" not in text
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_reimport_under_another_name_and_a_cut_copy_change_nothing(cli_env, database_url,
+                                                                    tmp_path):
+    """The list again as jx_bom.csv once recorded "changed 5" (province from the file name);
+    a copy cut inside its last cell once added a record with a cut tax authority."""
+    from tests.parsers.test_tax_a_list import _jiangxi
+
+    assert run_cli(cli_env, "init").returncode == 0
+    cut = _jiangxi()[:3000].decode("gbk", "ignore").encode("utf-8")  # head -c 3000 | iconv
+    for name, body in (("jiangxi_2018_A_level_GBK.csv", _jiangxi()), ("jx_bom.csv", _jiangxi()),
+                       ("jiangxi_cut_utf8.csv", cut)):
+        (tmp_path / name).write_bytes(body)
+        done = run_cli(cli_env, "import", "tax_a_list", str(tmp_path / name), "--no-progress")
+        assert done.returncode == 0, done.stderr
+    with get_engine(database_url).connect() as conn:
+        crawls = conn.execute(select(Crawl.read, Crawl.added, Crawl.changed, Crawl.unchanged,
+                                     Crawl.rejected).order_by(Crawl.id)).all()
+        payloads = list(conn.execute(select(Observation.payload)).scalars())
+    assert [tuple(c) for c in crawls] == [(4939, 4920, 0, 0, 0), (4939, 0, 0, 4920, 0),
+                                          (28, 0, 0, 28, 1)]
+    assert len(payloads) == 4920  # the cut copy added no record of its own
+    assert not any(p["tax_authority"].endswith("高新技") for p in payloads)
+
+
+def test_a_crawled_page_cut_mid_row_makes_the_crawl_partial(cli_env, monkeypatch):
+    """A crawl of a body cut inside its last cell keeps the rows before the cut, but is not a
+    whole read of the source: partial, so no row after the cut is taken as removed."""
+    from types import SimpleNamespace
+
+    from scrapers.spiders.tax_a_list import TaxAListSpider
+    from tests.parsers.test_tax_a_list import _jiangxi
+
+    for key, value in cli_env.items():
+        monkeypatch.setenv(key, value)
+    assert run_cli(cli_env, "init").returncode == 0
+    spider = TaxAListSpider(base_url="http://127.0.0.1:1")
+    cut = _jiangxi()[:3000].decode("gbk", "ignore").encode("utf-8")
+    url = "http://127.0.0.1:1/jiangxi_2018.csv"
+    item = spider.read_page(SimpleNamespace(url=url, status=200, body=cut,
+                                            headers={"Content-Type": b"text/csv"}))
+    assert len(item.drafts) == 28 and not item.blocked
+    assert item.error and "ends mid-row" in item.error and url in item.error
+    whole = spider.read_page(SimpleNamespace(url=url, status=200, body=_jiangxi(),
+                                             headers={"Content-Type": b"text/csv"}))
+    assert whole.error is None and len(whole.drafts) == 4939  # 19 of them repeat a row

@@ -38,6 +38,9 @@ class ParsedFile:
     rejections: list[Rejection] = field(default_factory=list)
     declared_total: int | None = None   # what the page says the whole list holds, if it says
     next_pages: list[str] = field(default_factory=list)  # further URLs the page links to
+    # Why the body was not whole (cut off mid-row...), if the parser could tell: the rows before
+    # the cut are good, but a crawl that read it did not read the whole source.
+    cut: str | None = None
 
 
 def subject(key: str, kind: str, *, name: str | None = None, code: str | None = None,

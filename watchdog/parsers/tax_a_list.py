@@ -3,8 +3,13 @@
 Formats: CSV (GBK or UTF-8, with or without BOM, comma/tab/semicolon separated, a title line
 above the header allowed) and HTML pages holding the list as a table (Heilongjiang's
 `table.dzchaxun`, Beijing's `table.table_input`, Credit Anhui's red-list tables). Columns are
-found by header name and synonym (see `tax_a_list_fields`); the province comes from the file
-name, URL or page title, else from the region code inside the taxpayer number.
+found by header name and synonym (see `tax_a_list_fields`).
+
+A record's province comes from what the list says, never from what the file is called, so the
+same list saved under another name stores the same records: the row's own province, region or
+tax-authority cell ("国家税务总局江西省…"), else the list's (its title line, or the province that
+nearly all its rows name), else the region code inside the row's taxpayer number. The file name
+or URL is only a guess for rows none of that places, kept out of the payload (see `_draft`).
 
 Companies are keyed on a valid USCC, else on their name: a 15-digit legacy taxpayer number is
 not a USCC, so it stays in the payload (with the organisation code inside it) but does not key
@@ -18,6 +23,7 @@ import csv
 import hashlib
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -35,6 +41,14 @@ _TOTAL_PAGES = re.compile(r"共\s*(\d+)\s*页")
 MAX_PAGES = 20000  # Heilongjiang had 524 pages in 2019, Beijing 5,614
 _PAGE_PARAMS = ("currpage", "curPage", "page_num", "pageno", "pageNo", "page")
 _ID_FIELDS = ("taxpayer_id", "uscc")
+# What may follow the last line break of a whole file: spaces, tabs, NUL padding and the DOS
+# end-of-file mark. A line break is never stripped: the check is whether one ends the data.
+_TRAILING_JUNK = " \t\x00\x1a"
+ENDS_MID_ROW = "the file ends mid-row: last row not read"
+# Share of the rows that place themselves (own cell or number) that must agree before their
+# province is taken as the list's: a provincial list carries a few companies registered
+# elsewhere (Jiangxi 2018: 1 in 4,939), a national list has no such majority.
+_LIST_SHARE = 0.8
 
 
 @dataclass
@@ -47,6 +61,8 @@ class Table:
     next_pages: list[str] = field(default_factory=list)
     encoding: str = "utf-8"
     bom: bool = False
+    # The data stops without a line break after the last row: that row may be cut mid-cell.
+    ends_mid_row: bool = False
 
 
 @dataclass
@@ -61,11 +77,19 @@ def parse_bytes(body: bytes, keyer: Keyer, *, name: str | None = None) -> Parsed
     out = ParsedFile(fmt=table.fmt, next_pages=table.next_pages)
     unknown = {h: "string" for h, f in zip(table.headers, table.fields, strict=True)
                if f is None and h.strip()}
-    province = F.province_in_text(name) or F.province_in_text(table.context)
+    rows = _rows(table)
+    if table.ends_mid_row and rows:
+        # The rows before it are whole; this one may hold a cut value ("国家税务总局景德镇高新"),
+        # which would be stored as a record of its own. Reported, not stored.
+        out.rejections.append(Rejection(rows.pop().index, ENDS_MID_ROW))
+        out.cut = ENDS_MID_ROW
+    places = [_row_places(row) for row in rows]
+    list_province = F.province_in_text(table.context) or _shared_province(places)
+    guess = F.province_in_text(name)
     year = F.parse_year(table.context) or _year_in_name(name)
-    for row in _rows(table):
+    for row, (own, of_code) in zip(rows, places, strict=True):
         try:
-            draft = _draft(row, keyer, province, year)
+            draft = _draft(row, keyer, own or list_province or of_code, guess, year)
         except ValueError as exc:
             out.rejections.append(Rejection(row.index, str(exc)))
             continue
@@ -142,17 +166,31 @@ def _csv_table(text: str, cut: bool, lenient: bool = False) -> Table:
                           "not an A-level taxpayer list")
     headers = F.split_header(rows[at])
     fields = [F.header_field(h) for h in headers]
-    data = [r for r in rows[at + 1:] if any(c.strip() for c in r)]
-    if data and not lenient and (cut or not text.endswith(("\n", "\r"))):
+    # clean_value, not strip: a line holding only the DOS end-of-file mark is no row.
+    data = [r for r in rows[at + 1:] if any(F.clean_value(c) for c in r)]
+    unfinished = bool(data) and not lenient and (cut or _ends_mid_row(text, data[-1]))
+    if unfinished:
         last, _ = F.align(fields, [F.clean_value(c) for c in data[-1]])
         values = {f: v for f, v in last if f and v}
         short = len(data[-1]) < len([f for f in fields if f])
+        # Certainly cut (inside a character, or a row short of the cells that make a record):
+        # the whole body is refused, so a crawl goes partial instead of taking half a list
+        # for the whole. A last row that merely lacks its line break may be whole (some files
+        # end so): the rows before it are kept and that row alone is rejected (parse_bytes).
         if cut or (short and not ("year" in values and values.keys() & set(_ID_FIELDS))):
             raise FormatError("the file ends in the middle of a row: the body was cut off "
                               "(truncated)")
     context = " ".join(",".join(r) for r in rows[:at])
     return Table(fmt=f"csv ({'tab' if delimiter == chr(9) else delimiter})", headers=headers,
-                 fields=fields, rows=data, context=context)
+                 fields=fields, rows=data, context=context, ends_mid_row=unfinished)
+
+
+def _ends_mid_row(text: str, last: list[str]) -> bool:
+    """Whether the data stops inside its last row: no line break after it, or a quoted cell
+    still open at the end (the reader then takes the final line break into that cell)."""
+    if not text.rstrip(_TRAILING_JUNK).endswith(("\n", "\r")):
+        return True
+    return bool(last) and last[-1].rstrip(_TRAILING_JUNK).endswith(("\n", "\r"))
 
 
 def _html_table(text: str, name: str | None, lenient: bool = False) -> Table:
@@ -229,7 +267,28 @@ def _rows(table: Table) -> list[Row]:
     return out
 
 
-def _draft(row: Row, keyer: Keyer, list_province: str | None, list_year: int | None) -> Draft:
+def _row_places(row: Row) -> tuple[str | None, str | None]:
+    """(province the row's own cells state, province of the region code in its number)."""
+    v = row.values
+    own = next((p for f in ("province", "region", "authority")
+                if (p := F.province_named(v.get(f)))), None)
+    ids = _ids(v, v.get("name", ""))
+    return own, F.province_of_code(ids["uscc"] or ids["taxpayer_id"])
+
+
+def _shared_province(places: list[tuple[str | None, str | None]]) -> str | None:
+    """The province nearly every row that places itself names: the list's province, read from
+    the list itself (it covers rows whose number was issued elsewhere, or names no region)."""
+    votes = Counter(p for own, of_code in places if (p := own or of_code))
+    if not votes:
+        return None
+    province, count = votes.most_common(1)[0]
+    return province if count >= _LIST_SHARE * sum(votes.values()) else None
+
+
+def _draft(row: Row, keyer: Keyer, province: str | None, guess: str | None,
+           list_year: int | None) -> Draft:
+    """`province` is what the list says (see the module notes); `guess` the file name's."""
     v = row.values
     name = v.get("name", "")
     ids = _ids(v, name)
@@ -238,7 +297,10 @@ def _draft(row: Row, keyer: Keyer, list_province: str | None, list_year: int | N
     year = F.parse_year(v.get("year", "")) or list_year
     grade = F.parse_grade(v["grade"]) if v.get("grade") else "A"
     authority = v.get("authority")
-    province = list_province or F.province_of_code(ids["uscc"] or ids["taxpayer_id"])
+    # The payload (whose hash decides "changed") holds only what the list says; a guess from
+    # the file name or URL goes to the subject and facets alone, which an unchanged record
+    # does not rewrite, so renaming the file changes nothing stored.
+    shown = province or guess
     published = _date(v.get("published"))
     common: dict[str, Any] = {"year": year, "grade": grade or v.get("grade"),
                               "tax_authority": authority, "province": province,
@@ -255,8 +317,8 @@ def _draft(row: Row, keyer: Keyer, list_province: str | None, list_year: int | N
                and len(personal) >= 18 else keyer.name_key(name))
         payload = {"party_type": "person", **common}
         return Draft(record_key=f"{year or 'na'}:person:{key[:32]}:{auth}",
-                     subject=subject(key, "person", province=province), payload=payload,
-                     facets={"party_type": "person", "province": province},
+                     subject=subject(key, "person", province=shown), payload=payload,
+                     facets={"party_type": "person", "province": shown},
                      fields_present=present)
     key = company_key(uscc=ids["uscc"], name=name or None) if (ids["uscc"] or name) else \
         f"tax:{ids['taxpayer_id']}"
@@ -265,8 +327,8 @@ def _draft(row: Row, keyer: Keyer, list_province: str | None, list_year: int | N
                "branch": F.is_branch(name), **common}
     return Draft(record_key=f"{year or 'na'}:{key}:{auth}",
                  subject=subject(key, "company", name=name or None, code=ids["uscc"],
-                                 province=province),
-                 payload=payload, facets={"party_type": "company", "province": province},
+                                 province=shown),
+                 payload=payload, facets={"party_type": "company", "province": shown},
                  fields_present=present)
 
 

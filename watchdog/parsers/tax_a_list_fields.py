@@ -36,6 +36,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
                   "评价机关", "主管机关", "主管税务所(科、分局)", "税务机关名称"),
     "region": ("地区", "所属地区", "所属市县", "区县", "所属区县", "市州", "地市"),
     "published": ("发布日期", "公布日期", "发布时间", "公布时间"),
+    # "省(区、市)" and "省（自治区、直辖市）" reach "省" once the bracketed part is dropped.
+    "province": ("省份", "所属省份", "所在省份", "省份名称", "省"),
 }
 _LOOKUP = {spelling.lower(): field for field, names in HEADERS.items() for spelling in names}
 
@@ -59,6 +61,12 @@ _PINYIN = {
     "jilin": "吉林", "jxacc": "江西", "creditah": "安徽",
 }
 
+# A province at the start of an authority, region or province cell: "国家税务总局江西省…",
+# "北京市朝阳区…", "广西壮族自治区…". Anchored and followed by its suffix so that "海南藏族自治州"
+# (Qinghai) or "河南蒙古族自治县" do not read as Hainan or Henan.
+_PROVINCE_AT_START = re.compile(
+    r"^(?:国家税务总局)?(" + "|".join(sorted(PROVINCES.values(), key=len, reverse=True))
+    + r")(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|$)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _GRADE = re.compile(r"^([ABMCD])(?:级|类)?$")
 _ID_SHAPE = re.compile(r"^[0-9A-Z]{14,20}$")
@@ -89,7 +97,8 @@ def split_header(cells: list[str]) -> list[str]:
 
 
 def clean_value(value: str) -> str:
-    text = value.replace("\x1a", "").replace("\u3000", " ").replace("\xa0", " ")
+    # The DOS end-of-file mark and NUL padding end some saved files; neither is ever data.
+    text = value.replace("\x1a", "").replace("\x00", "").replace("\u3000", " ").replace("\xa0", " ")
     return _EDITOR_NOTE.sub("", text).strip()
 
 
@@ -118,6 +127,16 @@ def province_of_code(code: str | None) -> str | None:
     if len(code) in (15, 17) and code[:6].isdigit():
         return PROVINCES.get(code[:2])
     return None
+
+
+def province_named(value: str | None) -> str | None:
+    """The province a row's own cell states: a province cell ("江西", "江西省"), a region
+    ("江西省南昌市") or a tax authority ("国家税务总局江西省税务局"); None for a city-level
+    office ("国家税务总局南昌市…"), which names no province."""
+    if not value:
+        return None
+    m = _PROVINCE_AT_START.match("".join(unicodedata.normalize("NFKC", value).split()))
+    return m.group(1) if m else None
 
 
 def province_in_text(text: str | None) -> str | None:

@@ -60,7 +60,10 @@ def _decode_gb(body: bytes) -> tuple[str, str, bool]:
     try:
         return body.decode("gb18030"), "gb18030", False
     except UnicodeDecodeError as exc:
-        if exc.start >= len(body) - 1:
+        # Cut inside a character: one byte of a two-byte GBK character, or one to three bytes
+        # of a four-byte GB18030 one (rare CJK characters in names), left at the very end.
+        if exc.start >= len(body) - 1 or (exc.start >= len(body) - 3 and exc.end == len(body)
+                                          and exc.reason == "incomplete multibyte sequence"):
             return body[: exc.start].decode("gb18030"), "gb18030", True
         raise FormatError("the body is neither UTF-8 nor GBK text") from None
 
