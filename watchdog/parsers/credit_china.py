@@ -179,7 +179,9 @@ def _wrapped(item: dict[str, Any], keyer: Keyer, query: dict[str, str],
     if not isinstance(entity, dict):
         raise RecordError("a wrapped record without an entity object")
     labels = rest.pop("sencesMap", None) or {}
-    columns = rest.pop("columnList", None) or []
+    # The table's column list is the page's layout, not the record (the archived response keeps
+    # it): out of the payload, so a column the site adds does not make every record look changed.
+    rest.pop("columnList", None)
     table = rest.pop("table_name", None) or rest.pop("tableName", None)
     catalog = rest.pop("data_catalog", None)
     source = rest.pop("dataSource", None)
@@ -191,7 +193,6 @@ def _wrapped(item: dict[str, Any], keyer: Keyer, query: dict[str, str],
                   subject_name=subject_name or query.get("keyword") or None,
                   subject_code=subject_code or query.get("tyshxydm") or None, known_table=known)
     draft = to_draft(map_record(entity, labels, keyer), ctx, keyer)
-    draft.payload["columns"] = [str(c) for c in columns] if isinstance(columns, list) else None
     draft.unknown_fields.update({f"record.{k}": json_type(v) for k, v in rest.items()})
     return draft
 
