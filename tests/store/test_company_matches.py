@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from stdnum.cn import uscc as uscc_std
 
@@ -247,6 +247,27 @@ def test_rerun_adds_nothing(company_store: CompanyStore) -> None:
     assert (second.added, second.retracted, second.unchanged) == (0, 0, first.added)
     with get_engine(company_store.url).connect() as conn:
         assert len(conn.execute(select(CompanyMatch.__table__)).all()) == first.added
+
+
+def test_refresh_runs_matching_only_when_the_store_moved(company_store: CompanyStore,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import watchdog.companies_store as cs
+
+    engine = get_engine(company_store.url)
+    calls: list[int] = []
+    real = cs.match_engine
+    monkeypatch.setattr(cs, "match_engine", lambda e: calls.append(1) or real(e))
+    cs.refresh_matches(engine)
+    cs.refresh_matches(engine)  # a second audit suite in the same run
+    assert len(calls) == 1
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(CompanyMatch.__table__)).scalar_one()
+    recorder = CrawlRecorder(company_store.url, company_store.artifacts_dir, "gsxt")
+    recorder.write_batch([row("new:1", company("name:新来的有限公司", "新来的有限公司"), {})],
+                         company_store.shas["gsxt"])
+    recorder.finish(covers_whole_source=False)
+    cs.refresh_matches(engine)
+    assert len(calls) == 2
 
 
 def test_a_match_that_no_longer_holds_is_retracted_and_kept(company_store: CompanyStore,

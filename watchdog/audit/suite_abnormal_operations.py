@@ -33,7 +33,7 @@ from sqlalchemy import Engine, insert, select
 
 from watchdog.audit.checks import span
 from watchdog.audit.runner import record_regime_version
-from watchdog.companies_store import match_engine
+from watchdog.companies_store import refresh_matches
 from watchdog.store.company_tables import CompanyMatch
 from watchdog.store.tables import Finding, Observation
 
@@ -215,7 +215,7 @@ def companies(conn: Any, subject_ids: set[int]
 
 
 def audit(engine: Engine, *, run_id: int, as_of: date) -> dict[str, int]:
-    match_engine(engine)  # one company may be several subjects: the matches must be current
+    refresh_matches(engine)  # one company may be several subjects: the matches must be current
     query = (select(OBS.c.id, OBS.c.subject_id, OBS.c.source_id, OBS.c.payload, OBS.c.province,
                     OBS.c.artifact_sha256, OBS.c.last_seen)
              .where(OBS.c.source_id.in_(SOURCES), OBS.c.status == "listed",

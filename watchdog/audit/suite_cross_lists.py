@@ -28,7 +28,7 @@ from sqlalchemy import Engine, insert, or_, select
 
 from watchdog.audit.runner import keyset_pages, record_regime_version
 from watchdog.companies_match import FOREIGN_SOURCES, NAME_METHODS
-from watchdog.companies_store import match_engine
+from watchdog.companies_store import refresh_matches
 from watchdog.store.company_tables import CompanyMatch
 from watchdog.store.tables import Finding, Observation, Subject
 
@@ -135,7 +135,7 @@ def black_window(row: Any, as_of: date) -> tuple[date, date]:
 
 
 def audit(engine: Engine, *, run_id: int, as_of: date) -> dict[str, int]:
-    match_engine(engine)  # findings cite matches, so the matches must be current
+    refresh_matches(engine)  # findings cite matches, so the matches must be current
     counts: dict[str, int] = {}
     version_id: int | None = None
     query = (select(OBS.c.id, OBS.c.subject_id, OBS.c.source_id, OBS.c.payload, OBS.c.province,
