@@ -16,6 +16,7 @@ from typing import Any
 
 import plotly
 from flask import Flask, Response, render_template, request, send_file
+from markupsafe import soft_str
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -110,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_hooks(app: Flask) -> None:
     from dashboards.views._common import LICENCE, SYNTHETIC_NOTICE, site_state
     from dashboards.views._twins import query_with, twin_url
+    from dashboards.views.model_data import signal_effect
 
     @app.context_processor
     def site() -> dict[str, Any]:
@@ -124,6 +126,16 @@ def _register_hooks(app: Flask) -> None:
     @app.template_filter("when")
     def when(value: Any) -> str:
         return value.strftime("%Y-%m-%d %H:%M UTC") if hasattr(value, "strftime") else "—"
+
+    @app.template_filter("upper_first")
+    def upper_first(value: Any) -> str:
+        """Upper-case the first character only. Jinja's `capitalize` also lower-cases the rest,
+        which turns grade "C" into "c", "AA" into "aa" and "Japan" into "japan"."""
+        text = soft_str(value)  # keeps Markup as Markup, so it is not escaped twice
+        return text[:1].upper() + text[1:]
+
+    # One wording of a described signal's effect for /model and the regime page (model_data).
+    app.add_template_filter(signal_effect, "signal_effect")
 
     @app.after_request
     def headers(response: Response) -> Response:

@@ -76,13 +76,39 @@ def citation(cid: str | None) -> dict[str, Any] | None:
         return {"id": cid, "title": cid, "url": None, "publisher": None, "date": None,
                 "where": None}
     url = found.url if found.url and found.url.startswith(("https://", "http://")) else None
-    where = None
-    if found.seed:
-        where = f"seed file {found.seed}"
-    elif found.code_index_files:
-        where = "public code, index file " + ", ".join(str(i) for i in found.code_index_files)
     return {"id": cid, "title": found.title, "url": url, "publisher": found.publisher,
-            "date": found.date, "where": where}
+            "date": found.date, "where": _where(found)}
+
+
+SEEDS = "seeds/"   # seed files: copies of outside sources, kept in the shared seeds directory
+OWN_CHOICE = "Scorewatch's own modelling choice"
+
+
+def _where(found: Citation) -> str | None:
+    """Where to read a citation that has no link: a seed file, public code, or Scorewatch itself.
+
+    The `seed` field also holds paths of Scorewatch's own (a regimes folder, a module), so only a
+    path under `seeds/` is called a seed file.
+    """
+    if _own_choice(found):
+        return OWN_CHOICE
+    if found.seed and found.seed.startswith(SEEDS):
+        return f"seed file {found.seed}"
+    if found.seed:
+        return f"Scorewatch's own files, {found.seed}"
+    if found.code_index_files:
+        return "public code, index file " + ", ".join(str(i) for i in found.code_index_files)
+    return None
+
+
+def _own_choice(found: Citation) -> bool:
+    """A number Scorewatch chose: a Scorewatch note (by that flag, where the schema has it, or by
+    publisher) that points at nothing outside Scorewatch, at most at the regime files where the
+    numbers are written. So it holds with or without a `seed` entry."""
+    ours = getattr(found, "scorewatch_note", False) or found.publisher == "Scorewatch"
+    if not ours or found.url or found.code_index_files:
+        return False
+    return not found.seed or (DATA_DIR.parent / found.seed).resolve() == (DATA_DIR / "regimes").resolve()
 
 
 def evidence_mix(regime: Regime) -> dict[str, int]:
@@ -146,7 +172,7 @@ def _value(item: Sourced) -> str | None:
     if isinstance(item, WeightVariant):
         return ", ".join(f"{k} {v}" for k, v in item.weights.items())
     if isinstance(item, DescribedSignal):
-        return f"{item.points.per_unit:+} points each ({item.unit})"
+        return signal_effect(item)
     for name in ("points", "value", "min", "working_days", "years"):
         value = getattr(item, name, None)
         if isinstance(value, int | Decimal) and not isinstance(value, bool):
@@ -189,6 +215,18 @@ def gate_condition(gate: Gate) -> str:
     return "; ".join(parts) if gate.documented else "threshold not documented"
 
 
+def signal_effect(signal: DescribedSignal) -> str:
+    """What a described signal does to the score in the model, in the words every page uses.
+
+    A signal with `at_least` counts once, when the value reaches it (as `score` and the simulator
+    apply it), not once per unit: -30 at 10 hours of gaming a day, whether 10 or 16.
+    """
+    points = f"{signal.points.per_unit:+} points"
+    if signal.at_least is not None:
+        return f"{points} once, at {signal.at_least} {signal.unit} or more"
+    return f"{points} each ({signal.unit})"
+
+
 def rule_points(rule: LedgerRule) -> str:
     parts = []
     if rule.points is not None:
@@ -217,8 +255,7 @@ def claims_matrix() -> list[dict[str, Any]]:
             rows.append({"topic": s.label.en, "claim": s.claim.en, "said_in": CLAIMED, "source": s.source,
                          "evidence": str(s.evidence), "see_also": list(s.see_also),
                          "responses": _responses(s),
-                         "modelled_as": f"{s.points.per_unit:+} points per {s.unit} "
-                                        f"(our choice, graded {s.points.evidence})"})
+                         "modelled_as": f"{signal_effect(s)} (our choice, graded {s.points.evidence})"})
         if claimed.network is not None:
             n = claimed.network
             rows.append({"topic": "Contacts' scores", "claim": n.claim.en, "said_in": CLAIMED,

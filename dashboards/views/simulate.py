@@ -7,8 +7,11 @@ band and below each perk's threshold, and how the share on the wrong side of one
 moves as alpha goes from 0 to 0.9. Runs are deterministic for a seed, so a link reproduces its
 figures; the last few are kept in memory. `.json` and `.csv` twins carry the same figures.
 
-A run of 200,000 people costs seconds of CPU, so new runs (not those kept in memory) are limited
-per client address: `SIMULATE_RATE_LIMIT` a minute (default 10), then HTTP 429.
+A run costs up to a few seconds of CPU, so new runs (not those kept in memory) are limited per
+client address: `SIMULATE_RATE_LIMIT` a minute (default 10), then HTTP 429. Each run also has a
+work budget: alpha is at most `MAX_ALPHA` here (nearer 1 the network effect takes thousands of
+rounds to settle; the CLI takes any alpha below 1), and a run whose estimated cost
+(`simulate_budget.steps`) is above `SIMULATE_WORK_BUDGET` steps is refused with HTTP 400.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, request
 
-from dashboards.views import model_charts
+from dashboards.views import model_charts, simulate_budget
 from dashboards.views._common import allow_params, one_value
 from dashboards.views._twins import Table, twin_routes
 from dashboards.views.check_guard import RateLimiter
@@ -29,11 +32,13 @@ from dashboards.views.model_data import catalogue
 from dashboards.views.simulate_sweep import gates_of, sweep
 from watchdog.model.population import SimulationResult
 from watchdog.model.population import simulate as run_population
+from watchdog.model.scoring_schema import ScoringRegime
 
 bp = Blueprint("simulate", __name__)
 
 MAX_PEOPLE = 200_000
 MAX_DEGREE = 50
+MAX_ALPHA = 0.95
 DEFAULTS = {"regime": "sesame_2015_described", "people": 20_000, "degree": 10, "alpha": "0.3", "seed": 0}
 ALPHA = re.compile(r"0(\.[0-9]{1,3})?|\.[0-9]{1,3}")
 COLUMNS = ["measure", "id", "label", "own_scores", "with_contacts"]
@@ -52,9 +57,22 @@ def _alpha() -> str:
     raw = request.args.getlist("alpha")
     if not raw or raw == [""]:
         return DEFAULTS["alpha"]  # type: ignore[return-value]
-    if len(raw) > 1 or not ALPHA.fullmatch(raw[0]):
-        abort(400, "'alpha' must be one number from 0 to 0.999 (for example 0.3), the weight of contacts' scores")
+    if len(raw) > 1 or not ALPHA.fullmatch(raw[0]) or float(raw[0]) > MAX_ALPHA:
+        abort(400, f"'alpha' must be one number from 0 to {MAX_ALPHA} (for example 0.3), the weight of "
+                   "contacts' scores. Nearer 1 the network effect takes thousands of rounds to settle, "
+                   "so the website stops there; the command `watchdog simulate` takes any alpha below 1.")
     return raw[0] if not raw[0].startswith(".") else "0" + raw[0]
+
+
+def _within_budget(regime: ScoringRegime, people: int, degree: int, alpha: float) -> None:
+    """Refuse, before any work, a run estimated to cost more than the site's budget."""
+    budget = int(current_app.config.get("SIMULATE_WORK_BUDGET", simulate_budget.BUDGET))
+    cost = simulate_budget.steps(regime, people, degree, alpha)
+    if cost > budget:
+        abort(400, f"This run is too large for the website: about {cost:,} steps of work (people × "
+                   f"(contacts + 1) × the rounds the network effect needs at each weight on the chart), "
+                   f"above the limit of {budget:,}. Use fewer people, fewer contacts or a smaller alpha, "
+                   "or the command `watchdog simulate`.")
 
 
 Run = tuple[SimulationResult, dict[str, list[float]], list[float]]
@@ -83,7 +101,7 @@ def _run(regime_id: str, people: int, degree: int, alpha: str, seed: int) -> Run
                    "Runs already made (the same parameters) are not counted; try again shortly.")
     regime = catalogue().scoring()[regime_id]
     result = run_population(regime, people, degree, float(alpha), seed)
-    alphas, shares = sweep(regime, people, degree, seed, float(alpha))
+    alphas, shares = sweep(regime, people, degree, seed, float(alpha), result.after)
     with _kept_lock:
         _kept[key] = (result, shares, alphas)
         while len(_kept) > KEPT:
@@ -103,6 +121,7 @@ def simulation() -> Table:
     gates = gates_of(regime)
     gate_keys = [g.key for g in gates]
     gate = one_value("gate", gate_keys, gate_keys[0] if gate_keys else "")
+    _within_budget(regime, people, degree, float(alpha))
     result, shares, alphas = _run(regime_id, people, degree, alpha, seed)
     chosen = next((g for g in gates if g.key == gate), None)
     labels = {b.id: b.label.en for b in regime.bands} | {g.id: g.label.en for g in (*regime.perks, *regime.restrictions)}
@@ -123,7 +142,8 @@ def simulation() -> Table:
                         "shares": {g.key: shares[g.key] for g in gates}},
               "gates": [asdict(g) for g in gates]},
         context={"regimes": regimes, "regime": regime, "gate_options": gates, "chosen": chosen, "figures": figures,
-                 "max_people": MAX_PEOPLE, "max_degree": MAX_DEGREE, "labels": labels,
+                 "max_people": MAX_PEOPLE, "max_degree": MAX_DEGREE, "max_alpha": MAX_ALPHA,
+                 "labels": labels,
                  "form": {"regime": regime_id, "people": people, "degree": degree, "alpha": alpha,
                           "seed": seed, "gate": request.args.get("gate", "")}})
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from types import SimpleNamespace
 
 import pytest
 from markupsafe import escape
@@ -108,3 +109,46 @@ def test_model_pages_load_nothing_from_another_host(client):
         assert parser.inline_scripts == 0
         assert all(not url.startswith(("http:", "https:", "//")) for url in parser.loads), path
 
+
+
+def test_a_signals_effect_reads_the_same_on_model_and_its_regime_page(client):
+    # The gaming rule counts once, at 10 hours a day or more (score and the simulator apply it so),
+    # not 30 points per hour: /model said "-30 points per hours a day".
+    gaming = "-30 points once, at 10 hours a day or more"
+    matrix = client.get("/model.json").get_json()["claims_matrix"]
+    row = next(r for r in matrix if r["topic"] == "Hours of video gaming a day")
+    assert row["modelled_as"] == f"{gaming} (our choice, graded low)"
+    overview = client.get("/model").get_data(as_text=True)
+    page = client.get("/model/sesame_2015_described").get_data(as_text=True)
+    rows = client.get("/model/sesame_2015_described.json").get_json()["rows"]
+    for words in (gaming, "+10 points each (purchases)", "-10 points each (posts)"):
+        assert words in overview and words in page, words
+        assert any(r["value"] == words for r in rows), words
+    assert "per hours a day" not in overview + page
+
+
+def test_a_modelling_choice_is_not_called_a_seed_file(client, monkeypatch):
+    from dashboards.views import model_data
+
+    mine = model_data.citation("scorewatch_modelling_choices")
+    assert mine is not None and mine["where"] == "Scorewatch's own modelling choice"
+    page = client.get("/model/sesame_2015_described").get_data(as_text=True)
+    assert "Scorewatch&#39;s own modelling choice" in page and "seed file data/" not in page
+    # Still so once the citation loses its `seed` entry (it names no outside file).
+    citations = model_data.catalogue().citations
+    without = citations["scorewatch_modelling_choices"].model_copy(update={"seed": None})
+    monkeypatch.setitem(citations, "scorewatch_modelling_choices", without)
+    assert model_data.citation("scorewatch_modelling_choices")["where"] == "Scorewatch's own modelling choice"
+    # Or when a flag, not the publisher's name, marks it as Scorewatch's own note.
+    flagged = SimpleNamespace(**{**without.model_dump(), "publisher": "Scorewatch project",
+                                 "scorewatch_note": True})
+    monkeypatch.setitem(citations, "scorewatch_modelling_choices", flagged)
+    assert model_data.citation("scorewatch_modelling_choices")["where"] == "Scorewatch's own modelling choice"
+    monkeypatch.setitem(citations, "scorewatch_modelling_choices", without)
+    # Real seed files keep their name; other paths (Scorewatch's own) are not called seed files.
+    for cid, found in citations.items():
+        where = model_data.citation(cid)["where"] or ""
+        if found.seed and found.seed.startswith("seeds/"):
+            assert where == f"seed file {found.seed}", cid
+        else:
+            assert not where.startswith("seed file"), cid

@@ -89,6 +89,7 @@ def test_links_reproduce_and_twins_agree(client):
 
 @pytest.mark.parametrize("query", [
     "people=200001", "people=99", "people=abc", "people=1&people=2", "degree=51", "alpha=1", "alpha=0.3.1",
+    "alpha=0.96", "alpha=0.999",
     "alpha=-0.1", "seed=-1", "regime=cn_court_dishonest_list", "regime=nope", "gate=perk:nope",
     "regime=tencent&gate=band:good", "colour=red"])
 def test_bad_parameters_are_refused_with_a_reason(client, query):
