@@ -78,3 +78,14 @@ def test_import_of_every_shared_sample_ends_with_the_summary(sqlite_env):
     assert lines[0].startswith("rejected: ")
     # Nothing read: the import failed (exit 1, one line why), and it freshens nothing.
     assert legacy.returncode == 1 and "no record in the file could be read" in legacy.stderr
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_import_of_a_file_without_records_fails_saying_so(sqlite_env, tmp_path):
+    assert run_cli(sqlite_env, "init").returncode == 0
+    empty = tmp_path / "empty.jsonl"  # streamed line by line: no whole-file check refuses it
+    empty.write_text("\n\n", encoding="utf-8")
+    result = run_cli(sqlite_env, "import", "court_dishonest", str(empty), "--no-progress")
+    assert result.returncode == 1 and "the file holds no record" in result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        "court_dishonest: read 0, added 0, changed 0, unchanged 0, rejected 0")

@@ -77,9 +77,12 @@ def _refused(recorder: CrawlRecorder, manifest: Manifest, exc: Exception) -> Cra
 
 def _finished(recorder: CrawlRecorder) -> CrawlOutcome:
     # A file is part of a list, never all of it: an import never marks anything removed.
-    if recorder.counts.read == 0 and recorder.counts.rejected:
-        return recorder.finish(covers_whole_source=False, status="failed",
-                               reason="no record in the file could be read (see the rejections)")
+    if recorder.counts.read == 0:
+        # Nothing learned: a file with no record (or none readable) is not an import of a list.
+        # The rejections are printed, not stored: a reason may quote the record it rejects.
+        why = ("no record in the file could be read (the rejections above say why)"
+               if recorder.counts.rejected else "the file holds no record")
+        return recorder.finish(covers_whole_source=False, status="failed", reason=why)
     if recorder.unknown_fields:
         names = ", ".join(sorted(recorder.unknown_fields))
         recorder.degrade("partial", f"unknown field(s) reported: {names}")
