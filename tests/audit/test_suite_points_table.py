@@ -125,3 +125,23 @@ def test_show_values():
     assert suite.show(None, [-50, -5], None) == "-50 to -5 points"
     assert suite.show(None, None, "C") == "straight to grade C"
     assert suite.show(30, None, None) == "+30 points"
+
+
+def test_a_table_seen_for_the_first_time_later_has_not_changed(url, tmp_path):
+    """A second published table (another language) first crawled after the first table: its
+    rules were found, not added to a table that existed before."""
+    from dataclasses import replace
+
+    first = table(1)
+    other = [replace(d, record_key=d.record_key.replace(suite._table_of(d.record_key),
+                                                        "rongcheng:other", 1))
+             for d in table(1)]
+    assert {suite._table_of(d.record_key) for d in other} == {"rongcheng:other"}
+    store(url, tmp_path, "points_rules", [first])
+    store(url, tmp_path, "points_rules", [first, other])
+    counts, _ = run(url, suite)
+    assert counts["points_table_changed"] == 0
+    # The same table changing on a later crawl is still a change.
+    store(url, tmp_path, "points_rules", [first, [d for d in other if d.payload.get("rule_id") != "heroic_act"]])
+    counts, _ = run(url, suite)
+    assert counts["points_table_changed"] == 1

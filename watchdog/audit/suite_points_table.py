@@ -142,7 +142,12 @@ def _changes(conn: Connection, regime: Any, as_of: date) -> list[dict[str, Any]]
                CHANGES.c.fields)
         .where(CHANGES.c.observation_id.in_(list(ids)))
         .order_by(CHANGES.c.at, CHANGES.c.id)).all()
-    first_crawl = min((c.crawl_id for c in changes), default=None)
+    # Per table: a table seen for the first time (a second language, another town) is found,
+    # not changed, even when another table was crawled long before.
+    first_crawl: dict[str, int] = {}
+    for c in changes:
+        table = _table_of(ids[c.observation_id].record_key)
+        first_crawl[table] = min(first_crawl.get(table, c.crawl_id), c.crawl_id)
     out: list[dict[str, Any]] = []
     for c in changes:
         obs = ids[c.observation_id]
@@ -150,7 +155,7 @@ def _changes(conn: Connection, regime: Any, as_of: date) -> list[dict[str, Any]]
         at = c.at if c.at.tzinfo else c.at.replace(tzinfo=UTC)
         if p.get("kind") != "rule" or at >= end:
             continue
-        if c.kind == "added" and c.crawl_id == first_crawl:
+        if c.kind == "added" and c.crawl_id == first_crawl[_table_of(obs.record_key)]:
             continue  # the first crawl finds the table; nothing changed yet
         rule = regime.rule(p["rule_id"]) if p.get("rule_id") else None
         name = f"\"{rule.label.en}\"" if rule else f"\"{_short(p.get('wording'))}\""
