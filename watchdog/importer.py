@@ -77,7 +77,7 @@ def _refused(recorder: CrawlRecorder, manifest: Manifest, exc: Exception) -> Cra
 
 def _finished(recorder: CrawlRecorder) -> CrawlOutcome:
     # A file is part of a list, never all of it: an import never marks anything removed.
-    if recorder.counts.read == 0:
+    if recorder.counts.read == 0 and recorder.status == "complete":
         # Nothing learned: a file with no record (or none readable) is not an import of a list.
         # The rejections are printed, not stored: a reason may quote the record it rejects.
         why = ("no record in the file could be read (the rejections above say why)"
@@ -269,10 +269,17 @@ def import_other(manifest: Manifest, path: Path, *, database_url: str, artifacts
                            content_type=f"format={parsed.fmt}", size=evidence.size)
     for rejection in parsed.rejections:
         recorder.reject(f"record {rejection.index}: {rejection.reason}")
+    drafts = parsed.drafts
+    if parsed.only_new:
+        stored = recorder.stored_keys([d.record_key for d in drafts])
+        drafts = [d for d in drafts if d.record_key not in stored]
+        if stored:
+            recorder.degrade("partial", f"{len(stored)} record(s) already stored were left as "
+                                        f"they are: {parsed.only_new}")
     bar = Progress(f"{manifest.id} import", enabled=progress)
-    for start in range(0, len(parsed.drafts), BATCH):
-        chunk = parsed.drafts[start:start + BATCH]
+    for start in range(0, len(drafts), BATCH):
+        chunk = drafts[start:start + BATCH]
         recorder.write_batch(draft_rows(recorder, chunk, sha), sha)
-        bar.update(len(chunk), total=len(parsed.drafts))
+        bar.update(len(chunk), total=len(drafts))
     bar.close()
     return _finished(recorder)

@@ -144,3 +144,32 @@ def test_failure_switch_keeps_earlier_data(baseline, tmp_path, mirror, failure, 
 def test_layout_change_is_partial_and_named(baseline, tmp_path, mirror) -> None:
     row = check_failure(baseline, tmp_path, mirror, "ofac_sdn", "layout", "partial", "", 1)
     assert "sdn_column_13" in row.unknown_fields
+
+
+def test_sdn_csv_alone_after_the_set_changes_no_stored_entry(tmp_path) -> None:
+    """sdn.csv alone carries no addresses or aliases: read after the whole set, it once made
+    every entry lose them (and the set read again brought them back), as recorded changes."""
+    import zipfile
+
+    from watchdog.store.tables import ObservationChange
+
+    small = SAMPLES / "ofac_sdn_csv" / "small"
+    bundle = tmp_path / "set.zip"
+    with zipfile.ZipFile(bundle, "w") as zf:
+        for name in ("sdn", "add", "alt", "sdn_comments"):
+            zf.writestr(f"{name}.csv", (small / f"small_{name}.csv").read_bytes())
+    home = tmp_path / "home"
+    env = home_env(home)
+    assert run_cli(env, "init").returncode == 0
+    assert run_cli(env, "import", "ofac_sdn", str(bundle), "--no-progress").returncode == 0
+    alone = run_cli(env, "import", "ofac_sdn", str(small / "small_sdn.csv"), "--no-progress")
+    assert alone.returncode == 0, alone.stderr
+    assert "changed 0" in alone.stdout and "already stored were left as they are" in alone.stderr
+    again = run_cli(env, "import", "ofac_sdn", str(bundle), "--no-progress")
+    assert "changed 0" in again.stdout, again.stdout
+    engine = get_engine(env["WATCHDOG_DATABASE_URL"])
+    with engine.connect() as conn:
+        kinds = conn.execute(select(ObservationChange.kind)).scalars().all()
+        statuses = conn.execute(select(Crawl.status).order_by(Crawl.id)).scalars().all()
+    assert set(kinds) == {"added"}
+    assert statuses == ["complete", "partial", "complete"]

@@ -41,6 +41,10 @@ class ParsedFile:
     # Why the body was not whole (cut off mid-row...), if the parser could tell: the rows before
     # the cut are good, but a crawl that read it did not read the whole source.
     cut: str | None = None
+    # Why this file may only add records, not update stored ones: it carries less of a record
+    # than a fuller file did (OFAC's sdn.csv without add.csv and alt.csv), so a stored record
+    # compared with it would look as if its addresses and aliases were gone.
+    only_new: str | None = None
 
 
 def subject(key: str, kind: str, *, name: str | None = None, code: str | None = None,

@@ -120,7 +120,10 @@ def _from_tables(tables: dict[str, Table], keyer: Keyer, *, consolidated: bool) 
     found, rejections = entries(tables, consolidated=consolidated)
     drafts = [entry_draft(e, keyer) for e in found]
     fmt = "ofac_csv_set" if len(tables) > 1 else "ofac_csv_sdn"
-    return ParsedFile(fmt=fmt, drafts=drafts, rejections=rejections, declared_total=len(drafts))
+    only_new = None if {"add", "alt"} <= tables.keys() else (
+        "the CSV set without add.csv and alt.csv carries no addresses or aliases")
+    return ParsedFile(fmt=fmt, drafts=drafts, rejections=rejections, declared_total=len(drafts),
+                      only_new=only_new)
 
 
 def _from_xml(body: bytes, keyer: Keyer) -> ParsedFile:

@@ -137,6 +137,11 @@ class CrawlRecorder:
         if len(self.errors) < 200:
             self.errors.append(f"{status}: {reason}")
 
+    @property
+    def status(self) -> str:
+        """complete, or the worst status `degrade` has set so far."""
+        return self._status
+
     def reject(self, reason: str) -> None:
         self.counts.rejected += 1
         if len(self.rejections) < 1000:
@@ -267,6 +272,17 @@ class CrawlRecorder:
         batch.added, batch.changed, batch.unchanged = len(added), len(pending), len(unchanged_ids)
         self.counts.add(batch)
         return batch
+
+    def stored_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of these record keys this source already has an observation for."""
+        table = Observation.__table__
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(keys), IN_CHUNK):
+                found.update(conn.execute(select(table.c.record_key).where(
+                    table.c.source_id == self.source_id,
+                    table.c.record_key.in_(keys[start:start + IN_CHUNK]))).scalars())
+        return found
 
     def _upsert_subjects(self, bulk: Bulk, subjects: list[dict[str, Any]]) -> dict[str, int]:
         by_key = {s["key"]: s for s in subjects}
