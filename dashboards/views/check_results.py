@@ -17,6 +17,7 @@ from dashboards.views.check_forms import PERFORMANCE, STANDINGS
 from dashboards.views.model_data import citation
 from watchdog.model.counterfactual import Change, counterfactual, listing_exit
 from watchdog.model.facts import ListingFacts
+from watchdog.model.listing_exit import SHOULD_NOT_BE_LISTED
 from watchdog.model.network import suggest_contacts
 from watchdog.model.schema import ListRegime
 from watchdog.model.score import BandInfo, GateOutcome, ScoreResult, score
@@ -49,6 +50,8 @@ def scoring_card(regime: ScoringRegime, person: dict[str, Any]) -> dict[str, Any
                  "score_after": move.score_after,
                  "band_after": _band(regime.band(move.band_after)) if move.band_after else None,
                  "perks_gained": [perk_labels.get(p, p) for p in move.perks_gained],
+                 # Granted after the changes under some weight sets (or recorded amounts) only.
+                 "perks_depending": [perk_labels.get(p, p) for p in move.perks_depending],
                  "restrictions_lifted": [perk_labels.get(p, p) for p in move.restrictions_lifted]},
         "notes": result.notes,
         "simplification": " ".join((result.simplification or "").split()) or None,
@@ -107,8 +110,11 @@ def _standing(value: Decimal) -> str:
 
 
 def _gate(g: GateOutcome) -> dict[str, Any]:
+    # depends_on ("the weight set", ...) marks an applies of None that the range decides, as
+    # against one that is undocumented or waits on a fact not given.
     return {"label": g.label, "applies": g.applies, "reason": g.reason, "announced": g.announced,
-            "source": citation(g.source), "evidence": str(g.evidence), "note": g.note}
+            "source": citation(g.source), "evidence": str(g.evidence), "note": g.note,
+            "depends_on": g.depends_on}
 
 
 def _change(c: Change) -> dict[str, Any]:
@@ -151,12 +157,17 @@ def court_card(regime: ListRegime, court: dict[str, Any], today: date) -> dict[s
     v = found.verdict
     zh = {t.id: t.text.zh for t in regime.removal.triggers}
     zh |= {f"excluded:{e.id}": e.label.zh for e in regime.exclusions}
+    ground = next((g for g in regime.correction.grounds if g.id == SHOULD_NOT_BE_LISTED), None) \
+        if regime.correction is not None else None
+    if ground is not None:
+        zh["performed_before_listing"] = ground.zh
     if regime.term.early_removal is not None:
         zh["early_removal"] = regime.term.early_removal.zh
     routes = [{"id": r.id, "kind": r.kind, "text": r.text, "zh": zh.get(r.id), "applies": r.applies,
                "deadline": r.deadline, "deadline_basis": r.deadline_basis, "note": r.note,
                "source": citation(r.source),
-               "evidence": str(r.evidence), "basis": _basis(regime, r.id, r.source)} for r in found.routes]
+               "evidence": str(r.evidence), "basis": _basis(regime, r.id, r.source, court["published"])}
+              for r in found.routes]
     items = {i.id: (g.title.en, i.label.en) for g in regime.sanctions for i in g.items}
     sanctions: dict[str, list[str]] = {}
     for sid in v.sanctions:
@@ -174,7 +185,9 @@ def court_card(regime: ListRegime, court: dict[str, Any], today: date) -> dict[s
         "no_term": regime.term.no_fixed_term_means.en if v.term_end is None and regime.term.no_fixed_term_means
         else None,
         "exclusions": v.exclusions, "sanctions": sanctions, "routes": routes, "notes": v.notes,
-        "letter": {"firm": [r for r in routes if r["applies"] is True],
+        # "Should not have been listed" goes first: it asks for more than a late deletion.
+        "letter": {"firm": sorted((r for r in routes if r["applies"] is True),
+                                  key=lambda r: r["id"] != "performed_before_listing"),
                    "possible": [r for r in routes if r["applies"] is None]},
         "version": v.regime_version,
         "correction": _correction(regime),
@@ -196,8 +209,16 @@ def _correction(regime: ListRegime) -> dict[str, Any] | None:
             "evidence": str(rule.evidence)}
 
 
-def _basis(regime: ListRegime, route_id: str, source: str) -> str | None:
+def _basis(regime: ListRegime, route_id: str, source: str, published: date | None = None) -> str | None:
     """The article a route rests on, where the regime records one; else its source's title."""
+    if route_id == "performed_before_listing" and regime.correction is not None:
+        # Art. 1 (only debtors who have not performed are listed) read with Art. 11's ground.
+        short = regime.instrument(regime.correction.instrument).short
+        preamble = next((p for p in regime.preambles if published and p.in_force(published)), None)
+        if preamble is not None and preamble.instrument == regime.correction.instrument:
+            return f"{short} Art. {preamble.article} and Art. {regime.correction.grounds_article}"
+        first = f"{regime.instrument(preamble.instrument).short} Art. {preamble.article}; " if preamble else ""
+        return f"{first}{short} Art. {regime.correction.grounds_article}"
     if route_id.startswith("excluded:"):
         exclusion = next((e for e in regime.exclusions if e.id == route_id.split(":", 1)[1]), None)
         if exclusion is not None and exclusion.instrument and exclusion.article:

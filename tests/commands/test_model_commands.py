@@ -123,3 +123,42 @@ def test_simulate_json_and_errors() -> None:
     assert (bad.exit_code, bad.output) == (1, "error: alpha must be at least 0 and below 1, got 1.5\n")
     listed = CliRunner().invoke(simulate_command, ["cn_court_dishonest_list", "--people", "500"])
     assert listed.output.startswith("error: cn_court_dishonest_list is a list regime")
+
+
+def test_score_says_when_a_perk_depends_on_the_weight_set() -> None:
+    # Set A gives 778, set B 748: the 750 visas hold under set A only.
+    person = {"dimensions": {"credit_history": 0.75, "behaviour_preference": 1, "fulfilment_capacity": 0,
+                             "identity_traits": 1, "connections": 1}}
+    out = CliRunner().invoke(score_command, ["zhima", "--input", "-"], input=json.dumps(person)).output
+    canada = next(line for line in out.splitlines() if "Canada visitor visa" in line)
+    assert canada.split()[0] == "depends"
+    assert "the person gets it" not in canada
+    assert "depends on the weight set: it needs 750 or more, and the score is 778 with variant_a, " \
+           "748 with variant_b" in canada
+    singapore = next(line for line in out.splitlines() if "Singapore visa" in line)
+    assert singapore.split()[0] == "yes"
+
+
+def test_simulate_past_the_budget_or_out_of_memory_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    huge = CliRunner().invoke(simulate_command, ["zhima", "--people", "10000000", "--degree", "1000000"])
+    assert huge.exit_code == 1
+    assert huge.output.startswith("error: people x degree is 10,000,000,000,000 contact edges; the budget is ")
+    assert huge.output.count("\n") == 1 and "Traceback" not in huge.output
+
+    def no_memory(*args: object, **kwargs: object) -> None:
+        raise MemoryError("Unable to allocate 72.8 TiB for an array with shape (10000000, 1000000)")
+
+    monkeypatch.setattr("watchdog.commands.model_commands.simulate", no_memory)
+    short = CliRunner().invoke(simulate_command, ["zhima", "--people", "1000", "--degree", "5"])
+    assert short.exit_code == 1
+    assert short.output == ("error: out of memory: 1,000 people x 5 contacts does not fit in this machine's "
+                            "memory; try fewer people or a lower degree\n")
+
+
+def test_score_refuses_more_contacts_than_the_cap() -> None:
+    from watchdog.model.person import MAX_CONTACTS
+
+    person = {"contacts": [{"id": i, "score": 600} for i in range(MAX_CONTACTS + 1)]}
+    result = CliRunner().invoke(score_command, ["sesame_2015_described", "--input", "-"], input=json.dumps(person))
+    assert (result.exit_code, result.output) == (
+        1, f"error: input: contacts: at most {MAX_CONTACTS:,} contacts, got {MAX_CONTACTS + 1:,}\n")

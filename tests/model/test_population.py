@@ -97,3 +97,12 @@ def test_described_regime_is_not_called_a_what_if() -> None:
 def test_bad_simulation_arguments(people: int, degree: int, alpha: float, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         simulate(regime("fico"), people, degree, alpha, seed=0)
+
+
+def test_a_run_beyond_the_edge_budget_is_refused_before_anything_is_allocated() -> None:
+    from watchdog.model.population import MAX_EDGES
+
+    assert MAX_EDGES >= 100_000_000   # ten times the benchmark of 1,000,000 x 10
+    with pytest.raises(ValueError, match=r"^people x degree is 10,000,000,000,000 contact edges; "
+                                         r"the budget is 500,000,000 \(about"):
+        simulate(regime("zhima"), 10_000_000, 1_000_000, 0.3, seed=0)

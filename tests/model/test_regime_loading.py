@@ -37,7 +37,8 @@ def test_citations_load_and_each_has_a_locator() -> None:
     citations = load_citations()
     assert "spc_2017_provisions_clt" in citations
     for cid, citation in citations.items():
-        assert citation.url or citation.seed or citation.code_index_files, cid
+        assert citation.url or citation.seed or citation.code_index_files or \
+            (citation.scorewatch_note and citation.publisher == "Scorewatch"), cid
 
 
 def test_real_regime_loads_by_id_and_by_path() -> None:
@@ -183,3 +184,20 @@ def test_more_broken_variants(tmp_path: Path, old: str, new: str, path: str, rea
         load_regime(broken)
     assert caught.value.path == path
     assert reason in caught.value.reason
+
+
+def test_a_scorewatch_note_needs_no_locator(tmp_path: Path) -> None:
+    own = tmp_path / "citations.yaml"
+    own.write_text("ours:\n  title: T\n  publisher: Scorewatch\n  scorewatch_note: true\n", encoding="utf-8")
+    assert load_citations(own)["ours"].scorewatch_note
+    other = tmp_path / "other.yaml"
+    other.write_text("theirs:\n  title: T\n  publisher: P\n  scorewatch_note: false\n", encoding="utf-8")
+    with pytest.raises(RegimeError, match=r"theirs: a citation needs a url, a seed file, code_index_files or "
+                                          r"scorewatch_note"):
+        load_citations(other)
+    # Only Scorewatch's own notes go without a locator.
+    borrowed = tmp_path / "borrowed.yaml"
+    borrowed.write_text("theirs:\n  title: T\n  publisher: P\n  scorewatch_note: true\n", encoding="utf-8")
+    with pytest.raises(RegimeError, match=r"theirs: scorewatch_note is for Scorewatch's own notes "
+                                          r"\(publisher: Scorewatch\)"):
+        load_citations(borrowed)

@@ -70,13 +70,13 @@ def test_explicit_target_band_and_top_band() -> None:
 
 
 def test_rongcheng_counterfactuals() -> None:
+    # The only documented reward, a heroic act, is not something anyone can plan: no route up.
     clean = counterfactual(regime("rongcheng"), {})
-    assert (clean.target_band, clean.reachable, clean.score_after, clean.band_after) == ("AA", True, 1030, "AA")
-    assert [(c.input, c.after) for c in clean.changes] == [("events.heroic_act", 1)]
-    assert clean.perks_gained == ["aa_community_perks"]
+    assert (clean.target_band, clean.reachable, clean.changes, clean.score_after) == ("AA", False, [], None)
+    assert clean.reason == ("no documented reward is something a person can plan (A heroic act), "
+                            "so no change reaches AA")
     golden = counterfactual(regime("rongcheng"), {"events": [{"code": "bank_arrears_month", "count": 3},
                                                              {"code": "sued_found_in_breach"}]})
-    # 920 needs 40 more for A; the only documented reward is one heroic act (+30).
     assert (golden.band_before, golden.target_band, golden.reachable) == ("B", "A", False)
     drunk = counterfactual(regime("rongcheng"), {"events": [{"code": "drunk_driving"}]})
     assert not drunk.reachable and "set directly by 'drunk_driving'" in drunk.reason
@@ -221,4 +221,29 @@ def test_listing_without_term_or_ground_can_be_contested() -> None:
     assert set(contest) == {"no_lawful_ground", "excluded:minor"}
     assert contest["excluded:minor"].applies is True
     old = listing_exit(court(), COURT, date(2023, 1, 1))
-    assert any(r.id == "past_longest_term" and r.deadline == date(2022, 11, 26) for r in old.routes)
+    # The longest term ends on Sat 26 Nov 2022; the entry had to go 3 working days later.
+    longest = next(r for r in old.routes if r.id == "past_longest_term")
+    assert (longest.deadline, longest.deadline_basis) == (date(2022, 11, 30), "official calendar")
+
+
+@pytest.mark.parametrize("circumstances", [ABILITY, ["违反财产报告制度"]])
+def test_performance_before_publication_is_a_ground_to_contest(circumstances: list[str]) -> None:
+    facts = COURT.model_copy(update={"circumstances": circumstances, "publish_date": date(2019, 3, 7),
+                                     "performed_date": date(2018, 1, 1)})
+    exit_ = listing_exit(court(), facts, date(2026, 11, 20))
+    routes = {r.id: r for r in exit_.routes}
+    ground = routes["performed_before_listing"]
+    assert (ground.kind, ground.applies) == ("contest", True)
+    assert ground.text == ("The party should not have been listed: the obligations were performed in full on "
+                           "2018-01-01, before the entry was published on 2019-03-07")
+    assert (ground.source, ground.evidence) == ("spc_2017_correction_court_site", "verified")
+    assert "have not performed" in (ground.note or "")
+    without_term = circumstances == ABILITY
+    # Without a term, deletion on performance was due 3 working days after it (Tue 2 Jan 2018,
+    # counting from the New Year holiday); a listing with a term has no such deadline.
+    assert ground.deadline == (date(2018, 1, 4) if without_term else None)
+    if not without_term:
+        assert "before the entry was published" in (routes["early_removal"].note or "")
+    # Performed after publication: no such ground.
+    later = listing_exit(court(), facts.model_copy(update={"performed_date": date(2019, 6, 3)}), date(2026, 11, 20))
+    assert "performed_before_listing" not in {r.id for r in later.routes}

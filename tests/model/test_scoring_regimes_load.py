@@ -86,6 +86,38 @@ def test_issue_conventions_hold() -> None:
     assert rongcheng.start.points == 1000
 
 
+# Words that say a person cannot choose the thing: an input described this way must not be one the
+# counterfactual may change.
+UNPLANNABLE = ("not something anyone can plan", "not something a person can", "cannot be planned",
+               "only time ")
+
+
+@pytest.mark.parametrize("rid", sorted(set(KINDS) - {"cn_court_dishonest_list"}))
+def test_nothing_described_as_unplannable_is_marked_actionable(rid: str) -> None:
+    regime = load_regime(rid)
+    items = [*getattr(regime, "rules", ()), *getattr(regime, "dimensions", ()), *getattr(regime, "signals", ())]
+    for item in items:
+        words = f"{item.note or ''} {getattr(item, 'how', None) or ''}".lower()
+        if any(w in words for w in UNPLANNABLE):
+            assert not item.actionable, f"{rid}: {item.id} is actionable but its text says: {words.strip()}"
+
+
+def test_xiamen_per_offence_points_are_our_choice_and_the_maximum_is_sourced() -> None:
+    xiamen = load_regime("xiamen_bailu")
+    assert isinstance(xiamen, LedgerRegime)
+    offence = xiamen.rule("legal_offence")
+    assert offence is not None and (offence.points, offence.points_range) == (-150, (-150, 0))
+    # Nesta says offences cost "as much as 150": the -150 a time is Scorewatch's reading of that.
+    assert (offence.source, offence.evidence) == ("scorewatch_modelling_choices", "low")
+    assert "nesta_citizen_scoring" in offence.see_also
+    assert "as much as 150" in (offence.note or "") and "verified" in (offence.note or "")
+
+
+def test_the_modelling_choices_citation_points_at_no_file() -> None:
+    choices = load_citations()["scorewatch_modelling_choices"]
+    assert choices.seed is None and choices.url is None and choices.scorewatch_note
+
+
 def test_every_scoring_regime_states_its_simplification_where_it_computes() -> None:
     for rid, kind in KINDS.items():
         if kind is not ListRegime:
@@ -111,7 +143,7 @@ BROKEN = [
      "band 'AA' does not allow direct grading"),
     ("rongcheng", "points: -5, points_range: [-50, -5]", "points: -60, points_range: [-50, -5]",
      "rules[9].points_range", "points_range must contain points"),
-    ("rongcheng", "heroic_act, label: {en: A heroic act}, sector: reward, points: 30, actionable: true, realistic_max_count: 1",
+    ("rongcheng", "heroic_act, label: {en: A heroic act}, sector: reward, points: 30, actionable: false",
      "heroic_act, label: {en: A heroic act}, sector: reward, points: 30, actionable: true",
      "rules[16].realistic_max_count", "an actionable rule needs realistic_max_count"),
     ("rongcheng", "  - {id: traffic_ticket,", "  - {id: bank_arrears_month,", "rules[15].id",

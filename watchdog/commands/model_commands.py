@@ -83,7 +83,12 @@ def simulate_command(regime: str, people: int, degree: int, alpha: float, seed: 
     loaded = load_regime(regime)
     if isinstance(loaded, ListRegime):
         raise ValueError(f"{loaded.id} is a list regime; only scoring regimes can be simulated")
-    result = simulate(loaded, people, degree, alpha, seed)
+    try:
+        result = simulate(loaded, people, degree, alpha, seed)
+    except MemoryError:
+        # Within the edge budget a run can still meet a machine with less free memory.
+        raise ValueError(f"out of memory: {people:,} people x {degree} contacts does not fit in this "
+                         "machine's memory; try fewer people or a lower degree") from None
     click.echo(json.dumps(asdict(result), indent=2) if as_json else _simulation_text(result))
 
 
@@ -122,7 +127,8 @@ def _cite(source: str | None, evidence: object, unsourced: str = "given by you")
 
 
 def _gate(g: GateOutcome) -> str:
-    mark = {True: "yes    ", False: "no     ", None: "unknown"}[g.applies]
+    # "depends": the weight sets (or recorded amounts) disagree; "unknown": not documented or a fact not given.
+    mark = "depends" if g.depends_on else {True: "yes    ", False: "no     ", None: "unknown"}[g.applies]
     return f"  {mark} {g.label} - {g.reason} {_cite(g.source, g.evidence)}"
 
 
@@ -151,6 +157,8 @@ def _score_text(r: ScoreResult, move: Counterfactual) -> str:
         if move.perks_gained or move.restrictions_lifted:
             lines.append(f"  which would bring: {', '.join(move.perks_gained) or 'no new perk'}; lift: "
                          f"{', '.join(move.restrictions_lifted) or 'no restriction'}")
+        if move.perks_depending:
+            lines.append(f"  and, under some weight sets or recorded amounts only: {', '.join(move.perks_depending)}")
     else:
         lines.append(f"  {move.reason}")
     if r.notes:

@@ -6,6 +6,9 @@
 - `listing`: `verdict` on one published listing of a list regime, and `circumstance_of`.
 - `facts`: `ListingFacts`, the privacy-safe record a verdict reads.
 - `phrases`: normalising published circumstance phrases; `workdays`: working-day deadlines.
+- `listing_exit`: how a court listing ends and the grounds to contest it.
+- `score` (with `gates`, perks and restrictions over the score's range), `counterfactual` (with
+  `described_search`), `population` and `network`: the scoring regimes.
 
 Nothing here imports the store, the parsers, the scrapers or the dashboards, and nothing does
 I/O beyond reading YAML.

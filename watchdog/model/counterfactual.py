@@ -1,20 +1,25 @@
-"""What would move a person up, and how a court listing ends.
+"""What would move a person up: `counterfactual(regime, person, target_band=None)`.
 
-`counterfactual(regime, person)` looks for the smallest realistic set of changes, made only to
-inputs a person can act on, that reaches the next band up (or `target_band`):
+It looks for the smallest realistic set of changes, made only to inputs a person can act on,
+that reaches the next band up (or `target_band`):
 
 - weighted score: raise actionable dimensions in steps of 0.05 of standing. The search is exact:
   the fewest steps that reach the band under every weight variant, then the fewest dimensions
   touched. Dimensions marked not actionable (FICO's length of history) are never changed.
 - points ledger: add actionable events (rewards), largest first, up to each rule's realistic
   count; with one constraint and unit costs this greedy choice is also the fewest events. Events
-  already on a record are never removed, and a grade set directly by a rule is not lifted by points.
+  already on a record are never removed, a grade set directly by a rule is not lifted by points,
+  and a reward nobody can plan (Rongcheng's heroic act) is never proposed.
 - as described: one change at a time (a post or purchase fewer or more, a contact dropped),
-  always the one that raises the score most. This is the behaviour the articles say the system
-  pushes people to; it is a greedy search, so occasionally not the very fewest changes.
+  always the one that raises the score most (`watchdog.model.described_search`). This is the
+  behaviour the articles say the system pushes people to; it is a greedy search, so occasionally
+  not the very fewest changes, but it says "unreachable" only when nothing reaches the band.
 
-`listing_exit(regime, facts, as_of)` reads the court-list verdict and lists how the listing ends
-(performance, the creditor's consent, the end of its term) and the grounds to contest it.
+A perk counts as gained only when every weight set (or recorded amount) grants it after the
+changes; one granted under some only is listed in `perks_depending`.
+
+`listing_exit` (how a court listing ends) lives in `watchdog.model.listing_exit` and is imported
+here too.
 """
 
 from __future__ import annotations
@@ -22,13 +27,14 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
-from watchdog.model.facts import ListingFacts
-from watchdog.model.listing import Verdict, verdict
-from watchdog.model.schema import Evidence, ListRegime
+from watchdog.model.described_search import DescribedPlan, search_described
+
+# listing_exit lives in its own module; importing it from here keeps older callers working.
+from watchdog.model.listing_exit import ExitRoute, ListingExit, listing_exit
+from watchdog.model.schema import Evidence
 from watchdog.model.score import Frozen, ScoreResult, score
 from watchdog.model.scoring_schema import (
     Band,
@@ -39,7 +45,14 @@ from watchdog.model.scoring_schema import (
     in_force,
 )
 
+__all__ = ["STEP", "Change", "Counterfactual", "ExitRoute", "ListingExit", "counterfactual", "listing_exit",
+           "next_band"]
+
 STEP = Decimal("0.05")
+HALF = Decimal("0.5")
+# Added to the exact score a plan must reach when a plan computed with the search's formula falls
+# short under score()'s own summation by a last-digit rounding difference.
+NUDGE = Decimal("1e-20")
 
 
 class Change(Frozen):
@@ -61,9 +74,12 @@ class Counterfactual(Frozen):
     changes: list[Change]
     score_after: int | None
     band_after: str | None
-    perks_gained: list[str]           # perk ids granted after the changes and not before
+    perks_gained: list[str]           # perk ids granted after the changes (under every weight set) and not before
     restrictions_lifted: list[str]    # restriction ids that applied before and not after
     reason: str
+    # Perk ids that do not apply now and would after the changes under some weight sets or
+    # recorded amounts but not all: never counted as gained.
+    perks_depending: list[str] = []
 
 
 def counterfactual(regime: ScoringRegime, person: Mapping[str, Any],
@@ -82,6 +98,8 @@ def counterfactual(regime: ScoringRegime, person: Mapping[str, Any],
             perks_gained=[g.id for g in after.perks if g.applies and g.id not in had] if after else [],
             restrictions_lifted=[g.id for g in after.restrictions if g.id in had and g.applies is False]
             if after else [],
+            perks_depending=[g.id for g in after.perks if g.depends_on and g.id not in had
+                             and not any(n.id == g.id and n.depends_on for n in now.perks)] if after else [],
             reason=reason)
 
     if target is None:
@@ -99,12 +117,21 @@ def counterfactual(regime: ScoringRegime, person: Mapping[str, Any],
     else:
         found = _described(regime, person, target.min)
     if found is None:
-        return out(False, f"no combination of changes a person can make reaches {target.id}")
+        return out(False, _unreachable(regime, now, target))
     new_person, changes = found
     after = score(regime, new_person)
     reached = after.range.low >= target.min and after.direct_grade is None
     what = f"{len(changes)} change{'s' if len(changes) != 1 else ''}"
     return out(reached, f"{what} reach {target.id}" if reached else "the changes fall short", changes, after)
+
+
+def _unreachable(regime: ScoringRegime, now: ScoreResult, target: Band) -> str:
+    if isinstance(regime, LedgerRegime):
+        rewards = [r for r in regime.rules if (r.points or 0) > 0 and in_force(r, now.as_of)]
+        if rewards and not any(r.actionable for r in rewards):
+            return (f"no documented reward is something a person can plan "
+                    f"({', '.join(r.label.en for r in rewards)}), so no change reaches {target.id}")
+    return f"no combination of changes a person can make reaches {target.id}"
 
 
 def next_band(regime: ScoringRegime, current: str | None) -> Band | None:
@@ -203,135 +230,37 @@ def _ledger(regime: LedgerRegime, person: Mapping[str, Any], now: ScoreResult, g
 
 def _described(regime: DescribedRegime, person: Mapping[str, Any], goal: int
                ) -> tuple[dict[str, Any], list[Change]] | None:
-    current: dict[str, Any] = {**person, "signals": dict(person.get("signals", {})),
-                               "contacts": list(person.get("contacts", []))}
-    start = dict(current["signals"])
-    dropped: list[dict[str, Any]] = []
-    for _ in range(200):
-        result = score(regime, current)
-        if result.score >= goal:
-            return current, _described_changes(regime, start, current["signals"], dropped)
-        best: tuple[int, dict[str, Any], dict[str, Any] | None] | None = None
-        for option, contact in _moves(regime, current):
-            gained = score(regime, option).score - result.score
-            if gained > 0 and (best is None or gained > best[0]):
-                best = (gained, option, contact)
-        if best is None:
+    """The greedy plan of `described_search`, written as a person and a list of changes.
+
+    The search works with a formula; score() sums the contacts' pulls one by one, so on the very
+    edge of a band the two can differ in the last digit: then the search runs again a hair higher.
+    """
+    found: tuple[dict[str, Any], list[Change]] | None = None
+    for nudge in (Decimal(0), NUDGE):
+        plan = search_described(regime, person, goal - HALF + nudge)
+        if plan is None:
             return None
-        current = best[1]
-        if best[2] is not None:
-            dropped.append(best[2])
-    return None
+        found = _described_person(regime, person, plan)
+        if score(regime, found[0]).score >= goal:
+            break
+    return found
 
 
-def _moves(regime: DescribedRegime, person: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
-    moves: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
-    signals = person["signals"]
-    for s in regime.signals:
-        value = Decimal(str(signals.get(s.id, 0)))
-        if not s.actionable:
-            continue
-        if s.points.per_unit < 0 and value > 0:
-            lower = min(value - 1, s.at_least - 1) if s.at_least is not None else value - 1
-            moves.append(({**person, "signals": {**signals, s.id: float(max(lower, Decimal(0)))}}, None))
-        elif s.points.per_unit > 0 and value < (s.realistic_max or 0):
-            moves.append(({**person, "signals": {**signals, s.id: float(value + 1)}}, None))
-    for i, contact in enumerate(person["contacts"]):
-        moves.append(({**person, "contacts": person["contacts"][:i] + person["contacts"][i + 1:]}, contact))
-    return moves
-
-
-def _described_changes(regime: DescribedRegime, before: dict[str, Any], after: dict[str, Any],
-                       dropped: list[dict[str, Any]]) -> list[Change]:
+def _described_person(regime: DescribedRegime, person: Mapping[str, Any], plan: DescribedPlan
+                      ) -> tuple[dict[str, Any], list[Change]]:
+    signals = dict(person.get("signals", {}))
     changes = []
     for s in regime.signals:
-        old, new = Decimal(str(before.get(s.id, 0))), Decimal(str(after.get(s.id, 0)))
+        old, new = plan.start[s.id], plan.values[s.id]
         if old != new:
+            signals[s.id] = int(new) if new == new.to_integral_value() else float(new)
             changes.append(Change(input=f"signals.{s.id}", label=s.label.en, before=old, after=new,
                                   source=s.source, evidence=s.evidence))
-    for contact in dropped:
-        changes.append(Change(input=f"contacts.{contact['id']}", label=f"Drop contact {contact['id']}",
-                              before=Decimal(str(contact["score"])), after=None,
+    contacts = list(person.get("contacts", []))
+    for i in plan.dropped:
+        changes.append(Change(input=f"contacts.{contacts[i]['id']}", label=f"Drop contact {contacts[i]['id']}",
+                              before=Decimal(str(contacts[i]["score"])), after=None,
                               source=regime.network.source if regime.network else None,
                               evidence=regime.network.evidence if regime.network else None))
-    return changes
-
-
-class ExitRoute(Frozen):
-    id: str
-    kind: Literal["ends", "contest"]
-    text: str
-    applies: bool | None      # True: open to this listing now; None: depends on facts not known
-    deadline: date | None     # the day the entry must be gone by, where the model can say
-    source: str
-    evidence: Evidence
-    note: str | None = None
-    # How the working days to `deadline` were counted (workdays.OFFICIAL_BASIS, or weekdays only
-    # for years the official calendar does not cover); None for a date not counted in working days.
-    deadline_basis: str | None = None
-
-
-class ListingExit(Frozen):
-    regime_id: str
-    as_of: date
-    court: str | None
-    verdict: Verdict
-    routes: list[ExitRoute]
-
-
-def listing_exit(regime: ListRegime, facts: ListingFacts, as_of: date, **verdict_options: Any) -> ListingExit:
-    """How a listing on the court list ends, and the grounds to contest it, with deadlines."""
-    v = verdict(regime, facts, as_of, **verdict_options)
-    rule, days = regime.removal, regime.removal.working_days
-    routes: list[ExitRoute] = []
-    fixed = v.fixed_term
-    for trigger in rule.triggers:
-        if fixed and trigger.listings == "without_term":
-            continue  # Art. 10 para. 2: these grounds do not delete a listing with a term
-        text, applies, deadline, note, basis = trigger.text.en, None, None, trigger.note, None
-        if trigger.listings == "with_term" and not fixed:
-            # Shown so the reader learns why no term ends this listing.
-            applies = False
-            note = regime.term.no_fixed_term_means.en if regime.term.no_fixed_term_means and v.grounds \
-                else "no term can be worked out from the published record"
-        elif trigger.id == "full_performance":
-            text += f"; the court must then delete the entry within {days} working days"
-            if facts.performed_date:
-                applies, deadline, basis = True, v.removal_deadline, v.removal_deadline_basis
-        elif trigger.id == "term_expiry":
-            if v.term_end is None:
-                note = "the term runs from publication: without the publication date its end is unknown"
-            else:
-                applies, deadline = v.past_term, v.term_removal_deadline
-                basis = v.term_removal_deadline_basis
-                note = f"the term ends on {v.term_end}; with the longest extension on {v.term_end_max}"
-        routes.append(ExitRoute(id=trigger.id, kind="ends", text=text, applies=applies, deadline=deadline,
-                                source=trigger.source, evidence=trigger.evidence, note=note,
-                                deadline_basis=basis if deadline else None))
-    if regime.term.early_removal is not None:
-        early_note = None
-        if fixed and facts.performed_date:
-            early_note = (f"you performed on {facts.performed_date}: for a listing with a term the court may "
-                          "delete it early, but is not obliged to before the term ends")
-        routes.append(ExitRoute(id="early_removal", kind="ends", text=regime.term.early_removal.en, applies=None,
-                                deadline=None, source=regime.term.source, evidence=regime.term.evidence,
-                                note=early_note))
-    cite = v.citations
-    if not v.has_lawful_ground and "has_lawful_ground" in cite:
-        routes.append(ExitRoute(id="no_lawful_ground", kind="contest", applies=True, deadline=None,
-                                text="None of the lawful circumstances is recorded for this listing",
-                                source=cite["has_lawful_ground"].source, evidence=cite["has_lawful_ground"].evidence))
-    for eid, applies in [*((e, True) for e in v.exclusions), *((e, None) for e in v.possible_exclusions)]:
-        exclusion = next(e for e in regime.exclusions if e.id == eid)
-        routes.append(ExitRoute(id=f"excluded:{eid}", kind="contest", text=exclusion.label.en, applies=applies,
-                                deadline=None, source=exclusion.source, evidence=exclusion.evidence))
-    for flag, rid, text, deadline, basis in [
-        (v.past_max_term, "past_longest_term", "The listing has outlasted even the longest extended term",
-         v.term_end_max, None),
-        (v.overdue_removal, "removal_overdue", "The debtor performed in full and the removal deadline has passed",
-         v.removal_deadline, v.removal_deadline_basis),
-    ]:
-        if flag:
-            routes.append(ExitRoute(id=rid, kind="contest", text=text, applies=True, deadline=deadline,
-                                    source=rule.source, evidence=rule.evidence, deadline_basis=basis))
-    return ListingExit(regime_id=regime.id, as_of=as_of, court=facts.court, verdict=v, routes=routes)
+    gone = set(plan.dropped)
+    return {**person, "signals": signals, "contacts": [c for i, c in enumerate(contacts) if i not in gone]}, changes

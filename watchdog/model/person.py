@@ -30,6 +30,10 @@ _FIELDS = {
     "as_described": {"base", "signals", "contacts", "as_of"},
 }
 MAX_COUNT = 1_000_000
+# Contacts one person may list. The self-check asks for 5; the command line takes a whole address
+# book, and 10,000 still scores and searches in about a second (the counterfactual works the gains
+# out from the pull formula). Beyond that the output is no longer something a person reads.
+MAX_CONTACTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,8 @@ def read_person(regime: ScoringRegime, raw: object) -> Person:
             raise ValueError(f"input: contacts: {regime.id} does not model contacts")
         if not isinstance(contacts, list):
             raise ValueError("input: contacts: expected a list")
+        if len(contacts) > MAX_CONTACTS:
+            raise ValueError(f"input: contacts: at most {MAX_CONTACTS:,} contacts, got {len(contacts):,}")
         for i, c in enumerate(contacts):
             c = _mapping(c, f"contacts[{i}]")
             _known(c, ["id", "score"], f"contacts[{i}]", "field")
@@ -109,7 +115,9 @@ def _signals(regime: ScoringRegime, raw: object) -> tuple[dict[str, bool], dict[
                 raise ValueError(f"input: signals.{key}: expected true or false")
             facts[key] = value
         else:
-            values[key] = _number(value, f"signals.{key}", Decimal(0), numeric[key].max_value)
+            # A count with no natural maximum is held to the same bound as an event's count.
+            top = numeric[key].max_value if numeric[key].max_value is not None else MAX_COUNT
+            values[key] = _number(value, f"signals.{key}", Decimal(0), top)
     return facts, values
 
 

@@ -4,7 +4,9 @@
 with the same rules as `score` (vectorised with numpy), links everyone to `degree` random
 contacts and propagates the network effect to its fixed point (`network.propagate`). It reports
 the distribution and the share in each band and without each perk, before and after the network
-effect, and who crosses a gate only because of their contacts.
+effect, and who crosses a gate only because of their contacts. A run builds people x degree
+contact edges, at most `MAX_EDGES` (about 13 bytes of memory each, measured), and is refused
+before anything is allocated when it asks for more.
 
 The people are synthetic and not calibrated to any real population: the point is to show how a
 rule and a network weight move people across gates, not to estimate how many real people are
@@ -30,6 +32,13 @@ from watchdog.model.scoring_schema import (
 )
 
 MAX_PEOPLE = 50_000_000
+# Contact edges (people x degree) one run may build. Measured peak memory is about 13 bytes an
+# edge (1,000,000 x 50: 0.8 GB; 2,000,000 x 50: 1.5 GB; 10,000,000 x 10: 2.6 GB) on top of about
+# 230 bytes a person, so the budget takes about 6.5 GB and MAX_PEOPLE about 11.5 GB more: a run at
+# both limits fits the 24 GB machine the benchmarks run on, with room to spare. The issue's
+# benchmark (1,000,000 x 10) is a fiftieth of it.
+MAX_EDGES = 500_000_000
+BYTES_PER_EDGE = 13
 
 
 @dataclass(frozen=True)
@@ -190,6 +199,10 @@ def simulate(regime: ScoringRegime, people: int, degree: int, alpha: float, seed
         raise ValueError(f"people must be from 2 to {MAX_PEOPLE:,}, got {people}")
     if not 0 <= degree < people:
         raise ValueError(f"degree must be from 0 to people - 1, got {degree}")
+    if people * degree > MAX_EDGES:
+        raise ValueError(f"people x degree is {people * degree:,} contact edges; the budget is {MAX_EDGES:,} "
+                         f"(about {MAX_EDGES * BYTES_PER_EDGE / 1e9:.1f} GB of memory): "
+                         "use fewer people or a lower degree")
     if not 0 <= alpha < 1:
         raise ValueError(f"alpha must be at least 0 and below 1, got {alpha}")
     rng = np.random.default_rng(seed)

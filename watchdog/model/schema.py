@@ -88,14 +88,19 @@ class Citation(Strict):
     url: str | None = None
     seed: str | None = None
     code_index_files: tuple[int, ...] = ()
+    # Scorewatch's own statement (its modelling choices): there is no document to point at, and
+    # saying so beats pointing at a folder that holds no source.
+    scorewatch_note: bool = False
     publisher: str = Field(min_length=1)
     date: PartialDate = None
     note: str | None = None
 
     @model_validator(mode="after")
     def _has_locator(self) -> Self:
-        if not (self.url or self.seed or self.code_index_files):
-            raise ValueError("a citation needs a url, a seed file or code_index_files")
+        if not (self.url or self.seed or self.code_index_files or self.scorewatch_note):
+            raise ValueError("a citation needs a url, a seed file, code_index_files or scorewatch_note")
+        if self.scorewatch_note and self.publisher != "Scorewatch":
+            raise ValueError("scorewatch_note is for Scorewatch's own notes (publisher: Scorewatch)")
         return self
 
 
@@ -228,13 +233,19 @@ class Exclusion(Sourced, Dated):
         return self
 
 
+class CorrectionGround(Text):
+    """One ground of Art. 11, worded as the article words it; `id` lets the model refer to it."""
+
+    id: Slug | None = None
+
+
 class CorrectionRule(Sourced, Dated):
     """How a listed party asks the enforcing court to correct a listing, and what comes after."""
 
     instrument: Slug
     article: int = Field(ge=1)            # the procedure
     grounds_article: int = Field(ge=1)    # what may be asked for
-    grounds: tuple[Text, ...] = Field(min_length=1)
+    grounds: tuple[CorrectionGround, ...] = Field(min_length=1)
     review_days: int = Field(ge=1)        # the court decides within this many days of receipt
     correct_working_days: int = Field(ge=1)  # and corrects within this many working days
     reconsideration_days: int = Field(ge=1)  # to ask the next court up, from service of a refusal

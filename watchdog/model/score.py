@@ -2,7 +2,9 @@
 
 The result says the score (whole points, as the real systems show them), its band or grade, the
 range over every weight variant or point span, each contribution with its citation and evidence
-grade, the perks and restrictions it gates, and notes. The contributions add up exactly to the
+grade, the perks and restrictions it gates, and notes. A perk or restriction is settled only
+when every score in the range agrees (`watchdog.model.gates`); otherwise it depends on the weight
+set or the recorded amounts, and says so. A direct grade caps every score in the range. The contributions add up exactly to the
 score: they are Decimals, each shown to four places, and a last `rounding` row carries whatever
 rounding to whole points (and to four places) took away. In JSON (`model_dump(mode="json")`)
 the Decimals are strings, so they stay exact.
@@ -20,13 +22,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from watchdog.model.gates import GateOutcome, RangeGates
 from watchdog.model.network import contact_pulls
 from watchdog.model.person import Person, read_person
 from watchdog.model.schema import Evidence, ListRegime, Sourced
 from watchdog.model.scoring_schema import (
     Band,
     DescribedRegime,
-    Gate,
     LedgerRegime,
     ScoringRegime,
     ScoringRegimeBase,
@@ -68,17 +70,6 @@ class DirectGrade(Frozen):
     band: str
     source: str
     evidence: Evidence
-
-
-class GateOutcome(Frozen):
-    id: str
-    label: str
-    applies: bool | None   # None: not documented, or depends on a fact not given
-    reason: str
-    announced: str | None
-    source: str
-    evidence: Evidence
-    note: str | None = None
 
 
 class ScoreSpan(Frozen):
@@ -124,26 +115,35 @@ def score(regime: ScoringRegime | ListRegime, person: Mapping[str, Any]) -> Scor
         rows, exact, by_variant = _described(regime, p)
     whole = round_half_up(exact)
     rows = _with_rounding(rows, whole)
-    band = band_for(regime, whole, p.facts, p.as_of, notes)
-    direct = _direct_grade(regime, p) if isinstance(regime, LedgerRegime) else None
-    if direct is not None and (band is None or regime.band_rank(direct.band) > regime.band_rank(band.id)):
-        band = regime.band(direct.band)
-        notes.append(f"'{direct.rule}' sets grade {direct.band} whatever the points")
-    elif direct is not None:
+    ruled = _direct_grade(regime, p) if isinstance(regime, LedgerRegime) else None
+
+    def band_at(points: int) -> Band | None:
+        # A direct grade caps every score in the range, not only the one shown.
+        found = band_for(regime, points, p.facts, p.as_of)
+        if ruled is not None and (found is None or regime.band_rank(ruled.band) > regime.band_rank(found.id)):
+            return regime.band(ruled.band)
+        return found
+
+    band, direct = band_for(regime, whole, p.facts, p.as_of, notes), ruled
+    if ruled is not None and (band is None or regime.band_rank(ruled.band) > regime.band_rank(band.id)):
+        band = regime.band(ruled.band)
+        notes.append(f"'{ruled.rule}' sets grade {ruled.band} whatever the points")
+    else:
         direct = None  # the points grade is at least as bad: the rule did not decide the grade
     low, high = min(by_variant.values()), max(by_variant.values())
     for version in regime.versions:
         if version.valid_to is not None and p.as_of > version.valid_to:
             notes.append(version.text.en)
+    gates = RangeGates(regime, p, whole, by_variant, band_at)
     return ScoreResult(
         regime_id=regime.id, regime_version=regime.version, kind=regime.kind,
         title=regime.title.en, as_of=p.as_of, score=whole,
         band=_band_info(band) if band else None, direct_grade=direct,
         range=ScoreSpan(low=low, high=high, by_variant=by_variant,
-                        low_band=_band_id(regime, low, p), high_band=_band_id(regime, high, p)),
+                        low_band=_id(band_at(low)), high_band=_id(band_at(high))),
         contributions=rows,
-        perks=[gate_outcome(g, whole, band, p, "gets") for g in regime.perks],
-        restrictions=[gate_outcome(g, whole, band, p, "is subject to") for g in regime.restrictions],
+        perks=[gates.judge(g, "gets") for g in regime.perks],
+        restrictions=[gates.judge(g, "is subject to") for g in regime.restrictions],
         notes=notes, simplification=regime.simplification,
     )
 
@@ -172,31 +172,6 @@ def band_for(regime: ScoringRegimeBase, points: int, facts: Mapping[str, bool], 
             return band
     return next((b for b in regime.bands if not b.conditional and in_force(b, day) and b.holds(points)),
                 None)
-
-
-def gate_outcome(gate: Gate, points: int, band: Band | None, p: Person, verb: str) -> GateOutcome:
-    """Whether a perk is granted, or a restriction applies, at this score and band."""
-    def out(applies: bool | None, reason: str) -> GateOutcome:
-        return GateOutcome(id=gate.id, label=gate.label.en, applies=applies, reason=reason,
-                           announced=gate.announced, source=gate.source, evidence=gate.evidence,
-                           note=gate.note)
-
-    if not in_force(gate, p.as_of):
-        return out(False, f"not in force on {p.as_of}")
-    if not gate.documented:
-        return out(None, "the score or grade it needs is not documented")
-    if gate.min_score is not None and points < gate.min_score:
-        return out(False, f"needs {gate.min_score} or more; the score is {points}")
-    if gate.max_score is not None and points > gate.max_score:
-        return out(False, f"only at {gate.max_score} or less; the score is {points}")
-    if gate.bands and (band is None or band.id not in gate.bands):
-        return out(False, f"only in {', '.join(gate.bands)}; the grade is {band.id if band else 'none'}")
-    for cid in gate.requires:
-        if cid not in p.facts:
-            return out(None, f"also needs '{cid}', which was not given")
-        if not p.facts[cid]:
-            return out(False, f"also needs '{cid}', which does not hold")
-    return out(True, f"the person {verb} it")
 
 
 def _weighted(regime: WeightedRegime, p: Person, notes: list[str]
@@ -319,6 +294,5 @@ def _band_info(band: Band) -> BandInfo:
                     source=band.source, evidence=band.evidence)
 
 
-def _band_id(regime: ScoringRegimeBase, points: int, p: Person) -> str | None:
-    band = band_for(regime, points, p.facts, p.as_of)
+def _id(band: Band | None) -> str | None:
     return band.id if band else None
