@@ -48,13 +48,16 @@ def match_rows(ctx: Context) -> Iterator[dict[str, Any]]:
 
 
 HISTORY_TABLES = (
-    Table("changes", "Every change between crawls, oldest first, as /changes shows it: listings "
+    Table("changes", "Every change between crawls, oldest first, as /changes shows it (of every "
+          "crawl, whatever its status: see crawl_status): listings "
           "added, changed, removed (absent from a complete crawl only) and relisted. Companies "
           "are named with their case numbers; a change to a person's listing gives no name, "
           "case number or keyed hash, and only the values of categories, dates and places "
           "(other changed fields are named, their values empty).", columns(
               ("change_id", "integer", "Change id"),
               ("crawl_id", "integer", "Crawl or import that saw it (see crawls)"),
+              ("crawl_status", "string", "That crawl's status: complete, partial, blocked or "
+                                         "failed (/changes shows complete crawls unless asked)"),
               ("at", "datetime", f"When {WHEN}"),
               ("kind", "string", "added, changed, removed or relisted"),
               ("source_id", "string", "Source"),

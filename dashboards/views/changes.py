@@ -20,7 +20,7 @@ from watchdog.store.writer import FINAL_STATUSES
 
 bp = Blueprint("changes", __name__)
 
-COLUMNS = ["change_id", "crawl_id", "at", "kind", "source_id", "party_type", "company_name",
+COLUMNS = ["change_id", "crawl_id", "crawl_status", "at", "kind", "source_id", "party_type", "company_name",
            "company_code", "case_code", "province", "court", "changed_fields",
            "field_changes", "observation_id", "artifact_sha256"]
 

@@ -62,7 +62,6 @@ def changes(engine: Engine, *, crawl_id: int | None, kinds: tuple[str, ...], pag
     where = []
     joined = change_join()
     if statuses:
-        joined = joined.join(CRAWL, CRAWL.c.id == CHG.c.crawl_id)
         where.append(CRAWL.c.status.in_(statuses))
     if crawl_id is not None:
         where.append(CHG.c.crawl_id == crawl_id)
@@ -88,12 +87,14 @@ PERSON_VALUES_SHOWN = frozenset({
 
 def change_join() -> Any:
     return (CHG.join(OBS, OBS.c.id == CHG.c.observation_id)
-            .join(SUBJ, SUBJ.c.id == OBS.c.subject_id))
+            .join(SUBJ, SUBJ.c.id == OBS.c.subject_id)
+            .join(CRAWL, CRAWL.c.id == CHG.c.crawl_id))
 
 
 def change_select() -> Select[Any]:
     """The columns `public_change` shapes into a public row (select_from `change_join()`)."""
-    return select(CHG.c.id.label("change_id"), CHG.c.crawl_id, CHG.c.at, CHG.c.kind,
+    return select(CHG.c.id.label("change_id"), CHG.c.crawl_id,
+                  CRAWL.c.status.label("crawl_status"), CHG.c.at, CHG.c.kind,
                   CHG.c.fields, OBS.c.id.label("observation_id"), OBS.c.source_id,
                   OBS.c.province, OBS.c.court, OBS.c.artifact_sha256,
                   SUBJ.c.kind.label("party_type"), SUBJ.c.name, SUBJ.c.code,
