@@ -23,6 +23,12 @@ from stdnum.cn import uscc as uscc_std
 
 from watchdog.parsers.base import Draft, company_key, normalise_company_name, subject
 from watchdog.parsers.errors import BlockedError, FormatError
+from watchdog.parsers.foreign_common_trading import (
+    Trading,
+    listed_trade_names,
+    names_owner,
+    split_trading,
+)
 
 # Re-exported: the parsers read countries and dates through this module.
 from watchdog.parsers.foreign_common_values import NULLS, country_code, iso
@@ -84,6 +90,14 @@ def check_block_json(obj: object, what: str) -> None:
         if _BLOCK.search(text) or re.search(r"api key|apikey|unauthori[sz]ed|forbidden", text,
                                             re.IGNORECASE):
             raise BlockedError(f"the gateway refused the request instead of sending {what}")
+
+
+def check_has_rows(rows: list[Any], what: str) -> None:
+    """A whole list is never empty, so a JSON answer without a row (`[]`, `{"results": []}`,
+    `{"total": 0, ...}`) is an empty answer as `check_block_json` sees `{}`: a soft block (a
+    gateway or cache answering 200 with nothing), never a list whose entries were all removed."""
+    if not rows:
+        raise BlockedError(f"an empty answer (no rows) instead of {what}")
 
 
 # -- values -----------------------------------------------------------------------------------
@@ -149,7 +163,64 @@ INGENIEROS INGENIERIA CONSTRUCCIONES CONSTRUCTORES PROVEEDURIA SERVICIOS TRAVEL 
 
 def looks_like_org(name: str | None) -> bool:
     """Whether a name with no published type reads as an organisation. Persons are the safe
-    default: a firm we fail to recognise is stored keyed and nameless, never the reverse."""
+    default: a firm we fail to recognise is stored keyed and nameless, never the reverse.
+    A name that marks a trading name ("X d/b/a Y", "X trading as Y") is judged by its owner
+    part alone: "Zhang Wei trading as Huayang Electronics" names a person."""
+    trading = split_trading(name)
+    return _reads_as_org(trading.owner if trading else name)
+
+
+def sole_trader(name: str | None) -> Trading | None:
+    """Owner and trading name when a name cell holds a natural person trading under a name."""
+    trading = split_trading(name)
+    return trading if trading and not _reads_as_org(trading.owner) else None
+
+
+def trade_name(trading: Trading) -> str | None:
+    """A sole trader's trading name when it may be shown: a business name, so publishable,
+    unless it carries the owner's name ("ZHANG SAN TRADING") or does not read as a business
+    at all (then it may be a person's name too: the safe default, as in looks_like_org)."""
+    trade = trading.trade
+    if trade and _reads_as_org(trade) and not names_owner(trade, trading.owner):
+        return trade
+    return None
+
+
+def owner_name(name: str) -> str:
+    """The natural person a name cell names: the owner of a sole trader, else the whole name,
+    so one person has one key whether listed as an individual or under a trading name."""
+    trading = sole_trader(name)
+    return trading.owner if trading else name
+
+
+def redact_name(keyer: Keyer, name: str) -> str:
+    """What replaces a person's name cell in archived copies: the person's placeholder, and a
+    sole trader's publishable trading name after it ("[person:…] d/b/a HUAYANG ELECTRONICS"),
+    so the copy still reads as the same business."""
+    trading = sole_trader(name)
+    if trading is None:
+        return token(keyer, name)
+    return trading.joined(token(keyer, trading.owner), trade_name(trading))
+
+
+def redact_trade_names(keyer: Keyer, text: str) -> str:
+    """A firm's text with each name listed after a trading marker ("also doing business as A
+    and B") keyed unless it reads as a business: a sole trader's own name is one of its
+    trading names (the World Bank lists 'LAXMINARAYAN MALLICK' so, under a firm)."""
+    out, last = [], 0
+    for start, end in listed_trade_names(text):
+        if not _reads_as_org(text[start:end]):
+            out += [text[last:start], token(keyer, text[start:end])]
+            last = end
+    return "".join(out) + text[last:]
+
+
+def is_token(text: str) -> bool:
+    """Whether a value is a person's placeholder (see token), not a name to list."""
+    return text.startswith("[person:")
+
+
+def _reads_as_org(name: str | None) -> bool:
     if not name:
         return False
     text = unicodedata.normalize("NFKC", name).strip()

@@ -75,6 +75,14 @@ def country_code(text: str | None) -> str | None:
 # -- dates ------------------------------------------------------------------------------------
 _MONTHS = {m: i for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+# A time after "14 Mar 2025" (SDN.XML's Publish_Date has been seen as "14 Mar 2025 10:22").
+_TIME = (r"(?:[ ,T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?[AaPp]\.?[Mm]\.?)?"
+         r"(?: ?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?)?")
+# The words a date may hold, whole: a value with any other word is not quoted in an error
+# (see _shown). Whole words, so that "Marquetti" or "Junaid" is not taken for a month.
+_DATE_WORDS = frozenset("""jan january feb february mar march apr april may jun june jul july
+aug august sep sept september oct october nov november dec december t z utc gmt am pm date
+permanent permanently indefinite indefinitely ongoing open ended""".split())
 
 
 def parse_date(value: object) -> date | None:
@@ -99,13 +107,23 @@ def parse_date(value: object) -> date | None:
             return date(int(m[1]), int(m[2]), int(m[3]))
         if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: .*)?", text):
             return date(int(m[3]), int(m[1]), int(m[2]))
-        if m := re.fullmatch(r"(\d{1,2})[ -]([A-Za-z]{3})[a-z]*\.?[ ,-]+(\d{4})", text):
+        if m := re.fullmatch(r"(\d{1,2})[ -]([A-Za-z]{3})[A-Za-z]*\.?[ ,-]+(\d{4})" + _TIME, text):
             return date(int(m[3]), _MONTHS[m[2].lower()], int(m[1]))
         if m := re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text):
             return date(int(m[1]), int(m[2]), int(m[3]))
     except (KeyError, ValueError, OverflowError, OSError):
         pass
-    raise ValueError(f"unrecognised date: {text[:40]!r}")
+    raise ValueError(f"unrecognised date: {_shown(text)}")
+
+
+def _shown(text: str) -> str:
+    """The value for an error message when it is shaped like a date; else only its length.
+    Reasons are printed and stored with the crawl, and the date cell of a misfilled or shifted
+    row can hold anything, a person's name or address included."""
+    words = re.findall(r"[^\W\d_]+", text)
+    if len(text) <= 40 and all(w.lower() in _DATE_WORDS for w in words):
+        return repr(text)
+    return f"a text of {len(text)} characters that is not a date"
 
 
 def iso(day: date | None) -> str | None:

@@ -9,6 +9,7 @@ XML entities are never expanded (`resolve_entities=False`) and the network is ne
 from __future__ import annotations
 
 import io
+import logging
 import re
 from typing import Any
 
@@ -24,6 +25,7 @@ KNOWN = frozenset({
     "akaList", "addressList", "nationalityList", "citizenshipList", "dateOfBirthList",
     "placeOfBirthList", "vesselInfo"})
 _PERSON_ONLY = ("title", "remarks", "idList", "dateOfBirthList", "placeOfBirthList")
+log = logging.getLogger(__name__)
 
 
 def _local(tag: object) -> str:
@@ -94,9 +96,9 @@ def read_xml(body: bytes) -> tuple[list[Entry], int | None, str | None]:
                 entries.append(_entry(elem))
                 elem.clear(keep_tail=False)
             elif name == "Record_Count" and fc.clean(elem.text):
-                count = int(str(elem.text).strip())
+                count = _count(elem.text)
             elif name == "Publish_Date":
-                published = fc.iso(fc.parse_date(elem.text))
+                published = _publish_date(elem.text)
             elif name == "sdnList":
                 root_seen = True
     except etree.XMLSyntaxError as exc:
@@ -106,6 +108,25 @@ def read_xml(body: bytes) -> tuple[list[Entry], int | None, str | None]:
     if not root_seen:
         raise FormatError("XML, but not an SDN list (no <sdnList> root)")
     return entries, count, published
+
+
+def _count(text: str | None) -> int:
+    # The count is what the file's completeness is checked against, so a bad one is fatal; the
+    # message does not quote it (error reasons are stored and shown).
+    value = (text or "").strip()
+    if not value.isdigit():
+        raise FormatError("SDN XML: a Record_Count that is not a whole number")
+    return int(value)
+
+
+def _publish_date(text: str | None) -> str | None:
+    """The publication date, or None with a warning when it cannot be read: nothing depends
+    on it, so an odd date must not reject a file whose entries are all readable."""
+    try:
+        return fc.iso(fc.parse_date(text))
+    except ValueError as exc:
+        log.warning("SDN XML: Publish_Date ignored (%s)", exc)
+        return None
 
 
 def redact_xml(body: bytes, keyer: Keyer) -> bytes:

@@ -75,8 +75,11 @@ def _redact(body: bytes, keyer: Keyer) -> bytes:
 def _columns(header: list[str]) -> tuple[list[str], dict[str, str]]:
     names = [canonical(h) for h in header]
     if "name" not in names or "source" not in names:
-        shown = ", ".join(h.strip()[:30] for h in header[:30])
-        raise FormatError(f"not a {WHAT} CSV: no name and source columns (columns: {shown})")
+        # The first row may be data (another list's file: names, dates of birth): only
+        # titles this parser knows are named, never the cells themselves.
+        known = ", ".join(dict.fromkeys(n for n in names if n in KNOWN)) or "none"
+        raise FormatError(f"not a CSV of {WHAT}: no name and source columns ({len(header)} "
+                          f"columns; known titles: {known})")
     unknown = {n or f"column_{i + 1}": "str" for i, n in enumerate(names) if n not in KNOWN}
     return names, unknown
 
@@ -86,6 +89,9 @@ def _from_csv(text: str, keyer: Keyer) -> ParsedFile:
     if not rows:
         raise FormatError(f"an empty file, not {WHAT}")
     names, unknown = _columns(rows[0][1])
+    if len(rows) == 1:
+        # A file, not a gateway's JSON answer: an export that came out (or was cut) empty.
+        raise FormatError(f"the CSV header of {WHAT} but no row")
     records: list[tuple[int, dict[str, Any], dict[str, str]]] = []
     rejections: list[Rejection] = []
     last = len(rows) - 1
@@ -102,10 +108,12 @@ def _from_csv(text: str, keyer: Keyer) -> ParsedFile:
 
 
 def _results(obj: object, *, strict: bool = True) -> list[Any]:
-    if isinstance(obj, list):
-        return obj
-    if isinstance(obj, dict) and isinstance(obj.get("results"), list):
-        return obj["results"]
+    found = obj if isinstance(obj, list) else obj.get("results") if isinstance(obj, dict) \
+        else None
+    if isinstance(found, list):
+        if strict:
+            fc.check_has_rows(found, WHAT)
+        return found
     if strict:
         fc.check_block_json(obj, WHAT)
         raise FormatError(f"JSON without a results list, not {WHAT}")
@@ -161,7 +169,7 @@ def _redact_record(rec: dict[str, Any], keyer: Keyer, names: dict[str, str]) -> 
         return
     for key, field in names.items():
         if field == "name" and rec.get(key):
-            rec[key] = fc.token(keyer, str(rec[key]))
+            rec[key] = fc.redact_name(keyer, str(rec[key]))
         elif field in PERSON_FIELDS and rec.get(key):
             rec[key] = [] if isinstance(rec[key], list) else ""
 
@@ -180,7 +188,7 @@ def _redact_csv(text: str, keyer: Keyer) -> bytes:
         if has_names:
             rec = {names.get(i, f"column_{i}"): v for i, v in enumerate(row)}
             if is_person(rec):
-                row = [fc.token(keyer, v) if names.get(i) == "name" and v.strip() else
+                row = [fc.redact_name(keyer, v) if names.get(i) == "name" and v.strip() else
                        "" if names.get(i) in PERSON_FIELDS else v for i, v in enumerate(row)]
         else:
             row = [v if fc.looks_like_org(v) or not re.search(r"[A-Za-z]{2}", v)
@@ -190,10 +198,27 @@ def _redact_csv(text: str, keyer: Keyer) -> bytes:
 
 
 def _redact_broken_json(text: str, keyer: Keyer) -> bytes:
-    """A cut-off JSON body: every name that does not read as a firm is keyed, and persons'
-    details are withheld wherever they appear."""
-    text = re.sub(r'("name"\s*:\s*")((?:[^"\\]|\\.)*)', lambda m: m[1] + (
-        m[2] if fc.looks_like_org(m[2]) else fc.token(keyer, m[2])), text)
-    text = re.sub(r'("(?:alt_names|dates_of_birth|places_of_birth)"\s*:\s*)(\[[^\]]*\]?|"[^"]*"?)',
-                  r'\1[]', text)
-    return text.encode("utf-8")
+    """A cut-off JSON body: each complete record is redacted as a record (so a person's ids
+    and addresses go too, not only the fields a pattern can find); the cut record is withheld
+    whole, not knowing whose it is. A body cut before its list begins is withheld."""
+    start = re.search(r'"results"\s*:\s*\[', text) or re.match(r"\s*\[", text)
+    if start is None:
+        return fc.WITHHELD_BODY
+    decoder = json.JSONDecoder()
+    parts, pos = [text[:start.end()]], start.end()
+    while True:
+        pos = len(text) - len(text[pos:].lstrip(" \t\r\n,"))
+        if text.startswith("]", pos):
+            parts.append(text[pos:])  # the list is whole; what follows is the answer's metadata
+            break
+        try:
+            rec, pos = decoder.raw_decode(text, pos)
+        except ValueError:
+            if text[pos:].strip():
+                parts.append(("," if len(parts) > 1 else "") + '"[a cut-off record: withheld]"')
+            break
+        if isinstance(rec, dict):
+            _redact_record(rec, keyer, {k: canonical(k) for k in rec})
+        parts.append(("," if len(parts) > 1 else "")
+                     + json.dumps(rec, ensure_ascii=False, separators=(",", ":")))
+    return "".join(parts).encode("utf-8")

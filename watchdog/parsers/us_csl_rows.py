@@ -52,10 +52,15 @@ def list_code(source: str | None) -> str:
 
 
 def is_person(rec: dict[str, Any]) -> bool:
+    """Whether a row names a natural person: typed so, or a sole trader ("Zhang Wei trading as
+    ...") unless typed a vessel or aircraft, or, untyped, a name not read as a firm's."""
     kind = (fc.clean(rec.get("type")) or "").lower()
+    name = fc.clean(rec.get("name"))
+    if kind == "individual" or (kind not in ("vessel", "aircraft") and fc.sole_trader(name)):
+        return True
     if kind:
-        return kind == "individual"
-    return not fc.looks_like_org(fc.clean(rec.get("name")))
+        return False
+    return not fc.looks_like_org(name)
 
 
 def split_list(value: object, *, names: bool = False) -> list[str]:
@@ -119,7 +124,8 @@ def ident_of(rec: dict[str, Any], keyer: Keyer) -> str:
     """What tells this row apart when the list gives no number: the name (keyed for a person)
     and the listing date."""
     name = fc.clean(rec.get("name")) or ""
-    who = fc.person_key(keyer, name)[:32] if is_person(rec) else fc.normalise(name)
+    who = fc.person_key(keyer, fc.owner_name(name))[:32] if is_person(rec) else \
+        fc.normalise(name)
     try:  # the same day however the file writes it
         listed = fc.iso(fc.parse_date(rec.get("start_date"))) or ""
     except ValueError:
@@ -141,6 +147,25 @@ def _linked(text: str | None, keyer: Keyer) -> str | None:
         m[2] if fc.looks_like_org(m[2]) else fc.token(keyer, m[2].strip())), text)
 
 
+_OPEN_END = re.compile(r"(?i)permanent(?:ly)?|indefinite(?:ly)?|ongoing|open[- ]ended|"
+                       r"until further notice|no end date")
+
+
+def _end(value: object, person: bool) -> dict[str, Any]:
+    """End of the listing. A word instead of a date ("permanent") is kept as text, never a
+    reason to drop the listing; in a person's row only its reading is kept, not the text."""
+    try:
+        return {"listed_until": fc.iso(fc.parse_date(value))}
+    except ValueError:
+        pass
+    text = fc.clean(value) or ""
+    permanent = bool(_OPEN_END.fullmatch(text))
+    if person and not permanent:
+        text = "[withheld: not a date]"
+    return {"listed_until": None, "listed_until_text": text[:120],
+            "permanent": True if permanent else None}
+
+
 def record_draft(rec: dict[str, Any], keyer: Keyer, *, duplicated: bool,
                  unknown: dict[str, str]) -> Draft:
     name = fc.clean(rec.get("name"))
@@ -153,7 +178,7 @@ def record_draft(rec: dict[str, Any], keyer: Keyer, *, duplicated: bool,
     number = fc.clean(rec.get("entity_number"))
     ident = number or ident_of(rec, keyer) + (f"|{address_digest(rec)}" if duplicated else "")
     try:
-        listed_on, ends = fc.parse_date(rec.get("start_date")), fc.parse_date(rec.get("end_date"))
+        listed_on = fc.parse_date(rec.get("start_date"))
     except ValueError as exc:
         raise RecordError(str(exc)) from None
     person = is_person(rec)
@@ -164,7 +189,7 @@ def record_draft(rec: dict[str, Any], keyer: Keyer, *, duplicated: bool,
                                  *split_list(rec.get("citizenships"))])
     common: dict[str, Any] = {
         "list_name": source, "list_code": code, "programs": split_list(rec.get("programs")),
-        "countries": countries, "listed_on": listed_on, "listed_until": fc.iso(ends),
+        "countries": countries, "listed_on": listed_on, **_end(rec.get("end_date"), person),
         "federal_register_notices": re.split(r"[;,]\s*(?=\d+\s*F\.?\s?R)",
                                              fc.clean(rec.get("federal_register_notice")) or "")
         if rec.get("federal_register_notice") else [],
@@ -173,9 +198,18 @@ def record_draft(rec: dict[str, Any], keyer: Keyer, *, duplicated: bool,
     record_key = f"csl:{code}:{ident}"
     sid = fc.clean(rec.get("_id")) or number
     if person:
+        trader = fc.sole_trader(name)
+        if trader and (shown := fc.trade_name(trader)):
+            # The business by its trading name alone; aliases, addresses, ids and remarks of
+            # a sole trader are the person's own and are not kept.
+            body = fc.payload(entity_type="entity", names=[shown], sole_trader=True,
+                              operator=fc.token(keyer, trader.owner), **common)
+            subj = fc.company_subject(shown, country=countries[0] if countries else None)
+            return fc.draft(record_key, subj, body, source_record_id=sid, present=present,
+                            unknown=unknown)
         body = fc.payload(entity_type="individual", **common)
-        return fc.draft(record_key, fc.person_subject(keyer, name), body, source_record_id=sid,
-                        present=present, unknown=unknown)
+        return fc.draft(record_key, fc.person_subject(keyer, fc.owner_name(name)), body,
+                        source_record_id=sid, present=present, unknown=unknown)
     aliases = split_list(rec.get("alt_names"), names=True)
     ids = identifiers(rec.get("ids"))
     uscc = fc.find_uscc(*(i["value"] for i in ids), *aliases)

@@ -37,6 +37,9 @@ def page_api(text: str) -> tuple[str, str] | None:
 def parse_bytes(body: bytes, keyer: Keyer, *, name: str | None = None) -> ParsedFile:
     if body[:4] == b"PK\x03\x04":
         rows, _ = read_rows(body)
+        if not rows:
+            # A downloaded file, not a gateway's answer: it was exported empty, or emptied.
+            raise FormatError(f"an Excel export with the header of {WHAT} but no row")
         return _drafts("worldbank_xlsx", rows, keyer)
     text = fc.decode_text(body)
     head = text.lstrip()[:200]
@@ -85,6 +88,8 @@ def _rows(obj: object, *, strict: bool = True) -> list[Any]:
     if isinstance(found, dict):
         found = found.get("ZPROCSUPP", found.get("zprocsupp"))
     if isinstance(found, list):
+        if strict:
+            fc.check_has_rows(found, WHAT)
         return found
     if strict:
         fc.check_block_json(obj, WHAT)
@@ -138,10 +143,13 @@ def _redact_row(item: dict[str, Any], keyer: Keyer) -> None:
     fields = {canonical(k): k for k in item}
     rec = {f: item[k] for f, k in fields.items() if f}
     if not is_person(rec):
+        for field, key in fields.items():  # a firm's trading names may name its owner
+            if field in ("name", "info") and isinstance(item.get(key), str):
+                item[key] = fc.redact_trade_names(keyer, item[key])
         return
     for field, key in fields.items():
         if field == "name" and item.get(key):
-            item[key] = fc.token(keyer, str(item[key]))
+            item[key] = fc.redact_name(keyer, str(item[key]))
         elif field in PERSON_FIELDS and item.get(key):
             item[key] = "[withheld: natural person]"
 

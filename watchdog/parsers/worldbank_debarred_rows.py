@@ -51,10 +51,16 @@ def canonical(name: str) -> str | None:
 
 
 def is_person(rec: dict[str, Any]) -> bool:
+    """Whether a row names a natural person: type I, or a sole trader ("ZHANG SAN d/b/a ...")
+    whatever its type (the list types them F, as firms), or, untyped, a name not read as a
+    firm's. Such rows keep no name, address or details; see row_draft for a trading name."""
     code = (fc.clean(rec.get("type_code")) or "").upper()
+    name = fc.clean(rec.get("name"))
+    if code == "I" or fc.sole_trader(name):
+        return True
     if code:
-        return code == "I"
-    return not fc.looks_like_org(fc.clean(rec.get("name")))
+        return False
+    return not fc.looks_like_org(name)
 
 
 def split_name(raw: str) -> tuple[str, list[str], list[str]]:
@@ -76,6 +82,37 @@ def _balance(text: str) -> str:
     return text
 
 
+def top_level_groups(text: str) -> tuple[list[str], str]:
+    """(bracketed groups, the text outside them), matched by depth: a Chinese firm name keeps
+    the brackets inside it, '(河南省地矿建设工程(集团)有限公司)' is one group, not '集团'. Half- and
+    full-width brackets pair alike, as the export mixes them ('(方正国际软件（北京）有限公司)').
+    A group still open at the end is a group; a stray closing bracket is dropped."""
+    groups: list[str] = []
+    outside: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for ch in text:
+        if ch in "(（":
+            if depth:
+                current.append(ch)
+            depth += 1
+        elif ch in ")）" and depth > 1:
+            current.append(ch)
+            depth -= 1
+        elif ch in ")）":
+            if depth:
+                groups.append("".join(current))
+                current, depth = [], 0
+            outside.append(" ")
+        elif depth:
+            current.append(ch)
+        else:
+            outside.append(ch)
+    if depth and current:
+        groups.append("".join(current))
+    return groups, "".join(outside)
+
+
 def read_info(raw: str | None) -> dict[str, Any]:
     """Chinese name, USCC, aliases, registration numbers and footnotes in the additional info."""
     out: dict[str, Any] = {"chinese_name": None, "uscc": None, "aliases": [], "ids": [],
@@ -83,9 +120,8 @@ def read_info(raw: str | None) -> dict[str, Any]:
     if not raw:
         return out
     out["footnotes"] = [n for m in _FOOTNOTE.findall(raw) for n in re.split(r"\s*,\s*", m)]
-    text = _FOOTNOTE.sub("", raw).strip()
-    groups = re.findall(r"[(（]([^()（）]*)[)）]", text)
-    bare = re.sub(r"[(（][^()（）]*[)）]", " ", text).strip(" ,;")
+    groups, bare = top_level_groups(_FOOTNOTE.sub("", raw).strip())
+    bare = bare.strip(" ,;")
     for group in [*groups, *([bare] if bare else [])]:
         group = group.strip()
         if not group:
@@ -97,7 +133,7 @@ def read_info(raw: str | None) -> dict[str, Any]:
         elif _ALIAS.match(" " + group):
             out["aliases"] += [p.strip() for p in _ALIAS.split(" " + group) if p.strip()]
         elif m := _REG.match(group):
-            out["ids"].append({"type": m["label"].strip(), "value": m["value"].rstrip(").,"),
+            out["ids"].append({"type": m["label"].strip(), "value": _id_value(m["value"]),
                                "country": None})
         else:
             out["notes"].append(group)
@@ -105,6 +141,15 @@ def read_info(raw: str | None) -> dict[str, Any]:
         out["ids"].append({"type": "Unified Social Credit Code", "value": out["uscc"],
                            "country": "CN"})
     return out
+
+
+def _id_value(text: str) -> str:
+    """A registration number without trailing punctuation; a closing bracket goes only when
+    unmatched, so '16-00009045/4516/(F/1)' keeps its own."""
+    text = text.rstrip(".,")
+    while text.endswith(")") and text.count(")") > text.count("("):
+        text = text[:-1].rstrip(".,")
+    return text
 
 
 def row_draft(rec: dict[str, Any], keyer: Keyer, unknown: dict[str, str]) -> Draft:
@@ -132,23 +177,31 @@ def row_draft(rec: dict[str, Any], keyer: Keyer, unknown: dict[str, str]) -> Dra
     present = [k for k, v in rec.items() if fc.clean(v)]
     sid = fc.clean(rec.get("supp_id"))
     if is_person(rec):
-        who = fc.person_key(keyer, raw_name)[:32]
+        trader = fc.sole_trader(raw_name)
+        if trader and (shown := fc.trade_name(trader)):
+            return _sole_trader_draft(trader.owner, shown, common, keyer, where=where,
+                                      start=start, sid=sid, present=present, unknown=unknown)
+        owner = trader.owner if trader else raw_name
+        who = fc.person_key(keyer, owner)[:32]
         body = fc.payload(entity_type="individual", **common)
         return fc.draft(f"wb:p:{who}|{where}|{fc.iso(start) or ''}",
-                        fc.person_subject(keyer, raw_name), body, source_record_id=sid,
+                        fc.person_subject(keyer, owner), body, source_record_id=sid,
                         present=present, unknown=unknown)
-    name, aliases, notes = split_name(raw_name)
-    info = read_info(fc.clean(rec.get("info")))
+    # A trading name that reads as a person's (a sole trader's own) is keyed before reading.
+    name, aliases, notes = split_name(fc.redact_trade_names(keyer, raw_name))
+    info_text = fc.clean(rec.get("info"))
+    info_text = fc.redact_trade_names(keyer, info_text) if info_text else None
+    info = read_info(info_text)
     uscc = info["uscc"] or fc.find_uscc(raw_name)
     address = ", ".join(p for p in (fc.clean(rec.get(k)) for k in ("address", "city", "state",
                                                                     "zip")) if p)
     extra = {"uscc": uscc, "chinese_name": info["chinese_name"],
-             "additional_info": fc.clean(rec.get("info")), "notes": info["notes"],
+             "additional_info": info_text, "notes": info["notes"],
              "footnotes": sorted(set(notes + info["footnotes"])),
              "addresses": [{"address": address, "country": countries[0] if countries else None}]
              if address else []}
-    names = [name, *aliases, *info["aliases"], *([info["chinese_name"]] if info["chinese_name"]
-                                                 else [])]
+    names = [n for n in [name, *aliases, *info["aliases"], info["chinese_name"]]
+             if n and not fc.is_token(n)]
     body = fc.payload(entity_type="firm", names=names, identifiers=info["ids"], **common, **extra)
     subj = fc.company_subject(name, uscc=uscc, chinese_name=info["chinese_name"],
                               country=countries[0] if countries else None)
@@ -158,6 +211,21 @@ def row_draft(rec: dict[str, Any], keyer: Keyer, unknown: dict[str, str]) -> Dra
            else f"{fc.normalise(name)}|{where}")
     return fc.draft(f"wb:{who}|{fc.iso(start) or ''}", subj, body, source_record_id=sid,
                     present=present, unknown=unknown)
+
+
+def _sole_trader_draft(owner: str, trade: str, common: dict[str, Any], keyer: Keyer, *,
+                       where: str, start: Any, sid: str | None, present: list[str],
+                       unknown: dict[str, str]) -> Draft:
+    """A person trading under a business name: the business, by its trading name alone. The
+    owner is only a keyed placeholder, and the row's address and additional info (a sole
+    trader's are the person's own: home address, ID number) are not kept."""
+    name, _, notes = split_name(trade)  # aliases after it may name the owner: not kept
+    countries = common["countries"]
+    body = fc.payload(entity_type="firm", names=[name], sole_trader=True,
+                      operator=fc.token(keyer, owner), footnotes=sorted(set(notes)), **common)
+    subj = fc.company_subject(name, country=countries[0] if countries else None)
+    return fc.draft(f"wb:{fc.normalise(name)}|{where}|{fc.iso(start) or ''}", subj, body,
+                    source_record_id=sid, present=present, unknown=unknown)
 
 
 def _end(value: object) -> Any:

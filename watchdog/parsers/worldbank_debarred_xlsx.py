@@ -87,10 +87,14 @@ def redact_xlsx(body: bytes, keyer: Any) -> bytes:
     swap: dict[str, str] = {}
     for _, rec, _ in rows:
         if not is_person(rec):
+            for field in ("name", "info"):  # a firm's trading names may name its owner
+                if isinstance(rec.get(field), str):
+                    if (done := fc.redact_trade_names(keyer, rec[field])) != rec[field]:
+                        swap[rec[field]] = done
             continue
         name = fc.clean(rec.get("name"))
         if name:
-            swap[str(rec["name"])] = fc.token(keyer, name)
+            swap[str(rec["name"])] = fc.redact_name(keyer, name)
         for field in PERSON_FIELDS:
             if fc.clean(rec.get(field)):
                 swap[str(rec[field])] = "[withheld: natural person]"
