@@ -257,6 +257,17 @@ def index() -> BaseResponse | str:
                            scheduler=jobs.scheduler_for(url) is not None)
 
 
+@bp.get("/artifacts/<string(length=64):sha>.raw")
+def artifact_bytes(sha: str) -> BaseResponse:
+    """An archived response's bytes, those about persons included (see views.artifacts)."""
+    from dashboards.views import artifacts
+
+    if _session_id() is None:
+        return redirect(url_for("admin.login"), 303)
+    log_action(_url(), "view_artifact", sha[:16])
+    return artifacts.serve(sha)
+
+
 @bp.post("/jobs/<job_id>/run")
 def run_now(job_id: str) -> BaseResponse:
     sid = _session_id()

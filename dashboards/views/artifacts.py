@@ -2,7 +2,10 @@
 
 `/artifacts/<sha>.raw` serves the stored bytes only after `read_artifact` has checked them
 against their address, and always as text/plain or application/json, never as HTML: an archived
-page must not run in our origin.
+page must not run in our origin. A response that named natural persons is stored redacted, but
+the redacted copy still holds their case numbers, dates, ages and amounts, which lead back to
+them at the court: its bytes are served to signed-in administrators only (`/admin/artifacts/`),
+and the public sees its record and hashes, enough to check any independent copy.
 """
 
 from __future__ import annotations
@@ -41,10 +44,24 @@ def artifact(sha: str) -> Table:
                  rows=[found], meta={"artifact": found})
 
 
+PERSONS_WITHHELD = ("This response concerned natural persons. Its stored copy has their names "
+                    "and ID numbers removed but keeps case numbers, dates and amounts that lead "
+                    "back to them, so its bytes are shown to signed-in administrators only. Its "
+                    "SHA-256 hashes, on its page, let anyone check an independent copy.")
+
+
 @bp.get("/artifacts/<string(length=64):sha>.raw")
 def raw(sha: str) -> Response:
     allow_params()
     found = _lookup(sha)
+    if found["redacted"]:
+        abort(403, PERSONS_WITHHELD)
+    return serve(sha, found)
+
+
+def serve(sha: str, found: dict[str, Any] | None = None) -> Response:
+    """The stored bytes, checked against their address (for this page and for /admin)."""
+    found = found or _lookup(sha)
     try:
         data = read_artifact(artifacts_dir(), sha)
     except FileNotFoundError:

@@ -82,7 +82,8 @@ PATHS: dict[str, dict[str, Any]] = {
                       *_PAGING], _ROW),
     "/artifacts/{sha256}": _get(
         "One archived response",
-        "Metadata of an archived response; its bytes are at /artifacts/{sha256}.raw.",
+        "Metadata of an archived response; its bytes are at /artifacts/{sha256}.raw, unless it "
+        "concerned natural persons (redacted: true): those bytes are for administrators only.",
         [_param("sha256", "SHA-256 of the stored bytes.",
                 {"type": "string", "pattern": "^[0-9a-f]{64}$"}, where="path")], _ROW),
     "/courts": _get(

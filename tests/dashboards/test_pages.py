@@ -18,7 +18,9 @@ import pytest
 from dashboards import create_app
 from dashboards.views._twins import csv_cell
 from tests.dashboards.conftest import SENTINEL_ID, SENTINEL_NAME, STORED, build_store
+from watchdog.store.artifacts import sha256_hex
 from watchdog.store.queries import suppress_grid
+from watchdog.store.writer import CrawlRecorder
 
 PAGES = ["/", "/lists", "/lists/persons", "/findings", "/sources", "/methodology"]
 TABLES = ["/index", "/lists", "/lists/persons", "/findings", "/sources"]
@@ -27,8 +29,8 @@ QUERIES = ["", "?province=北京", "?circumstance=c1&circumstance=c4&status=list
 
 
 def artifact_paths(sha: str) -> list[str]:
-    return [f"/artifacts/{sha}", f"/artifacts/{sha}.json", f"/artifacts/{sha}.csv",
-            f"/artifacts/{sha}.raw"]
+    # Not .raw: the fixture's artifact concerned persons, so its bytes are for admins only.
+    return [f"/artifacts/{sha}", f"/artifacts/{sha}.json", f"/artifacts/{sha}.csv"]
 
 
 def every_path(sha: str) -> list[str]:
@@ -210,20 +212,61 @@ def test_artifact_metadata_and_verified_bytes(client, store):
     meta = client.get(f"/artifacts/{store.artifact_sha}.json").get_json()["rows"][0]
     assert meta["sha256"] == store.artifact_sha and meta["original_sha256"] == store.original_sha
     assert meta["redacted"] is True and meta["http_status"] == 200 and meta["url"]
+    # It concerned persons: its redacted bytes still hold case numbers and dates, so the public
+    # gets its record and hashes, and a signed-in administrator the bytes.
     raw = client.get(f"/artifacts/{store.artifact_sha}.raw")
-    assert raw.data == STORED and raw.mimetype == "application/json"
+    assert raw.status_code == 403 and b"administrators only" in raw.data
+    assert STORED not in raw.data
     html = client.get(f"/artifacts/{store.artifact_sha}").get_data(as_text=True)
-    assert store.original_sha in html and f"/artifacts/{store.artifact_sha}.raw" in html
+    assert store.original_sha in html and 'id="bytes-withheld"' in html
+    assert f"/artifacts/{store.artifact_sha}.raw" not in html.replace("/admin/artifacts/", "")
     assert client.get("/artifacts/" + "0" * 64).status_code == 404
     assert client.get("/artifacts/" + "Z" * 64).status_code == 400
+
+
+def _admin_client(store, tmp_path):
+    from tests.dashboards.test_admin import PASSWORD, login
+    from watchdog.store.admin_tables import save_password
+
+    home = tmp_path / "home"
+    save_password(home, PASSWORD)
+    client = create_app(store.url, store.artifacts_dir, TESTING=True,
+                        WATCHDOG_HOME=home).test_client()
+    return client, lambda: login(client)
+
+
+def test_an_administrator_gets_the_bytes_of_a_response_about_persons(tmp_path):
+    other = build_store(tmp_path, audit=False)
+    client, sign_in = _admin_client(other, tmp_path)
+    path = f"/admin/artifacts/{other.artifact_sha}.raw"
+    assert client.get(path).status_code == 303  # signed out: to the login
+    sign_in()
+    raw = client.get(path)
+    assert raw.status_code == 200 and raw.data == STORED and raw.mimetype == "application/json"
+    assert raw.headers["X-Artifact-SHA256"] == other.artifact_sha
+
+
+def test_a_response_without_persons_is_public(tmp_path):
+    other = build_store(tmp_path, audit=False)
+    body = b'{"companies": ["some company"]}'
+    recorder = CrawlRecorder(other.url, other.artifacts_dir, "court_dishonest", mode="import",
+                             origin="file:c.json")
+    sha = recorder.archive(stored=body, original_sha256=sha256_hex(body), redacted=False,
+                           url="file:c.json", http_status=200, content_type="application/json",
+                           size=len(body))
+    recorder.finish(covers_whole_source=False)
+    client = create_app(other.url, other.artifacts_dir).test_client()
+    assert client.get(f"/artifacts/{sha}.raw").data == body
+    assert f"/artifacts/{sha}.raw" in client.get(f"/artifacts/{sha}").get_data(as_text=True)
 
 
 def test_a_tampered_artifact_is_not_served(tmp_path):
     other = build_store(tmp_path, audit=False)
     path = next(other.artifacts_dir.rglob("*.gz"))
     path.write_bytes(gzip.compress(STORED.replace(b"10000", b"99999")))
-    response = create_app(other.url, other.artifacts_dir).test_client().get(
-        f"/artifacts/{other.artifact_sha}.raw")
+    client, sign_in = _admin_client(other, tmp_path)
+    sign_in()
+    response = client.get(f"/admin/artifacts/{other.artifact_sha}.raw")
     assert response.status_code == 500 and b"does not match its hash" in response.data
 
 
