@@ -69,8 +69,8 @@ def _refused(recorder: CrawlRecorder, manifest: Manifest, exc: Exception) -> Cra
     """The import stops here and its crawl row says why (blocked or failed: nothing is marked
     removed, and batches of a streamed file written before the fault stay)."""
     if isinstance(exc, BlockedError):
-        return recorder.finish(covers_whole_source=False, status="blocked",
-                               reason=f"the file is a block or captcha page: {exc}")
+        return recorder.finish(covers_whole_source=False, status="blocked", reason=(
+            f"the file is a refusal (block, captcha or empty answer), not the list: {exc}"))
     return recorder.finish(covers_whole_source=False, status="failed",
                            reason=f"not a recognised {manifest.id} file: {exc}")
 
