@@ -284,3 +284,12 @@ def test_redact_raw_bytes_parseable_body() -> None:
     body = (FIXTURES / "disDetail_person_2014.json").read_bytes()
     out = json.loads(redact_raw_bytes(body, KEYER))
     assert out == redact_record_json(json.loads(body), KEYER)
+
+
+def test_the_lists_own_name_is_not_taken_for_a_party():
+    keyer = Keyer(b"k" * 32)
+    # The Baidu records' `type`: once archived as 失信被执行人[person:p:…].
+    assert redact_free_text("失信被执行人名单", keyer) == "失信被执行人名单"
+    assert redact_free_text("失信被执行人名单。", keyer) == "失信被执行人名单。"
+    # A name that merely starts with those characters is still a name.
+    assert "[person:p:" in redact_free_text("被执行人名单华", keyer)
