@@ -270,6 +270,45 @@ def test_no_person_is_named_or_identified_anywhere(store, exports):
         assert not [p for p in OFAC_PERSONS if p in body.upper()], f"{name} names an individual"
 
 
+def test_persons_findings_and_changes_name_no_place_listing_or_date(store, exports):
+    """A place beside a date narrows a listing to one person, and rows counted per place give
+    back the cells the person tables suppress: a person's finding or change names neither (nor
+    the listing id, for findings), while companies keep their province, court and case."""
+    tables = read_json(exports["json"])["tables"]
+    findings = tables["findings"]["rows"]
+    persons = [r for r in findings if r["party_type"] == "person"]
+    companies = [r for r in findings if r["party_type"] == "company"]
+    assert len(persons) > 50 and len(companies) > 5
+    # The audit's own sentences about persons do name dates: the rows must not carry them.
+    dated = scalar(store, "SELECT count(*) FROM finding f JOIN subject s ON s.id = f.subject_id"
+                          " WHERE s.kind = 'person' AND f.summary LIKE '%20__-__-__%'")
+    assert dated > 0
+    for row in persons:
+        assert (row["province"], row["court"], row["observation_id"]) == (None, None, None)
+        assert re.fullmatch(r"[0-9a-f]{64}", row["artifact_sha256"]) and row["rule"]
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", row["summary"]), row["summary"]
+    assert all(r["province"] and r["court"] and r["case_code"] and r["observation_id"]
+               for r in companies)
+    changes = tables["changes"]["rows"]
+    person_changes = [r for r in changes if r["party_type"] == "person"]
+    assert len(person_changes) > 400
+    assert {(r["province"], r["court"]) for r in person_changes} == {(None, None)}
+    assert not [v for r in person_changes for f, v in r["field_changes"].items()
+                if f in ("province", "court", "gist_unit") and v is not None]
+    company_changes = [r for r in changes if r["party_type"] == "company"
+                       and r["source_id"] == "court_dishonest"]
+    assert company_changes and all(r["province"] and r["court"] for r in company_changes)
+    # A rate's numerator less the province's companies with a finding is its persons.
+    listed = {r["observation_id"] for r in tables["company_listings"]["rows"]
+              if r["status"] == "listed"}
+    rates = tables["finding_rates_by_province"]["rows"]
+    for rate in rates:
+        if not rate["suppressed"]:
+            firms = {r["observation_id"] for r in companies if r["province"] == rate["province"]
+                     and r["observation_id"] in listed}
+            assert not 0 < rate["findings"] - len(firms) < 10, rate
+
+
 def test_small_person_cells_are_suppressed(exports):
     tables = read_json(exports["json"])["tables"]
     cells = tables["person_listings"]["rows"] + tables["listing_counts"]["rows"]

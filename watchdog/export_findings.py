@@ -1,9 +1,11 @@
 """The export's tables of the audit: findings of the current run (as `/findings.json` shows
 them), findings per check, rates per province, changes per crawl and the audit runs.
 
-Findings stream from one query that selects what `queries.findings` selects for the dashboard;
-the per-check table, the province rates and the change summary are the dashboard's own
-functions. A finding about a person carries no name, keyed hash or case number.
+Findings stream from `queries_findings.finding_select`, shaped row by row by
+`queries_findings.public_finding`, as for /findings.json; the per-check table, the province
+rates and the change summary are the dashboard's own functions. A finding about a person
+carries no name, keyed hash, case number, province, court or listing id, and a summary only
+where its check's summaries name no date and no place.
 """
 
 from __future__ import annotations
@@ -11,31 +13,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import select
 
 from watchdog.export_spec import Context, Table, columns
-from watchdog.export_tables import FIND, OBS, REGIME, SUBJ, WHEN, cols, payload, stream
+from watchdog.export_tables import FIND, WHEN, stream
 from watchdog.store import queries, tables
+from watchdog.store import queries_findings as pf
 from watchdog.store import queries_history as history
 
 
 def finding_rows(ctx: Context) -> Iterator[dict[str, Any]]:
-    """The current run's findings, as `queries.findings` selects them for /findings.json."""
+    """The current run's findings, as /findings.json shows them without a place filter."""
     if ctx.audit_run is None:
         return
-    is_company = SUBJ.c.kind == "company"
-    joined = (FIND.join(OBS, OBS.c.id == FIND.c.observation_id)
-              .join(SUBJ, SUBJ.c.id == FIND.c.subject_id)
-              .outerjoin(REGIME, REGIME.c.id == FIND.c.regime_version_id))
-    stmt = (select(FIND.c.id.label("finding_id"), FIND.c.audit_run_id,
-                   *cols(FIND, "check_id severity rule citation evidence summary province court"),
-                   OBS.c.party_type, case((is_company, SUBJ.c.name)).label("company_name"),
-                   case((is_company, payload("case_code"))).label("case_code"),
-                   FIND.c.observation_id, FIND.c.artifact_sha256, REGIME.c.regime_id,
-                   REGIME.c.version.label("regime_version"))
-            .select_from(joined).where(FIND.c.audit_run_id == ctx.audit_run["id"])
+    stmt = (pf.finding_select().select_from(pf.finding_join())
+            .where(FIND.c.audit_run_id == ctx.audit_run["id"])
             .order_by(FIND.c.check_id, FIND.c.id))
-    yield from stream(ctx, stmt)
+    for row in stream(ctx, stmt):
+        yield pf.public_finding(row)
 
 
 def findings_by_check_rows(ctx: Context) -> Iterator[dict[str, Any]]:
@@ -57,8 +52,14 @@ def rate_rows(ctx: Context) -> Iterator[dict[str, Any]]:
     latest = latest_complete_run(ctx.database_url)
     if latest is None or latest.id != ctx.audit_run["id"]:
         raise RuntimeError("an audit finished while the export was running; run the export again")
-    for row in rows:
-        yield {**row.as_dict(), "province": row.group}
+    # The findings table names each company's province: with an exact rate, the rest of a
+    # province's numerator would be its persons (held back as on /findings).
+    run_id = ctx.audit_run["id"]
+    rates = pf.rates_held_back([row.as_dict() for row in rows],
+                               pf.person_grid(ctx.engine, run_id, ctx.k),
+                               pf.rate_persons(ctx.engine, run_id, None), None)
+    for rate in rates:
+        yield {**rate, "province": rate["group"]}
 
 
 def change_rows(ctx: Context) -> Iterator[dict[str, Any]]:
@@ -76,7 +77,8 @@ def audit_run_rows(ctx: Context) -> Iterator[dict[str, Any]]:
 AUDIT_TABLES = (
     Table("findings", "Findings of the current audit run: each listing that breaks a published "
           "rule, with the rule, its citation and evidence grade, the regime version and the "
-          "archived response. Findings about persons name no one.", columns(
+          "archived response. Findings about persons name no one, and no place or listing id "
+          "(a place beside a date narrows a listing to one person).", columns(
               ("finding_id", "integer", "Finding id"),
               ("audit_run_id", "integer", "Audit run (see audit_runs)"),
               ("check_id", "string", "Check that made the finding"),
@@ -84,13 +86,15 @@ AUDIT_TABLES = (
               ("rule", "string", "Rule of the regime tested"),
               ("citation", "string", "Citation id of the rule (see citations)"),
               ("evidence", "string", "Evidence grade of the rule"),
-              ("summary", "string", "The finding in words"),
-              ("province", "string", "Province"),
-              ("court", "string", "Enforcing court"),
+              ("summary", "string", "The finding in words; about a person, the check's "
+                                    "plain description where the finding's words would name a "
+                                    "date or place"),
+              ("province", "string", "Province (empty for a person)"),
+              ("court", "string", "Enforcing court (empty for a person)"),
               ("party_type", "string", "person or company"),
               ("company_name", "string", "Company name (companies only)"),
               ("case_code", "string", "Court case number (companies only)"),
-              ("observation_id", "integer", "Listing id"),
+              ("observation_id", "integer", "Listing id (empty for a person)"),
               ("artifact_sha256", "string", "Archived response (see artifacts)"),
               ("regime_id", "string", "Regime"),
               ("regime_version", "string", "Regime version")),
@@ -107,9 +111,10 @@ AUDIT_TABLES = (
     Table("finding_rates_by_province", "Share of the court-list listings checked by the current "
           "audit that have at least one finding, per province, with a 95% Wilson interval. "
           "Provinces with fewer listings than the suppression threshold show nothing but their "
-          "name.", columns(
+          "name, as do those whose persons with a finding are too few to show, or held back so "
+          "that such a count cannot be worked out (as on /findings).", columns(
               ("province", "string", "Province (empty: not recorded)"),
-              ("suppressed", "boolean", "Too few listings to show"),
+              ("suppressed", "boolean", "Too few listings, or persons with a finding, to show"),
               ("n", "integer", "Listings checked"),
               ("findings", "integer", "Listings with at least one finding"),
               ("rate", "number", "findings / n"),

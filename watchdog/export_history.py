@@ -3,8 +3,8 @@ company match the matcher recorded, as the company pages show them.
 
 Changes stream from one ordered query with `queries_history.change_select`, shaped row by row by
 `queries_history.public_change`, the function behind /changes.json: a person is "a person",
-without case number or keyed hash, and only coarse values of what changed. Matches join two
-company subjects; persons are never matched.
+without case number, keyed hash, province or court, and only coarse values of what changed.
+Matches join two company subjects; persons are never matched.
 """
 
 from __future__ import annotations
@@ -52,8 +52,9 @@ HISTORY_TABLES = (
           "crawl, whatever its status: see crawl_status): listings "
           "added, changed, removed (absent from a complete crawl only) and relisted. Companies "
           "are named with their case numbers; a change to a person's listing gives no name, "
-          "case number or keyed hash, and only the values of categories, dates and places "
-          "(other changed fields are named, their values empty).", columns(
+          "case number, keyed hash, province or court, and only the values of categories and "
+          "dates (other changed fields are named, their values empty: a place beside a date "
+          "narrows a listing to one person).", columns(
               ("change_id", "integer", "Change id"),
               ("crawl_id", "integer", "Crawl or import that saw it (see crawls)"),
               ("crawl_status", "string", "That crawl's status: complete, partial, blocked or "
@@ -65,8 +66,8 @@ HISTORY_TABLES = (
               ("company_name", "string", "Company name (companies only)"),
               ("company_code", "string", "Company code as published (companies only)"),
               ("case_code", "string", "Court case number (companies only)"),
-              ("province", "string", "Province"),
-              ("court", "string", "Enforcing court (court list)"),
+              ("province", "string", "Province (empty for a person)"),
+              ("court", "string", "Enforcing court (court list; empty for a person)"),
               ("changed_fields", "array", "Fields whose value changed"),
               ("field_changes", "object", "Per changed field: [old, new], or empty where a "
                                           "person's value is withheld"),

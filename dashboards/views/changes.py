@@ -5,6 +5,9 @@ so every "removed" here was absent from a crawl that read the whole list. By def
 complete crawls' changes are shown: a partial or blocked crawl's records are real, but a
 layout change or a half-read list makes them a poor picture of what changed (`status` shows
 them on request, and `crawl=N` shows that crawl whatever its status).
+
+A person's row names no province or court (`queries_history.public_change`): counted per
+place, such rows would give back the small cells the aggregate pages suppress.
 """
 
 from __future__ import annotations

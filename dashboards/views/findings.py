@@ -1,5 +1,10 @@
 """Findings of the current audit run, each with its rule, citation, evidence grade and the
-archived artifact it rests on; rates per check and per province carry Wilson intervals."""
+archived artifact it rests on; rates per check and per province carry Wilson intervals.
+
+A finding about a person names no place and no listing (see `watchdog.store.queries_findings`).
+Under a place filter only findings about companies are listed and counted; the persons' are
+given as one suppressed number, `person_findings`, with the reason beside it.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from dashboards.views._common import (
 )
 from dashboards.views._twins import Table, twin_routes
 from watchdog.store import queries
+from watchdog.store import queries_findings as pf
 
 bp = Blueprint("findings", __name__)
 
@@ -47,9 +53,17 @@ def findings() -> Table:
     rows: list[dict[str, Any]] = []
     total = 0
     by_check: list[dict[str, Any]] = []
+    person_findings: dict[str, Any] | None = None
+    rates: list[dict[str, Any]] = []
     if run is not None:
-        rows, total = queries.findings(eng, run["id"], checks=checks, severities=severities,
-                                       provinces=provinces, page=page, size=per_page)
+        rows, total = pf.findings(eng, run["id"], checks=checks, severities=severities,
+                                  provinces=provinces, page=page, size=per_page)
+        k = k_threshold()
+        grid = cached(pf.person_grid, eng, run["id"], k)
+        if provinces:
+            person_findings = {"count": grid.count(checks, severities, provinces),
+                               "why": pf.PLACE_FILTER_NOTE.format(k=k)}
+        rates = _rates_by_province(checks, grid, run["id"])
         by_check = [{**row, "rate": rate_text(min(row["listings"], run["checked"]),
                                               run["checked"]) if run["checked"] else None}
                     for row in cached(queries.findings_by_check, eng, run["id"])]
@@ -59,7 +73,8 @@ def findings() -> Table:
               "filters": {"check": list(checks), "severity": list(severities),
                           "province": list(provinces)},
               "findings": page_info(page, per_page, total), "by_check": by_check,
-              "rates_by_province": _rates_by_province(checks)},
+              "person_findings": person_findings,
+              "rates_by_province": rates},
         context={"citations": citations(), "evidence_grades": EVIDENCE_GRADES,
                  "figures": {"chart-checks": charts.findings_by_check(by_check)}
                  if by_check else {}})
@@ -72,18 +87,20 @@ def _run_meta(run: dict[str, Any] | None) -> dict[str, Any] | None:
                                       "flagged")}
 
 
-def _rates_by_province(checks: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Share of listings with a finding per province (one check if exactly one is chosen)."""
+def _rates_by_province(checks: tuple[str, ...], grid: pf.PersonGrid,
+                      run_id: int) -> list[dict[str, Any]]:
+    """Share of listings with a finding per province (one check if exactly one is chosen),
+    held back where the persons' count under it is (`queries_findings.rates_held_back`)."""
     from watchdog.audit.stats import rates_by
 
-    rows = cached(rates_by, current_app.config["DATABASE_URL"], "province",
-                  checks[0] if len(checks) == 1 else None, k_threshold())
-    out = []
-    for row in rows:
-        item = row.as_dict()
-        if not row.suppressed and row.n:
-            item["text"] = rate_text(row.findings or 0, row.n)
-        out.append(item)
+    check = checks[0] if len(checks) == 1 else None
+    rows = cached(rates_by, current_app.config["DATABASE_URL"], "province", check,
+                  k_threshold())
+    persons = cached(pf.rate_persons, engine(), run_id, check)
+    out = pf.rates_held_back([row.as_dict() for row in rows], grid, persons, check)
+    for item in out:
+        if not item["suppressed"] and item["n"]:
+            item["text"] = rate_text(item["findings"] or 0, item["n"])
     return out
 
 

@@ -12,6 +12,7 @@ from watchdog.store.writer import CrawlRecorder, ListingRow, register_source
 PERSON_CASE = "(2021)豫0101执777号"
 PERSON_GIST = "(2020)豫0101民初4242号"
 COMPANY_CASE = "(2021)京0101执888号"
+PERSON_COURTS = ("郑州第一法院", "上海第二法院")
 
 
 def _rows(day: int) -> list[ListingRow]:
@@ -19,14 +20,15 @@ def _rows(day: int) -> list[ListingRow]:
         record_key=f"{PERSON_CASE}|pk", subject={"key": "pk", "kind": "person"},
         payload={"case_code": PERSON_CASE, "gist_id": PERSON_GIST, "name_key": f"k{day}",
                  "duty": f"pay {1000 * day} yuan", "performance": ("全部未履行", "部分未履行")[day],
-                 "age": 40 + day},
-        facets={"party_type": "person", "province": "河南"})
+                 "age": 40 + day, "court": PERSON_COURTS[day], "gist_unit": PERSON_COURTS[day],
+                 "province": ("河南", "上海")[day], "publish_date": f"2021-0{1 + day}-15"},
+        facets={"party_type": "person", "province": "河南", "court": PERSON_COURTS[0]})
     company = ListingRow(
         record_key=f"{COMPANY_CASE}|ck", subject={"key": "ck", "kind": "company",
                                                  "name": "测试科技有限公司", "code": "91110000MA00000001"},
         payload={"case_code": COMPANY_CASE, "gist_id": f"(2020)京0101民初{day}号",
                  "legal_rep_key": f"r{day}", "performance": "全部未履行"},
-        facets={"party_type": "company", "province": "北京"})
+        facets={"party_type": "company", "province": "北京", "court": "北京中级法院"})
     return [person, company]
 
 
@@ -49,8 +51,10 @@ def test_a_change_to_a_person_shows_coarse_values_and_no_case_number(database_ur
     assert total == 2
     person = next(r for r in rows if r["party_type"] == "person")
     assert person["case_code"] is None and person["company_name"] is None
-    assert person["changed_fields"] == ["age", "duty", "performance"]  # the key is not named
+    assert person["changed_fields"] == [  # the key is not named
+        "age", "court", "duty", "gist_unit", "performance", "province", "publish_date"]
     assert person["field_changes"]["performance"] == ["全部未履行", "部分未履行"]
+    assert person["field_changes"]["publish_date"] == ["2021-01-15", "2021-02-15"]
     assert person["field_changes"]["duty"] is None and person["field_changes"]["age"] is None
     text = repr(person)
     assert PERSON_CASE not in text and PERSON_GIST not in text and "pay 1000" not in text
@@ -64,3 +68,23 @@ def test_a_change_to_a_company_is_named_with_its_case_and_values(database_url, t
     assert (company["company_name"], company["case_code"]) == ("测试科技有限公司", COMPANY_CASE)
     assert company["changed_fields"] == ["gist_id"]  # legal_rep_key: a keyed hash, not shown
     assert company["field_changes"]["gist_id"] == ["(2020)京0101民初0号", "(2020)京0101民初1号"]
+
+
+def test_a_change_to_a_person_names_no_place(database_url, tmp_path):
+    """A place beside a date narrows a listing to one person, and rows counted per court would
+    give back the small cells /courts suppresses: a person's row has neither, not even as a
+    changed value."""
+    _store(database_url, tmp_path / "artifacts")
+    assert not {"province", "court", "gist_unit"} & history.PERSON_VALUES_SHOWN
+    rows, _ = history.changes(get_engine(database_url), crawl_id=None, kinds=(), page=1, size=10)
+    persons = [r for r in rows if r["party_type"] == "person"]
+    assert {r["kind"] for r in persons} == {"added", "changed"}
+    for person in persons:
+        assert person["province"] is None and person["court"] is None
+        assert "is_person" not in person
+    changed = next(r for r in persons if r["kind"] == "changed")
+    assert [changed["field_changes"][f] for f in ("court", "gist_unit", "province")] == [None] * 3
+    text = repr(persons)
+    assert not [p for p in (*PERSON_COURTS, "河南", "上海") if p in text]
+    company = next(r for r in rows if r["party_type"] == "company" and r["kind"] == "added")
+    assert (company["province"], company["court"]) == ("北京", "北京中级法院")

@@ -260,6 +260,7 @@ def headline(engine: Engine, k: int) -> dict[str, Any]:
 
 
 # -- audit findings ---------------------------------------------------------------------------
+# The findings themselves, and what one about a person may show, are in `queries_findings`.
 def current_audit_run(engine: Engine) -> dict[str, Any] | None:
     """The run the pages report: the newest one that finished complete (as audit.stats does)."""
     with engine.connect() as conn:
@@ -272,32 +273,6 @@ def current_audit_run(engine: Engine) -> dict[str, Any] | None:
             .where(FIND.c.audit_run_id == row["id"])).one()
     # Counted from the findings themselves, so the page and the rows can never disagree.
     return {**row, "findings": int(found), "flagged": int(flagged)}
-
-
-def findings(engine: Engine, run_id: int, *, checks: tuple[str, ...] = (),
-             severities: tuple[str, ...] = (), provinces: tuple[str, ...] = (),
-             page: int = 1, size: int = 50) -> tuple[list[dict[str, Any]], int]:
-    where = [FIND.c.audit_run_id == run_id]
-    for column, values in ((FIND.c.check_id, checks), (FIND.c.severity, severities),
-                           (FIND.c.province, provinces)):
-        if values:
-            where.append(column.in_(values))
-    is_company = SUBJ.c.kind == "company"
-    joined = (FIND.join(OBS, OBS.c.id == FIND.c.observation_id)
-              .join(SUBJ, SUBJ.c.id == FIND.c.subject_id)
-              .outerjoin(REGIME, REGIME.c.id == FIND.c.regime_version_id))
-    stmt = (select(FIND.c.id.label("finding_id"),
-                   *_cols(FIND, "check_id severity rule citation evidence summary province court"),
-                   OBS.c.party_type, case((is_company, SUBJ.c.name)).label("company_name"),
-                   case((is_company, _payload("case_code"))).label("case_code"),
-                   FIND.c.observation_id, FIND.c.artifact_sha256, REGIME.c.regime_id,
-                   REGIME.c.version.label("regime_version"))
-            .select_from(joined).where(*where).order_by(FIND.c.check_id, FIND.c.id)
-            .limit(size).offset((page - 1) * size))
-    with engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(stmt).mappings()]
-        total = conn.execute(select(func.count()).select_from(FIND).where(*where)).scalar_one()
-    return rows, int(total)
 
 
 def findings_by_check(engine: Engine, run_id: int) -> list[dict[str, Any]]:

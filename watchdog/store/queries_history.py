@@ -1,5 +1,7 @@
 """Read-only queries about history: what changed between crawls, and how each source's
-crawls filled their fields. Persons appear only as "a person" with coarse attributes."""
+crawls filled their fields. Persons appear only as "a person" with coarse attributes: no name,
+case number, keyed hash or place (a place beside a date narrows a listing to one person, and
+rows counted per court would give back the small cells /courts suppresses)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, Select, func, select
 
 from watchdog.store import tables
+from watchdog.store.queries_findings import is_person
 
 OBS = tables.Observation.__table__
 CHG = tables.ObservationChange.__table__
@@ -77,12 +80,13 @@ def changes(engine: Engine, *, crawl_id: int | None, kinds: tuple[str, ...], pag
     return rows, int(total)
 
 
-# Fields of a person's listing whose old and new values may be shown: categories, dates, places.
+# Fields of a person's listing whose old and new values may be shown: categories and dates.
 # The others (case and judgment numbers, the obligation texts, age, sex) would let a reader
-# find the person in the court's own records; for those only the field's name is shown.
+# find the person in the court's own records, and places (province, court, the body that gave
+# the judgment) beside a date narrow a listing to one person; for those only the name is shown.
 PERSON_VALUES_SHOWN = frozenset({
-    "party_type", "circumstances", "publish_date", "reg_date", "province", "court", "gist_unit",
-    "performance", "performed_date", "id_mask", "fields_present"})
+    "party_type", "circumstances", "publish_date", "reg_date", "performance", "performed_date",
+    "id_mask", "fields_present"})
 
 
 def change_join() -> Any:
@@ -98,19 +102,23 @@ def change_select() -> Select[Any]:
                   CHG.c.fields, OBS.c.id.label("observation_id"), OBS.c.source_id,
                   OBS.c.province, OBS.c.court, OBS.c.artifact_sha256,
                   SUBJ.c.kind.label("party_type"), SUBJ.c.name, SUBJ.c.code,
-                  OBS.c.payload["case_code"].as_string().label("case_code"))
+                  OBS.c.payload["case_code"].as_string().label("case_code"),
+                  is_person().label("is_person"))
 
 
 def public_change(row: dict[str, Any]) -> dict[str, Any]:
     """A row of `change_select()` as /changes and the export show it: companies named with
-    their case numbers; a person is "a person", with neither case number nor keyed hash, and
-    only the values of `PERSON_VALUES_SHOWN` (other changed fields are named, value null)."""
+    their case numbers and place; a person is "a person", with neither case number, keyed hash,
+    province nor court, and only the values of `PERSON_VALUES_SHOWN` (other changed fields are
+    named, value null)."""
     company = row["party_type"] == "company"
     name, code = row.pop("name"), row.pop("code")
     row["company_name"] = name if company else None
     row["company_code"] = code if company else None
     if not company:
         row["case_code"] = None
+    if row.pop("is_person"):
+        row["province"] = row["court"] = None
     # Keyed hashes link records; they stay out of public views like the names they hide.
     fields = {k: v for k, v in (row.pop("fields") or {}).items() if not k.endswith("_key")}
     if not company:
