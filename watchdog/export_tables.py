@@ -24,6 +24,7 @@ from sqlalchemy import Column, ColumnElement, Select, func, or_, select
 from sqlalchemy import Table as SqlTable
 
 from watchdog.export_spec import Context, Table, columns
+from watchdog.privacy import public_artifact_url
 from watchdog.store import queries
 
 OBS, SUBJ, CRAWL = queries.OBS, queries.SUBJ, queries.CRAWL
@@ -86,7 +87,8 @@ def artifact_rows(ctx: Context) -> Iterator[dict[str, Any]]:
             .select_from(ART.outerjoin(CRAWL, CRAWL.c.id == ART.c.crawl_id)
                          .outerjoin(used, used.c.sha == ART.c.sha256))
             .order_by(ART.c.fetched_at, ART.c.sha256))
-    yield from stream(ctx, stmt)
+    for row in stream(ctx, stmt):
+        yield {**row, "url": public_artifact_url(row["url"], bool(row["redacted"]))}
 
 
 # -- listings ---------------------------------------------------------------------------------

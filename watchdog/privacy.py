@@ -171,3 +171,17 @@ def suppress_small(count: int, k: int = 10) -> int | None:
     if count < 0:
         raise ValueError("count must not be negative")
     return None if 0 < count < k else count
+
+
+URL_QUERY_WITHHELD = "?(query withheld: the response named persons)"
+
+
+def public_artifact_url(url: str | None, redacted: bool) -> str | None:
+    """An archived response's URL as public views show it.
+
+    A response that named persons was often fetched by a URL that names its case
+    (zxgk's disDetailNew?id=…&caseCode=…): its query is withheld, its host and path kept.
+    """
+    if not url or not redacted or "?" not in url:
+        return url
+    return url.split("?", 1)[0] + URL_QUERY_WITHHELD

@@ -325,3 +325,28 @@ def test_the_same_answers_on_every_database(database_url, tmp_path, client, stor
                        ("/lists/persons.json?by=sex", ("rows",)), ("/index.json", ("headline",))):
         ours, theirs = client.get(path).get_json(), other_client.get(path).get_json()
         assert [ours[k] for k in keys] == [theirs[k] for k in keys], path
+
+
+def test_the_url_of_a_response_about_persons_keeps_no_query(tmp_path):
+    """zxgk's detail URL names the case (disDetailNew?id=…&caseCode=…): for a response that named
+    persons the public sees host and path only, on its page, on the source's page and in the
+    export."""
+    from watchdog.privacy import URL_QUERY_WITHHELD, public_artifact_url
+
+    other = build_store(tmp_path, audit=False)
+    body = b'{"iname": "[person:p:0123456789abcdef]"}'
+    url = "http://127.0.0.1:1/zhzxgk/disDetailNew?id=860000385&caseCode=(2026)冀0602执1212号"
+    recorder = CrawlRecorder(other.url, other.artifacts_dir, "court_dishonest")
+    sha = recorder.archive(stored=body, original_sha256=sha256_hex(b"original"), redacted=True,
+                           url=url, http_status=200, content_type="application/json",
+                           size=99)
+    recorder.finish(covers_whole_source=False, status="partial", reason="test")
+    client = create_app(other.url, other.artifacts_dir).test_client()
+    shown = client.get(f"/artifacts/{sha}.json").get_json()["rows"][0]["url"]
+    assert shown == "http://127.0.0.1:1/zhzxgk/disDetailNew" + URL_QUERY_WITHHELD
+    for path in (f"/artifacts/{sha}", f"/artifacts/{sha}.csv", "/sources/court_dishonest.json",
+                 "/sources/court_dishonest"):
+        page = client.get(path).get_data(as_text=True)
+        assert "caseCode" not in page and "1212" not in page, path
+    # An unredacted response (companies only) keeps its whole URL.
+    assert public_artifact_url("http://x/a?b=1", False) == "http://x/a?b=1"

@@ -27,6 +27,7 @@ from sqlalchemy import (
     select,
 )
 
+from watchdog.privacy import public_artifact_url
 from watchdog.store import tables
 
 LIST_SOURCE = "court_dishonest"
@@ -333,7 +334,8 @@ def artifact(engine: Engine, sha: str) -> dict[str, Any] | None:
             return None
         used = conn.execute(select(func.count()).select_from(OBS)
                             .where(OBS.c.artifact_sha256 == sha)).scalar_one()
-    return {**row, "observations": int(used)}
+    return {**row, "url": public_artifact_url(row["url"], bool(row["redacted"])),
+            "observations": int(used)}
 
 
 def is_synthetic(engine: Engine) -> bool:

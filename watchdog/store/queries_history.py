@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, func, select
 
+from watchdog.privacy import public_artifact_url
 from watchdog.store import tables
 from watchdog.store.queries_findings import is_person
 
@@ -153,6 +154,7 @@ def recent_artifacts(engine: Engine, source_id: str, page: int,
             .order_by(ART.c.fetched_at.desc(), ART.c.sha256).limit(size)
             .offset((page - 1) * size))
     with engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(stmt).mappings()]
+        rows = [{**r, "url": public_artifact_url(r["url"], bool(r["redacted"]))}
+                for r in conn.execute(stmt).mappings()]
         total = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
     return rows, int(total)
