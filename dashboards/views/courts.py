@@ -2,6 +2,11 @@
 
 Rates carry their sample size and a Wilson 95% interval; a court with fewer than k listings
 shows no rate at all, and person counts under k are suppressed as everywhere else.
+
+A rate's numerator counts listings of persons and of companies with a finding, and /findings
+lists each company's finding with its court: the numerator less those is the court's persons
+with a finding. So a court where that number is 1 to k-1 shows no rate and no counts either
+(`persons_held_back`), as /findings does for provinces.
 """
 
 from __future__ import annotations
@@ -9,16 +14,19 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app
+from sqlalchemy import Engine, distinct, func, select
 
 from dashboards.views._cache import cached
 from dashboards.views._common import allow_params, engine, k_threshold, list_filter, rate_text
 from dashboards.views._twins import Table, twin_routes
 from watchdog.store import queries
+from watchdog.store import queries_findings as pf
+from watchdog.store.queries import FIND, LIST_SOURCE, OBS, RUN
 
 bp = Blueprint("courts", __name__)
 
 COLUMNS = ["court", "persons", "companies", "audited", "with_finding", "rate", "rate_low",
-           "rate_high", "rate_suppressed"]
+           "rate_high", "rate_suppressed", "persons_held_back"]
 
 
 def courts() -> Table:
@@ -27,10 +35,14 @@ def courts() -> Table:
     k = k_threshold()
     counts = cached(queries.listing_counts, engine(), "court", filt, k)
     rates = {row["group"]: row for row in _rates(k)}
+    run = queries.current_audit_run(engine())
+    persons = cached(_persons_with_finding, engine(), run["id"]) if run else {}
     rows: list[dict[str, Any]] = []
     for row in sorted(counts, key=lambda r: -(_num(r["persons"]) + r["companies"])):
         rate = rates.get(row["value"], {})
-        suppressed = bool(rate.get("suppressed", True))
+        held_back = (not rate.get("suppressed", True)
+                     and 0 < persons.get(row["value"], 0) < k)
+        suppressed = bool(rate.get("suppressed", True)) or held_back
         rows.append({
             "court": row["value"], "persons": row["persons"], "companies": row["companies"],
             "audited": None if suppressed else rate.get("n"),
@@ -39,6 +51,7 @@ def courts() -> Table:
             "rate_low": None if suppressed else rate.get("low"),
             "rate_high": None if suppressed else rate.get("high"),
             "rate_suppressed": suppressed,
+            "persons_held_back": held_back,
             "rate_text": None if suppressed or not rate.get("n")
             else rate_text(int(rate.get("findings") or 0), int(rate["n"])),
         })
@@ -52,6 +65,19 @@ def _rates(k: int) -> list[dict[str, Any]]:
 
     return [row.as_dict() for row in cached(rates_by, current_app.config["DATABASE_URL"], "court",
                                             None, k)]
+
+
+def _persons_with_finding(eng: Engine, run_id: int) -> dict[str | None, int]:
+    """Per court, the persons in `audit.stats.rates_by`'s numerator: court-list listings still
+    listed and first seen before the run started, with a finding of the run (any check)."""
+    started = select(RUN.c.started_at).where(RUN.c.id == run_id).scalar_subquery()
+    stmt = (select(OBS.c.court, func.count(distinct(FIND.c.observation_id)))
+            .select_from(pf.finding_join())
+            .where(FIND.c.audit_run_id == run_id, OBS.c.source_id == LIST_SOURCE,
+                   OBS.c.status == "listed", OBS.c.first_seen <= started, pf.is_person())
+            .group_by(OBS.c.court))
+    with eng.connect() as conn:
+        return {court: int(n) for court, n in conn.execute(stmt)}
 
 
 def _num(value: Any) -> int:
