@@ -6,7 +6,9 @@ shows no rate at all, and person counts under k are suppressed as everywhere els
 A rate's numerator counts listings of persons and of companies with a finding, and /findings
 lists each company's finding with its court: the numerator less those is the court's persons
 with a finding. So a court where that number is 1 to k-1 shows no rate and no counts either
-(`persons_held_back`), as /findings does for provinces.
+(`persons_held_back`), as /findings does for provinces. And since a province's count on
+/findings less its other courts' counts would give that court's back, a province with exactly
+one such court holds back a second one, its shown court with the fewest findings.
 """
 
 from __future__ import annotations
@@ -37,11 +39,13 @@ def courts() -> Table:
     rates = {row["group"]: row for row in _rates(k)}
     run = queries.current_audit_run(engine())
     persons = cached(_persons_with_finding, engine(), run["id"]) if run else {}
+    held = {court for court, rate in rates.items()
+            if not rate.get("suppressed", True) and 0 < persons.get(court, 0) < k}
+    held |= _second_courts(held, rates, cached(_provinces_of_courts, engine()))
     rows: list[dict[str, Any]] = []
     for row in sorted(counts, key=lambda r: -(_num(r["persons"]) + r["companies"])):
         rate = rates.get(row["value"], {})
-        held_back = (not rate.get("suppressed", True)
-                     and 0 < persons.get(row["value"], 0) < k)
+        held_back = row["value"] in held
         suppressed = bool(rate.get("suppressed", True)) or held_back
         rows.append({
             "court": row["value"], "persons": row["persons"], "companies": row["companies"],
@@ -78,6 +82,37 @@ def _persons_with_finding(eng: Engine, run_id: int) -> dict[str | None, int]:
             .group_by(OBS.c.court))
     with eng.connect() as conn:
         return {court: int(n) for court, n in conn.execute(stmt)}
+
+
+def _provinces_of_courts(eng: Engine) -> dict[str, set[str]]:
+    """The provinces each court's listings are in (a court's listings may span two)."""
+    stmt = (select(OBS.c.court, OBS.c.province).distinct()
+            .where(OBS.c.source_id == LIST_SOURCE, OBS.c.court.is_not(None),
+                   OBS.c.province.is_not(None)))
+    out: dict[str, set[str]] = {}
+    with eng.connect() as conn:
+        for court, province in conn.execute(stmt):
+            out.setdefault(court, set()).add(province)
+    return out
+
+
+def _second_courts(held: set[str], rates: dict[str | None, dict[str, Any]],
+                   provinces: dict[str, set[str]]) -> set[str]:
+    """For each province with exactly one held-back court, its shown court with the fewest
+    findings (then by name), so that the province's count less the shown courts' does not give
+    the held-back one's back."""
+    courts_of: dict[str, set[str]] = {}
+    for court, places in provinces.items():
+        for place in places:
+            courts_of.setdefault(place, set()).add(court)
+    second: set[str] = set()
+    for place in sorted(courts_of):
+        courts = courts_of[place]
+        shown = [c for c in courts if c not in held and c not in second
+                 and not rates.get(c, {}).get("suppressed", True)]
+        if len(courts & held) == 1 and not courts & second and shown:
+            second.add(min(shown, key=lambda c: (int(rates[c].get("findings") or 0), c)))
+    return second
 
 
 def _num(value: Any) -> int:

@@ -34,7 +34,9 @@ def mixed_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClie
     obs, fnd, run = Observation.__table__, Finding.__table__, AuditRun.__table__
     moved = [f"p{n}" for n in range(10)]  # Beijing persons: no finding in the fixture
     with get_engine(store.url).begin() as conn:
-        conn.execute(update(obs).where(obs.c.record_key.in_(moved)).values(court=MIXED))
+        # Moved with their province, so 北京 keeps no held-back court (see the last test).
+        conn.execute(update(obs).where(obs.c.record_key.in_(moved))
+                     .values(court=MIXED, province="广东"))
         current = conn.execute(select(run.c.id).where(run.c.status == "complete")
                                .order_by(run.c.id.desc()).limit(1)).scalar_one()
         template = dict(conn.execute(select(fnd).where(fnd.c.audit_run_id == current,
@@ -44,7 +46,7 @@ def mixed_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClie
         for oid, sid in conn.execute(select(obs.c.id, obs.c.subject_id)
                                      .where(obs.c.record_key.in_(moved[:2]))):
             conn.execute(insert(fnd).values({**template, "observation_id": oid,
-                                             "subject_id": sid, "province": "北京",
+                                             "subject_id": sid, "province": "广东",
                                              "court": MIXED}))
     app = create_app(store.url, store.artifacts_dir, TESTING=True)
     with app.test_client() as client:
@@ -99,3 +101,31 @@ def test_the_fixture_store_still_shows_its_rates(client):
     assert rows["北京第一法院"]["rate_suppressed"] is False
     assert rows["河南第一法院"]["with_finding"] == 10
     assert not any(r["persons_held_back"] for r in rows.values())
+
+
+def test_a_second_court_of_the_province_is_held_back_with_a_lone_one(tmp_path):
+    """北京 with two courts: 北京第二法院 has 2 persons with a finding (held back); were 北京第一法院
+    shown, 北京's count on /findings less its count would give the 2 back, so it goes too."""
+    store = build_store(tmp_path)
+    obs, fnd, run = Observation.__table__, Finding.__table__, AuditRun.__table__
+    moved = [f"p{n}" for n in range(10)]
+    with get_engine(store.url).begin() as conn:
+        conn.execute(update(obs).where(obs.c.record_key.in_(moved)).values(court="北京第二法院"))
+        current = conn.execute(select(run.c.id).where(run.c.status == "complete")
+                               .order_by(run.c.id.desc()).limit(1)).scalar_one()
+        template = dict(conn.execute(select(fnd).where(fnd.c.audit_run_id == current)
+                                     .limit(1)).mappings().one())
+        template.pop("id")
+        for oid, sid in conn.execute(select(obs.c.id, obs.c.subject_id)
+                                     .where(obs.c.record_key.in_(moved[:2]))):
+            conn.execute(insert(fnd).values({**template, "observation_id": oid,
+                                             "subject_id": sid, "province": "北京",
+                                             "court": "北京第二法院"}))
+    client = create_app(store.url, store.artifacts_dir, TESTING=True).test_client()
+    courts = _courts(client)
+    assert courts["北京第二法院"]["persons_held_back"] is True
+    first = courts["北京第一法院"]  # 0 persons with a finding, but 北京's only other shown court
+    assert first["persons_held_back"] is True and first["with_finding"] is None
+    assert first["persons"] in (10, "≥10")  # its listing counts stay
+    henan = courts["河南第一法院"]  # no held-back court in 河南: shown as before
+    assert henan["persons_held_back"] is False and henan["with_finding"] == 10
