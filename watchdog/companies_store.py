@@ -20,7 +20,7 @@ from itertools import combinations
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, Engine, exists, insert, select, update
+from sqlalchemy import Connection, Engine, exists, func, insert, select, update
 
 from watchdog.companies import (
     FUZZY_THRESHOLD,
@@ -34,7 +34,7 @@ from watchdog.companies import (
 from watchdog.companies_match import FOREIGN_SOURCES, CompanyRecord, Match, compare
 from watchdog.store.company_tables import CompanyMatch
 from watchdog.store.db import get_engine
-from watchdog.store.tables import Observation, Subject
+from watchdog.store.tables import Crawl, Observation, ObservationChange, Subject
 
 # Court-list payloads carry no code or name beyond the subject's own; they are most of the store.
 PAYLOAD_SKIP = frozenset({"court_dishonest"})
@@ -97,10 +97,6 @@ def refresh_matches(engine: Engine) -> None:
 
 
 def _stamp(engine: Engine) -> tuple[Any, ...]:
-    from sqlalchemy import func
-
-    from watchdog.store.tables import Crawl, ObservationChange
-
     crawl, change = Crawl.__table__, ObservationChange.__table__
     with engine.connect() as conn:
         return tuple(conn.execute(select(

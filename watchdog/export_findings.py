@@ -2,7 +2,7 @@
 them), findings per check, rates per province, changes per crawl and the audit runs.
 
 Findings stream from `queries_findings.finding_select`, shaped row by row by
-`queries_findings.public_finding`, as for /findings.json; the per-check table, the province
+`audit.public_findings.public_finding`, as for /findings.json; the per-check table, the province
 rates and the change summary are the dashboard's own functions. A finding about a person
 carries no name, keyed hash, case number, province, court or listing id, and a summary only
 where its check's summaries name no date and no place.
@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from watchdog.audit.public_findings import public_finding
 from watchdog.export_spec import Context, Table, columns
 from watchdog.export_tables import FIND, WHEN, stream
 from watchdog.store import queries, tables
@@ -30,7 +31,7 @@ def finding_rows(ctx: Context) -> Iterator[dict[str, Any]]:
             .where(FIND.c.audit_run_id == ctx.audit_run["id"])
             .order_by(FIND.c.check_id, FIND.c.id))
     for row in stream(ctx, stmt):
-        yield pf.public_finding(row)
+        yield public_finding(row)
 
 
 def findings_by_check_rows(ctx: Context) -> Iterator[dict[str, Any]]:

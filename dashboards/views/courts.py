@@ -16,14 +16,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app
-from sqlalchemy import Engine, distinct, func, select
 
 from dashboards.views._cache import cached
 from dashboards.views._common import allow_params, engine, k_threshold, list_filter, rate_text
 from dashboards.views._twins import Table, twin_routes
 from watchdog.store import queries
 from watchdog.store import queries_findings as pf
-from watchdog.store.queries import FIND, LIST_SOURCE, OBS, RUN
 
 bp = Blueprint("courts", __name__)
 
@@ -38,10 +36,10 @@ def courts() -> Table:
     counts = cached(queries.listing_counts, engine(), "court", filt, k)
     rates = {row["group"]: row for row in _rates(k)}
     run = queries.current_audit_run(engine())
-    persons = cached(_persons_with_finding, engine(), run["id"]) if run else {}
+    persons = cached(pf.rate_persons, engine(), run["id"], None, "court") if run else {}
     held = {court for court, rate in rates.items()
             if not rate.get("suppressed", True) and 0 < persons.get(court, 0) < k}
-    held |= _second_courts(held, rates, cached(_provinces_of_courts, engine()))
+    held |= _second_courts(held, rates, cached(pf.court_provinces, engine()))
     rows: list[dict[str, Any]] = []
     for row in sorted(counts, key=lambda r: -(_num(r["persons"]) + r["companies"])):
         rate = rates.get(row["value"], {})
@@ -69,31 +67,6 @@ def _rates(k: int) -> list[dict[str, Any]]:
 
     return [row.as_dict() for row in cached(rates_by, current_app.config["DATABASE_URL"], "court",
                                             None, k)]
-
-
-def _persons_with_finding(eng: Engine, run_id: int) -> dict[str | None, int]:
-    """Per court, the persons in `audit.stats.rates_by`'s numerator: court-list listings still
-    listed and first seen before the run started, with a finding of the run (any check)."""
-    started = select(RUN.c.started_at).where(RUN.c.id == run_id).scalar_subquery()
-    stmt = (select(OBS.c.court, func.count(distinct(FIND.c.observation_id)))
-            .select_from(pf.finding_join())
-            .where(FIND.c.audit_run_id == run_id, OBS.c.source_id == LIST_SOURCE,
-                   OBS.c.status == "listed", OBS.c.first_seen <= started, pf.is_person())
-            .group_by(OBS.c.court))
-    with eng.connect() as conn:
-        return {court: int(n) for court, n in conn.execute(stmt)}
-
-
-def _provinces_of_courts(eng: Engine) -> dict[str, set[str]]:
-    """The provinces each court's listings are in (a court's listings may span two)."""
-    stmt = (select(OBS.c.court, OBS.c.province).distinct()
-            .where(OBS.c.source_id == LIST_SOURCE, OBS.c.court.is_not(None),
-                   OBS.c.province.is_not(None)))
-    out: dict[str, set[str]] = {}
-    with eng.connect() as conn:
-        for court, province in conn.execute(stmt):
-            out.setdefault(court, set()).add(province)
-    return out
 
 
 def _second_courts(held: set[str], rates: dict[str | None, dict[str, Any]],

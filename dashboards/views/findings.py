@@ -1,7 +1,7 @@
 """Findings of the current audit run, each with its rule, citation, evidence grade and the
 archived artifact it rests on; rates per check and per province carry Wilson intervals.
 
-A finding about a person names no place and no listing (see `watchdog.store.queries_findings`).
+A finding about a person names no place and no listing (see `watchdog.audit.public_findings`).
 Under a place filter only findings about companies are listed and counted; the persons' are
 given as one suppressed number, `person_findings`, with the reason beside it.
 """
@@ -25,6 +25,7 @@ from dashboards.views._common import (
     values,
 )
 from dashboards.views._twins import Table, twin_routes
+from watchdog.audit.public_findings import public_finding
 from watchdog.store import queries
 from watchdog.store import queries_findings as pf
 
@@ -56,8 +57,9 @@ def findings() -> Table:
     person_findings: dict[str, Any] | None = None
     rates: list[dict[str, Any]] = []
     if run is not None:
-        rows, total = pf.findings(eng, run["id"], checks=checks, severities=severities,
-                                  provinces=provinces, page=page, size=per_page)
+        found, total = pf.findings(eng, run["id"], checks=checks, severities=severities,
+                                   provinces=provinces, page=page, size=per_page)
+        rows = [public_finding(row) for row in found]
         k = k_threshold()
         grid = cached(pf.person_grid, eng, run["id"], k)
         if provinces:

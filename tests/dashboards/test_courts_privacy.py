@@ -28,15 +28,16 @@ from watchdog.store.tables import AuditRun, Finding, Observation
 MIXED = "广东中级法院"
 
 
-@pytest.fixture(scope="module")
-def mixed_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
-    store = build_store(tmp_path_factory.mktemp("courts-privacy"))
+def move_persons(url: str, court: str, *, province: str | None = None,
+                 with_finding: int = 2) -> None:
+    """Ten Beijing persons (no finding in the fixture) moved to `court` (and `province`), the
+    first `with_finding` of them given a finding of the current run there."""
     obs, fnd, run = Observation.__table__, Finding.__table__, AuditRun.__table__
-    moved = [f"p{n}" for n in range(10)]  # Beijing persons: no finding in the fixture
-    with get_engine(store.url).begin() as conn:
-        # Moved with their province, so 北京 keeps no held-back court (see the last test).
+    moved = [f"p{n}" for n in range(10)]
+    place = province or "北京"
+    with get_engine(url).begin() as conn:
         conn.execute(update(obs).where(obs.c.record_key.in_(moved))
-                     .values(court=MIXED, province="广东"))
+                     .values(court=court, province=place))
         current = conn.execute(select(run.c.id).where(run.c.status == "complete")
                                .order_by(run.c.id.desc()).limit(1)).scalar_one()
         template = dict(conn.execute(select(fnd).where(fnd.c.audit_run_id == current,
@@ -44,10 +45,17 @@ def mixed_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClie
                                      .limit(1)).mappings().one())
         template.pop("id")
         for oid, sid in conn.execute(select(obs.c.id, obs.c.subject_id)
-                                     .where(obs.c.record_key.in_(moved[:2]))):
+                                     .where(obs.c.record_key.in_(moved[:with_finding]))):
             conn.execute(insert(fnd).values({**template, "observation_id": oid,
-                                             "subject_id": sid, "province": "广东",
-                                             "court": MIXED}))
+                                             "subject_id": sid, "province": place,
+                                             "court": court}))
+
+
+@pytest.fixture(scope="module")
+def mixed_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+    store = build_store(tmp_path_factory.mktemp("courts-privacy"))
+    # Moved with their province, so 北京 keeps no held-back court (see the last test).
+    move_persons(store.url, MIXED, province="广东")
     app = create_app(store.url, store.artifacts_dir, TESTING=True)
     with app.test_client() as client:
         yield client
@@ -107,20 +115,7 @@ def test_a_second_court_of_the_province_is_held_back_with_a_lone_one(tmp_path):
     """北京 with two courts: 北京第二法院 has 2 persons with a finding (held back); were 北京第一法院
     shown, 北京's count on /findings less its count would give the 2 back, so it goes too."""
     store = build_store(tmp_path)
-    obs, fnd, run = Observation.__table__, Finding.__table__, AuditRun.__table__
-    moved = [f"p{n}" for n in range(10)]
-    with get_engine(store.url).begin() as conn:
-        conn.execute(update(obs).where(obs.c.record_key.in_(moved)).values(court="北京第二法院"))
-        current = conn.execute(select(run.c.id).where(run.c.status == "complete")
-                               .order_by(run.c.id.desc()).limit(1)).scalar_one()
-        template = dict(conn.execute(select(fnd).where(fnd.c.audit_run_id == current)
-                                     .limit(1)).mappings().one())
-        template.pop("id")
-        for oid, sid in conn.execute(select(obs.c.id, obs.c.subject_id)
-                                     .where(obs.c.record_key.in_(moved[:2]))):
-            conn.execute(insert(fnd).values({**template, "observation_id": oid,
-                                             "subject_id": sid, "province": "北京",
-                                             "court": "北京第二法院"}))
+    move_persons(store.url, "北京第二法院")
     client = create_app(store.url, store.artifacts_dir, TESTING=True).test_client()
     courts = _courts(client)
     assert courts["北京第二法院"]["persons_held_back"] is True

@@ -18,7 +18,7 @@ import itertools
 import pytest
 
 from watchdog.audit.checks import CHECKS
-from watchdog.store.queries_findings import PERSON_SUMMARY_KEPT
+from watchdog.audit.public_findings import PERSON_SUMMARY_KEPT
 
 PERSON_COURTS = ("北京第一法院", "河南第一法院", "西藏第一法院")
 
@@ -43,13 +43,17 @@ def test_removed_persons_cannot_be_counted_per_court(client):
                          if r["party_type"] == "person")
 
 
-def test_companies_keep_their_place_and_case_on_changes(client):
-    rows = client.get("/changes.json?per_page=1000").get_json()["rows"]
+def assert_companies_keep_place_and_case(rows: list[dict], count: int) -> None:
     companies = [r for r in rows if r["party_type"] == "company"]
-    assert len(companies) == 9
+    assert len(companies) == count
     for row in companies:
         assert row["province"] and row["court"] == f"{row['province']}中级法院"
         assert row["case_code"] and row["company_name"] and row["observation_id"]
+
+
+def test_companies_keep_their_place_and_case_on_changes(client):
+    assert_companies_keep_place_and_case(
+        client.get("/changes.json?per_page=1000").get_json()["rows"], 9)
 
 
 def test_person_findings_name_no_place_listing_or_date(client, store):
@@ -72,12 +76,8 @@ def test_person_findings_name_no_place_listing_or_date(client, store):
 
 
 def test_company_findings_keep_place_case_and_listing(client):
-    rows = client.get("/findings.json?per_page=1000").get_json()["rows"]
-    companies = [r for r in rows if r["party_type"] == "company"]
-    assert len(companies) == 4
-    for row in companies:
-        assert row["province"] and row["court"] == f"{row['province']}中级法院"
-        assert row["case_code"] and row["company_name"] and row["observation_id"]
+    assert_companies_keep_place_and_case(
+        client.get("/findings.json?per_page=1000").get_json()["rows"], 4)
 
 
 def test_a_place_filter_lists_companies_only_and_suppresses_persons(client):

@@ -9,8 +9,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
+from tests.parsers.test_worldbank_debarred import export as workbook
 from watchdog.parsers import worldbank_debarred as wb
 from watchdog.parsers.base import ParsedFile
 from watchdog.parsers.errors import BlockedError, FormatError
@@ -39,15 +39,7 @@ def api(*rows: dict[str, str]) -> bytes:
 
 
 def export(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["Downloaded on: x"])
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook(rows, HEADER)
 
 
 def xlsx_text(body: bytes) -> str:

@@ -5,14 +5,15 @@ evidence grade, regime version and the SHA-256 of the archived response) but nam
 court or listing id, and keeps its summary only where the check's summaries name no date and no
 place: a place beside a date narrows a listing to one person, rows counted per place give back
 the cells the person tables suppress, and a listing id joins the finding to rows that do carry
-a place. Under a place filter findings about persons are neither listed nor counted in the
-page's total; `PersonGrid.count` says how many there are, suppressed as every count of persons.
+a place. The store selects (`finding_select`, with `is_person`); `watchdog.audit.public_findings`
+shapes a row for the public, since only the audit knows its checks' plain descriptions. Under a
+place filter findings about persons are neither listed nor counted in the page's total;
+`PersonGrid.count` says how many there are, suppressed as every count of persons.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, case, distinct, func, or_, select
@@ -28,11 +29,6 @@ from watchdog.store.queries import (
     suppress_grid,
 )
 
-# Checks whose summaries about a person name neither a date nor a place of the person's listing
-# (legal_rep_listed names the day its rule took effect, not a day of the listing). Any other
-# check's summary, including one added later, gives way to the check's plain description.
-PERSON_SUMMARY_KEPT = frozenset({"no_lawful_circumstance", "minor_listed", "legal_rep_listed",
-                                 "id_not_masked", "statutory_fields_missing"})
 PLACE_FILTER_NOTE = (
     "Under a place filter only findings about companies and other non-persons are listed and "
     "counted: listed, the findings about persons would count the persons of that place, and a "
@@ -66,31 +62,12 @@ def finding_select() -> Select[Any]:
                   REGIME.c.version.label("regime_version"), is_person().label("is_person"))
 
 
-def public_finding(row: dict[str, Any]) -> dict[str, Any]:
-    """A row of `finding_select()` as the public sees it (see the module's docstring)."""
-    if row.pop("is_person"):
-        row.update(province=None, court=None, observation_id=None)
-        if row["check_id"] not in PERSON_SUMMARY_KEPT:
-            row["summary"] = plain_description(row["check_id"], row["rule"])
-    return row
-
-
-@cache
-def plain_description(check_id: str, rule: str) -> str:
-    """What a check asks, in words that fit every listing it flags."""
-    # The audit imports the store, so the store reads the audit's checks only when asked.
-    from watchdog.audit.checks import CHECKS
-
-    if check_id in CHECKS:
-        return CHECKS[check_id].description
-    return (f"The listing breaks the rule {rule} (check {check_id}). Its dates and place are "
-            f"not shown, because with them a person could be found.")
-
-
 def findings(engine: Engine, run_id: int, *, checks: tuple[str, ...] = (),
              severities: tuple[str, ...] = (), provinces: tuple[str, ...] = (),
              page: int = 1, size: int = 50) -> tuple[list[dict[str, Any]], int]:
-    """A page of the run's findings and how many match; under a place filter, of non-persons."""
+    """A page of the run's findings, as `finding_select` rows (shape each with
+    `audit.public_findings.public_finding`), and how many match; under a place filter, of
+    non-persons."""
     where = [FIND.c.audit_run_id == run_id]
     for column, values in ((FIND.c.check_id, checks), (FIND.c.severity, severities),
                            (FIND.c.province, provinces)):
@@ -102,7 +79,7 @@ def findings(engine: Engine, run_id: int, *, checks: tuple[str, ...] = (),
     stmt = (finding_select().select_from(finding_join()).where(*where)
             .order_by(FIND.c.check_id, FIND.c.id).limit(size).offset((page - 1) * size))
     with engine.connect() as conn:
-        rows = [public_finding(dict(r)) for r in conn.execute(stmt).mappings()]
+        rows = [dict(r) for r in conn.execute(stmt).mappings()]
         total = conn.execute(select(func.count()).select_from(finding_join())
                              .where(*where)).scalar_one()
     return rows, int(total)
@@ -186,15 +163,18 @@ def person_grid(engine: Engine, run_id: int, k: int) -> PersonGrid:
                       frozenset(hold_back(cells, k)))
 
 
-def rate_persons(engine: Engine, run_id: int, check: str | None) -> dict[str | None, int]:
-    """Per province, the persons in `audit.stats.rates_by`'s numerator: court-list listings
-    still listed and first seen before the run started, with a finding (of `check`, or any)."""
+def rate_persons(engine: Engine, run_id: int, check: str | None,
+                 by: str = "province") -> dict[str | None, int]:
+    """Per province (or court: `by`), the persons in `audit.stats.rates_by`'s numerator:
+    court-list listings still listed and first seen before the run started, with a finding (of
+    `check`, or any)."""
     started = select(RUN.c.started_at).where(RUN.c.id == run_id).scalar_subquery()
-    stmt = (select(OBS.c.province, func.count(distinct(FIND.c.observation_id)))
+    group = OBS.c[by]
+    stmt = (select(group, func.count(distinct(FIND.c.observation_id)))
             .select_from(finding_join())
             .where(FIND.c.audit_run_id == run_id, OBS.c.source_id == LIST_SOURCE,
                    OBS.c.status == "listed", OBS.c.first_seen <= started, is_person())
-            .group_by(OBS.c.province))
+            .group_by(group))
     if check is not None:
         stmt = stmt.where(FIND.c.check_id == check)
     with engine.connect() as conn:
@@ -229,3 +209,15 @@ def rates_held_back(rates: list[dict[str, Any]], grid: PersonGrid, persons: dict
         out.append(rate)
     # Ordered as audit.stats orders them: held-back rows by name only, so no size shows.
     return sorted(out, key=lambda r: (r["suppressed"], -(r["n"] or 0), r["group"] or ""))
+
+
+def court_provinces(engine: Engine) -> dict[str, set[str]]:
+    """The provinces each court's court-list listings are in (a court's may span two)."""
+    stmt = (select(OBS.c.court, OBS.c.province).distinct()
+            .where(OBS.c.source_id == LIST_SOURCE, OBS.c.court.is_not(None),
+                   OBS.c.province.is_not(None)))
+    out: dict[str, set[str]] = {}
+    with engine.connect() as conn:
+        for court, province in conn.execute(stmt):
+            out.setdefault(court, set()).add(province)
+    return out
