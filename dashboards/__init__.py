@@ -90,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
         artifacts,
         changes,
         check,
+        check_list,
         companies,
         courts,
         findings,
@@ -104,7 +105,8 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     for module in (overview, lists, courts, findings, changes, artifacts, sources, source_detail,
-                   methodology, health, api, model_pages, check, simulate, admin, companies):
+                   methodology, health, api, model_pages, check, check_list, simulate, admin,
+                   companies):
         app.register_blueprint(module.bp)
 
 

@@ -148,12 +148,22 @@ def _network(regime: DescribedRegime, person: dict[str, Any], result: ScoreResul
 
 # -- the court list ------------------------------------------------------------------------------
 def court_card(regime: ListRegime, court: dict[str, Any], today: date) -> dict[str, Any]:
+    """The court list's card from the self-check's answers."""
     chosen = regime.circumstance(court["circumstance"])
     facts = ListingFacts(party_type="person", circumstances=[chosen.phrases[0]],
                          publish_date=court["published"], performance=PERFORMANCE[court["performance"]][1],
                          performed_date=court["performed_on"], court=court["court"], age=court["age"])
-    found = listing_exit(regime, facts, today, is_legal_rep_of_listed_company=court["legal_rep"],
-                         asserted_exclusions=court.get("asserted", ()))
+    return {**listing_card(regime, facts, today, legal_rep=court["legal_rep"],
+                           asserted=court.get("asserted", ())),
+            "circumstance": chosen.label.en, "circumstance_zh": chosen.label.zh}
+
+
+def listing_card(regime: ListRegime, facts: ListingFacts, today: date, *, legal_rep: bool = False,
+                 asserted: Any = ()) -> dict[str, Any]:
+    """How one listing ends and the grounds to contest it, from its facts (typed into the
+    self-check, or as the list published them): the card `check_court.html` shows."""
+    found = listing_exit(regime, facts, today, is_legal_rep_of_listed_company=legal_rep,
+                         asserted_exclusions=asserted)
     v = found.verdict
     zh = {t.id: t.text.zh for t in regime.removal.triggers}
     zh |= {f"excluded:{e.id}": e.label.zh for e in regime.exclusions}
@@ -166,7 +176,7 @@ def court_card(regime: ListRegime, court: dict[str, Any], today: date) -> dict[s
     routes = [{"id": r.id, "kind": r.kind, "text": r.text, "zh": zh.get(r.id), "applies": r.applies,
                "deadline": r.deadline, "deadline_basis": r.deadline_basis, "note": r.note,
                "source": citation(r.source),
-               "evidence": str(r.evidence), "basis": _basis(regime, r.id, r.source, court["published"])}
+               "evidence": str(r.evidence), "basis": _basis(regime, r.id, r.source, facts.publish_date)}
               for r in found.routes]
     items = {i.id: (g.title.en, i.label.en) for g in regime.sanctions for i in g.items}
     sanctions: dict[str, list[str]] = {}
@@ -174,9 +184,10 @@ def court_card(regime: ListRegime, court: dict[str, Any], today: date) -> dict[s
         group, label = items[sid]
         sanctions.setdefault(group, []).append(label)
     return {
-        "circumstance": chosen.label.en, "circumstance_zh": chosen.label.zh,
+        "circumstance": "; ".join(facts.circumstances) or "none given", "circumstance_zh": None,
         "grounds": [{"label": regime.circumstance(g).label.en, "article": v.ground_articles[g]} for g in v.grounds],
-        "published": court["published"], "court": court["court"], "as_of": today,
+        "published": facts.publish_date, "court": facts.court, "case_code": facts.case_code,
+        "as_of": today,
         "term_end": v.term_end, "term_end_max": v.term_end_max, "past_term": v.past_term,
         "term_removal_deadline": v.term_removal_deadline, "removal_deadline": v.removal_deadline,
         "removal_deadline_basis": v.removal_deadline_basis,
