@@ -220,6 +220,43 @@ def test_a_blocked_run_is_retried_after_5_15_45_minutes_then_given_up(scheduler,
     assert scheduler.get_job(retry_id) is None
 
 
+def partial_crawl(reason: str) -> Callable[..., tuple[int, str, str]]:
+    """A crawl that a page error made partial, with this reason."""
+
+    def crawl(source_id: str, database_url: str, mirror_url: str | None,
+              expect_min: int | None) -> tuple[int, str, str]:
+        recorder = CrawlRecorder(database_url, Path("/nonexistent"), source_id, origin="fake")
+        recorder.degrade("partial", reason)
+        outcome = recorder.finish(covers_whole_source=True)
+        return 1, outcome.summary_line() + "\n", "error: partial\n"
+
+    return crawl
+
+
+@pytest.mark.parametrize(("reason", "retried"), [
+    ("request failed: Connection was refused by other side: 111: Connection refused.", True),
+    ("HTTP 500 at http://127.0.0.1:9/x", True),
+    ("HTTP 503 after retries at http://127.0.0.1:9/x", True),
+    ("body cut off at http://127.0.0.1:9/x: the last row ends mid-row", True),
+    ("unknown field(s) reported: newColumn", False),
+    ("unreadable page at http://127.0.0.1:9/x: unknown layout", False),
+])
+def test_a_partial_run_is_retried_only_when_it_stopped_on_a_transient_fault(
+        scheduler, monkeypatch, reason, retried):
+    url = scheduler.database_url
+    monkeypatch.setattr(jobs_runs, "run_crawl_process", fake_crawl("blocked"))
+    jobs.run_job(JOB, database_url=url, scheduler=scheduler)
+    assert scheduler.get_job("retry:" + JOB) is not None  # the blocked run's retry is pending
+    monkeypatch.setattr(jobs_runs, "run_crawl_process", partial_crawl(reason))
+    summary = jobs.run_job(JOB, database_url=url, attempt=1, scheduler=scheduler)
+    assert summary.status == "partial"
+    retry = scheduler.get_job("retry:" + JOB)
+    if retried:
+        assert "retry 2 of 3 at" in summary.detail and retry.kwargs["attempt"] == 2
+    else:  # the site answered: a retry would meet the same page, so none is left pending
+        assert "retry" not in summary.detail.removeprefix("retry 1 of 3: ") and retry is None
+
+
 def test_a_failed_crawl_process_is_recorded_as_failed(store, monkeypatch):
     monkeypatch.setattr(jobs_runs, "run_crawl_process",
                         lambda *a: (1, "", "error: no secret at /x: run `watchdog init` first\n"))

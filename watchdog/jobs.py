@@ -7,8 +7,9 @@ the reloader): the job store has no locking of its own. `jobs_runs.claim` stops 
 overlapping itself across processes anyway, and records the refused run as `skipped`.
 
 A crawl runs `python -m watchdog crawl SOURCE` in a fresh process (Twisted's reactor cannot be
-restarted); its exit code and the `crawl` row it wrote say how it ended. A failed or blocked run
-that the scheduler started is retried after 5, 15 and 45 minutes (a one-off job
+restarted); its exit code and the `crawl` row it wrote say how it ended. A failed or blocked run, or a
+partial one that stopped on a transient fault (`jobs_runs.transient`), that the scheduler
+started is retried after 5, 15 and 45 minutes (a one-off job
 `retry:crawl:SOURCE`), and each retry is a run of its own in the record.
 
 Jobs are stored with a short key for their database rather than its URL, so no database
@@ -240,18 +241,20 @@ def run_job(job_id: str, *, database_url: str, mirror_url: str | None = None,
             expect_min: int | None = None, attempt: int = 0,
             scheduler: WatchdogScheduler | None = None) -> RunSummary:
     """Run one job now in this thread and record it. With a running `scheduler`, a failed or
-    blocked run schedules its retry there."""
+    blocked run, or a partial one stopped by a transient fault (no connection, a server error,
+    a body cut off), schedules its retry there."""
     if job_id not in known_jobs():
         raise ValueError(f"unknown job {job_id!r} (known: {', '.join(known_jobs())})")
     run_id, skipped = jobs_runs.claim(database_url, job_id)
     if skipped is not None:
         return skipped
     prefix = f"retry {attempt} of {len(RETRY_DELAYS)}: " if attempt else ""
+    transient = False
     try:
         if job_id == AUDIT_JOB:
             status, detail = jobs_runs.audit_step(database_url)
         else:
-            status, detail = jobs_runs.crawl_then_audit(
+            status, detail, transient = jobs_runs.crawl_then_audit(
                 job_id.removeprefix(CRAWL_PREFIX), database_url, mirror_url, expect_min)
     except SQLAlchemyError as exc:  # the class only: a driver message can name the server
         log.exception("job %s failed", job_id)
@@ -261,17 +264,18 @@ def run_job(job_id: str, *, database_url: str, mirror_url: str | None = None,
         status, detail = "failed", f"error: {type(exc).__name__}: {exc}".splitlines()[0]
     summary = jobs_runs.finish(database_url, run_id, status, prefix + detail)
     if scheduler is not None and scheduler.running and job_id != AUDIT_JOB:
-        note = _after_run(scheduler, job_id, status, attempt, mirror_url, expect_min)
+        retry = status in ("failed", "blocked") or transient
+        note = _after_run(scheduler, job_id, retry, attempt, mirror_url, expect_min)
         if note:
             jobs_runs.append_detail(database_url, run_id, note)
             summary = dataclasses.replace(summary, detail=f"{summary.detail}; {note}")
     return summary
 
 
-def _after_run(sched: WatchdogScheduler, job_id: str, status: str, attempt: int,
+def _after_run(sched: WatchdogScheduler, job_id: str, retry: bool, attempt: int,
                mirror_url: str | None, expect_min: int | None) -> str | None:
     retry_id = RETRY_PREFIX + job_id
-    if status not in ("failed", "blocked"):
+    if not retry:
         if sched.get_job(retry_id) is not None:
             sched.remove_job(retry_id)
         return None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -37,6 +38,8 @@ STATUSES = ("running", "complete", "partial", "blocked", "failed", "skipped")
 # Worst last: a job ends with the worst thing that happened in any of its steps.
 _RANK = {"complete": 0, "skipped": 1, "partial": 2, "blocked": 3, "failed": 4}
 MAX_DETAIL = 4000
+# What our spiders write when a page could not be had (scrapers/spiders/base.py, court_dishonest).
+TRANSIENT = re.compile(r"request failed: |HTTP 5\d\d\b|body cut off at ")
 _audit_lock = threading.Lock()  # audits in one process run one after another, not side by side
 _children: set[subprocess.Popen[str]] = set()
 _children_lock = threading.Lock()
@@ -230,16 +233,25 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else ""
 
 
+def transient(crawl: dict[str, Any]) -> bool:
+    """Whether a partial crawl stopped on something that may pass: a request that failed (no
+    connection, a timeout), a server error, a body cut off. A retry is worth it then; not for a
+    changed layout or unknown fields, which come back the same until the parser is changed."""
+    texts = [crawl.get("reason") or "", *(str(e) for e in crawl.get("errors") or [])]
+    return any(TRANSIENT.search(t) for t in texts)
+
+
 def crawl_then_audit(source_id: str, database_url: str, mirror_url: str | None,
-                     expect_min: int | None) -> tuple[str, str]:
+                     expect_min: int | None) -> tuple[str, str, bool]:
     """Crawl in a fresh process, then audit when the crawl completed or changed anything:
-    (job status, detail with the crawl's counts and errors and the audit's summary)."""
+    (job status, detail with the crawl's counts and errors and the audit's summary, whether
+    a partial crawl stopped on a transient fault and is worth retrying)."""
     before = last_crawl_id(database_url, source_id)
     code, out, err = run_crawl_process(source_id, database_url, mirror_url, expect_min)
     crawl = crawl_after(database_url, source_id, before)
     if crawl is None or crawl["status"] == "running":
         what = _last_line(err) or _last_line(out) or "no output"
-        return "failed", f"crawl process exited {code} without finishing a crawl: {what}"
+        return "failed", f"crawl process exited {code} without finishing a crawl: {what}", False
     status = crawl["status"]
     if code != 0 and status == "complete":
         status = "failed"  # the process died after recording; do not trust the rest of it
@@ -254,11 +266,12 @@ def crawl_then_audit(source_id: str, database_url: str, mirror_url: str | None,
     if errors:
         more = f" (+{len(errors) - 2} more)" if len(errors) > 2 else ""
         detail += "; errors: " + " | ".join(errors[:2]) + more
+    retry = status == "partial" and transient(crawl)
     changed = crawl["added"] + crawl["changed"] + crawl["removed"] > 0
     if status == "complete" or changed:
         audit_status, audit_detail = audit_step(database_url)
-        return worst(status, audit_status), f"{detail}; {audit_detail}"
-    return status, f"{detail}; no audit (nothing changed)"
+        return worst(status, audit_status), f"{detail}; {audit_detail}", retry
+    return status, f"{detail}; no audit (nothing changed)", retry
 
 
 def audit_step(database_url: str) -> tuple[str, str]:
