@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -16,6 +17,7 @@ from flask.testing import FlaskClient
 from stdnum.cn import ric
 
 from dashboards import create_app
+from tests.dashboards.test_check import Loads
 from watchdog.audit.runner import run_audit
 from watchdog.importer import import_file
 from watchdog.privacy import Keyer
@@ -164,3 +166,13 @@ def test_without_a_secret_the_page_says_it_cannot_look_anyone_up(tmp_path, monke
     with bare.test_client() as c:
         status, html = lookup(c, name=NAME, id_number=FULL_ID)
         assert status == 503 and "watchdog init" in html
+
+
+def test_the_form_and_the_answer_load_nothing_from_elsewhere(client):
+    _, answer = lookup(client, name=NAME, id_number=FULL_ID)
+    for page in (client.get("/check/list").get_data(as_text=True), answer):
+        parser = Loads()
+        parser.feed(page)
+        assert parser.inline_scripts == 0
+        assert all(urlsplit(url).hostname in (None, "127.0.0.1", "localhost")
+                   for url in parser.loads)
