@@ -76,8 +76,12 @@ def _range(regime: ScoringRegime, result: ScoreResult) -> dict[str, Any]:
         labels |= {v.id: v.label.en for v in regime.weight_variants}
         labels |= {f"only_{d.id}": f"all weight on {d.label.en.split(' (')[0].lower()}"
                    for d in regime.dimensions}
+    names = {b.id: _band(b)["name"] for b in regime.bands}  # type: ignore[index]
+    ends = (result.range.low_band, result.range.high_band)
     return {"low": result.range.low, "high": result.range.high,
             "low_band": result.range.low_band, "high_band": result.range.high_band,
+            "band_names": [names.get(b, "no documented band") if b else "no documented band"
+                           for b in ends],
             "variants": [{"label": labels.get(k, k), "score": v} for k, v in result.range.by_variant.items()]}
 
 
@@ -255,8 +259,12 @@ def summary(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
             step = f"{n} change{' reaches' if n == 1 else 's reach'} {move['target']['name']}"
         else:
             step = move["reason"]
+        band = card["band"]["name"] if card["band"] else "no documented band"
+        ends = card["range"]["band_names"]
+        if ends[0] != ends[1]:  # the weight sets disagree: the band is a range too
+            band = f"{ends[0]} to {ends[1]}"
         out.append({"id": card["id"], "title": card["title"], "score": card["score"],
-                    "band": card["band"]["name"] if card["band"] else "no documented band",
+                    "band": band,
                     "range": f"{card['range']['low']}–{card['range']['high']}",
                     "perks": sum(1 for g in card["perks"] if g["applies"]),
                     "restrictions": sum(1 for g in card["restrictions"] if g["applies"]),

@@ -38,6 +38,15 @@ def test_score_from_a_file_as_json_adds_up(tmp_path: Path) -> None:
     assert (move["target_band"], move["reachable"], move["score_after"]) == ("very_good", True, 740)
 
 
+def test_score_gives_the_band_at_each_end_when_the_weight_sets_disagree() -> None:
+    person = {"dimensions": {"credit_history": 0.55, "behaviour_preference": 0.9,
+                             "fulfilment_capacity": 0.4, "identity_traits": 0.5, "connections": 0.5}}
+    result = CliRunner().invoke(score_command, ["zhima", "--input", "-"], input=json.dumps(person))
+    assert result.exit_code == 0, result.output
+    assert "range: 694-709 (variant_a 709, variant_b 694); band very_good to excellent" in result.output
+    assert "to reach excellent" in result.output
+
+
 def test_score_of_a_court_listing_says_how_it_ends() -> None:
     listing = {"party_type": "person", "circumstances": ["违反财产报告制度"], "publish_date": "2017-11-26",
                "age": 40, "court": "某某区人民法院", "as_of": "2018-06-01"}

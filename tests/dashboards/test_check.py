@@ -114,6 +114,19 @@ def test_fico_agrees_with_score_and_shows_a_counterfactual(check_client):
     assert "To reach <strong>Good</strong>" in move[:600]
 
 
+def test_where_weight_sets_disagree_the_summary_gives_both_bands_and_aims_above_both(check_client):
+    answers = {"credit_history": "good", "behaviour_preference": "excellent",
+               "fulfilment_capacity": "very_poor", "identity_traits": "fair", "connections": "poor"}
+    status, html = post(check_client, **{f"zhima__{k}": v for k, v in answers.items()})
+    assert status == 200
+    got = score(load_regime("zhima"), {"dimensions": {k: STANDINGS[v][1] for k, v in answers.items()}})
+    assert (got.range.low_band, got.range.high_band) == ("very_good", "excellent")
+    summary = html[html.index('id="results-summary"'):]
+    row = summary[summary.index('href="#result-zhima"'):].split("</tr>")[0]
+    assert "Very good to Excellent" in row and "already in the top band" not in row
+    assert "reaches Excellent" in row
+
+
 def test_the_network_effect_and_the_court_list(check_client):
     status, html = post(check_client, **{k.replace(".", "__"): v for k, v in PRIVATE.items()})
     assert status == 200

@@ -69,6 +69,28 @@ def test_explicit_target_band_and_top_band() -> None:
         counterfactual(regime("zhima"), person, target_band="gold")
 
 
+def test_where_the_weight_sets_disagree_on_the_band_the_way_up_aims_above_both() -> None:
+    # Set A gives 709 (excellent), set B 694 (very good): the person is sure of "very good" only.
+    person = {"dimensions": {"credit_history": 0.55, "behaviour_preference": 0.9,
+                             "fulfilment_capacity": 0.4, "identity_traits": 0.5, "connections": 0.5}}
+    now = score(regime("zhima"), person)
+    assert (now.grade, now.range.low_band, now.range.high_band) == ("excellent", "very_good", "excellent")
+    cf = counterfactual(regime("zhima"), person)
+    assert (cf.target_band, cf.reachable) == ("excellent", True)
+    after = score(regime("zhima"), {**person, "dimensions": {
+        **person["dimensions"], **{c.input.split(".")[1]: float(c.after) for c in cf.changes}}})
+    assert after.range.low_band == "excellent" and after.range.low >= 700
+
+
+def test_a_grade_set_by_a_condition_is_not_reached_by_no_change() -> None:
+    # A new firm with 97 points is graded M, ahead of A: no change of points makes it A.
+    firm = {"events": [{"code": "recorded_deduction", "count": 3}],
+            "signals": {"new_or_no_income": True, "listed_dishonesty": False}}
+    cf = counterfactual(regime("cn_tax_credit"), firm)
+    assert (cf.band_before, cf.target_band, cf.reachable, cf.changes) == ("M", "A", False, [])
+    assert cf.reason.startswith("grade M applies while new_or_no_income holds")
+
+
 def test_rongcheng_counterfactuals() -> None:
     # The only documented reward, a heroic act, is not something anyone can plan: no route up.
     clean = counterfactual(regime("rongcheng"), {})

@@ -140,7 +140,11 @@ def _score_text(r: ScoreResult, move: Counterfactual) -> str:
         lines.append(f"grade set directly by '{r.direct_grade.rule}' "
                      f"{_cite(r.direct_grade.source, r.direct_grade.evidence)}")
     variants = ", ".join(f"{k} {v}" for k, v in r.range.by_variant.items())
-    lines += [f"range: {r.range.low}-{r.range.high} ({variants})", "", "contributions (they add up to the score):"]
+    span = f"range: {r.range.low}-{r.range.high} ({variants})"
+    if r.range.low_band != r.range.high_band:
+        # The weight sets disagree on the band: both ends are the answer, not the first set's.
+        span += f"; band {r.range.low_band or 'none'} to {r.range.high_band or 'none'} over the range"
+    lines += [span, "", "contributions (they add up to the score):"]
     for c in r.contributions:
         unsourced = "arithmetic" if c.kind == "rounding" else "given by you"
         lines.append(f"  {_num(c.value):>10}  {c.label:<58} {_cite(c.source, c.evidence, unsourced)}")

@@ -46,7 +46,7 @@ from watchdog.model.scoring_schema import (
 )
 
 __all__ = ["STEP", "Change", "Counterfactual", "ExitRoute", "ListingExit", "counterfactual", "listing_exit",
-           "next_band"]
+           "next_band", "worst_band"]
 
 STEP = Decimal("0.05")
 HALF = Decimal("0.5")
@@ -120,9 +120,32 @@ def counterfactual(regime: ScoringRegime, person: Mapping[str, Any],
         return out(False, _unreachable(regime, now, target))
     new_person, changes = found
     after = score(regime, new_person)
-    reached = after.range.low >= target.min and after.direct_grade is None
-    what = f"{len(changes)} change{'s' if len(changes) != 1 else ''}"
-    return out(reached, f"{what} reach {target.id}" if reached else "the changes fall short", changes, after)
+    # Reached when every weight set (or recorded amount) puts the person in the target band or
+    # better: points alone are not enough where a condition (a new firm's M) decides the grade.
+    reached = (after.direct_grade is None and after.range.low >= target.min
+               and _rank(regime, worst_band(regime, after)) <= regime.band_rank(target.id))
+    if reached:
+        what = f"{len(changes)} change{'s' if len(changes) != 1 else ''}"
+        return out(True, f"{what} reach {target.id}", changes, after)
+    held = worst_band(regime, after)
+    band = regime.band(held) if held else None
+    if band is not None and band.requires:
+        return out(False, f"grade {held} applies while {', '.join(band.requires)} holds, whatever "
+                          f"the points; no change a person can make here reaches {target.id}")
+    return out(False, "the changes fall short", changes, after)
+
+
+def worst_band(regime: ScoringRegime, result: ScoreResult) -> str | None:
+    """The band the person is sure of: the worse of the band shown and the band at the low end
+    of the range over weight sets or recorded amounts."""
+    shown, low = result.grade, result.range.low_band
+    if shown is None or low is None:
+        return low or shown
+    return low if regime.band_rank(low) > regime.band_rank(shown) else shown
+
+
+def _rank(regime: ScoringRegime, band_id: str | None) -> int:
+    return regime.band_rank(band_id) if band_id else len(regime.bands)
 
 
 def _unreachable(regime: ScoringRegime, now: ScoreResult, target: Band) -> str:
@@ -143,7 +166,9 @@ def next_band(regime: ScoringRegime, current: str | None) -> Band | None:
 
 def _target(regime: ScoringRegime, now: ScoreResult, wanted: str | None) -> Band | None:
     if wanted is None:
-        return next_band(regime, now.grade)
+        # From the band every weight set agrees on at least: where they disagree the way up
+        # aims at the next band under all of them, not only under the first.
+        return next_band(regime, worst_band(regime, now))
     if wanted not in {b.id for b in regime.bands}:
         raise ValueError(f"target band '{wanted}' is not a band of {regime.id}")
     return regime.band(wanted)
