@@ -127,3 +127,19 @@ def test_raising_a_dimension_never_lowers_the_score(rid: str, values: list[float
         assert after.range.by_variant[variant] >= points
     if before.band and after.band:
         assert r.band_rank(after.band.id) <= r.band_rank(before.band.id)
+
+
+def test_a_perk_is_not_granted_before_it_was_announced() -> None:
+    person = {"dimensions": dict.fromkeys(["credit_history", "behaviour_preference",
+                                            "fulfilment_capacity", "identity_traits",
+                                            "connections"], 0.8),
+              "signals": {"no_bad_record_5y": True}}
+    zhima = load_regime("zhima")
+    perks = {g.id: g for g in score(zhima, {**person, "as_of": "2016-06-01"}).perks}
+    # Announced 2018-11 and 2016-11: not yet; announced 2015-06: yes.
+    assert perks["canada_visitor_visa_report"].applies is False
+    assert "announced 2018-11" in perks["canada_visitor_visa_report"].reason
+    assert perks["suzhou_public_bike_no_deposit"].applies is False
+    assert perks["singapore_visa_alitrip"].applies is True
+    later = {g.id: g for g in score(zhima, {**person, "as_of": "2016-11-01"}).perks}
+    assert later["suzhou_public_bike_no_deposit"].applies is True  # the month it was announced

@@ -1,6 +1,7 @@
 """Perks and restrictions: whether a gate holds at a score, and over a score's whole range.
 
-`gate_outcome` judges one gate at one whole score and band. `RangeGates` judges it over every
+`gate_outcome` judges one gate at one whole score and band (never before the date it was
+announced, when the regime gives one). `RangeGates` judges it over every
 score the range allows (each weight set's score, or every score between the ends of a span) and
 says the gate depends on the weight set, or on the recorded amounts, when those disagree: a perk
 is only promised when every reading of the rules grants it.
@@ -9,6 +10,7 @@ is only promised when every reading of the rules grants it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
@@ -51,6 +53,9 @@ def gate_outcome(gate: Gate, points: int, band: Band | None, p: Person, verb: st
 
     if not in_force(gate, p.as_of):
         return out(False, f"not in force on {p.as_of}")
+    if gate.announced and p.as_of < first_day(gate.announced):
+        # Nothing was offered before it was announced; the month (or year) it was is all we know.
+        return out(False, f"not offered yet on {p.as_of}: announced {gate.announced}")
     if not gate.documented:
         return out(None, "the score or grade it needs is not documented")
     if gate.min_score is not None and points < gate.min_score:
@@ -65,6 +70,12 @@ def gate_outcome(gate: Gate, points: int, band: Band | None, p: Person, verb: st
         if not p.facts[cid]:
             return out(False, f"also needs '{cid}', which does not hold")
     return out(True, f"the person {verb} it")
+
+
+def first_day(partial: str) -> date:
+    """The first day a partial ISO date (YYYY, YYYY-MM or YYYY-MM-DD) can mean."""
+    parts = [int(x) for x in partial.split("-")]
+    return date(parts[0], *(parts[1:] + [1, 1])[:2])
 
 
 class RangeGates:
