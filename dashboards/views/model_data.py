@@ -26,6 +26,7 @@ from watchdog.model.scoring_schema import (
     LedgerRegime,
     LedgerRule,
     Regime,
+    ScoreRange,
     ScoringRegime,
     WeightedRegime,
     WeightVariant,
@@ -173,6 +174,8 @@ def _value(item: Sourced) -> str | None:
         return ", ".join(f"{k} {v}" for k, v in item.weights.items())
     if isinstance(item, DescribedSignal):
         return signal_effect(item)
+    if isinstance(item, ScoreRange):
+        return f"{item.min}–{item.max}"
     for name in ("points", "value", "min", "working_days", "years"):
         value = getattr(item, name, None)
         if isinstance(value, int | Decimal) and not isinstance(value, bool):

@@ -129,7 +129,7 @@ def test_simulate_json_and_errors() -> None:
     assert result.exit_code == 0
     assert json.loads(result.output)["people"] == 500
     bad = CliRunner().invoke(simulate_command, ["rongcheng", "--people", "500", "--alpha", "1.5"])
-    assert (bad.exit_code, bad.output) == (1, "error: alpha must be at least 0 and below 1, got 1.5\n")
+    assert (bad.exit_code, bad.output) == (1, "error: alpha must be from 0 to 0.999, got 1.5\n")
     listed = CliRunner().invoke(simulate_command, ["cn_court_dishonest_list", "--people", "500"])
     assert listed.output.startswith("error: cn_court_dishonest_list is a list regime")
 
@@ -171,3 +171,9 @@ def test_score_refuses_more_contacts_than_the_cap() -> None:
     result = CliRunner().invoke(score_command, ["sesame_2015_described", "--input", "-"], input=json.dumps(person))
     assert (result.exit_code, result.output) == (
         1, f"error: input: contacts: at most {MAX_CONTACTS:,} contacts, got {MAX_CONTACTS + 1:,}\n")
+
+
+def test_input_nested_thousands_deep_is_a_one_line_error() -> None:
+    result = CliRunner().invoke(score_command, ["fico", "--input", "-"], input="[" * 100_000)
+    assert result.exit_code == 1
+    assert result.output == "error: the input is nested too deeply to be a person's inputs\n"

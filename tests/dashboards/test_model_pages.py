@@ -152,3 +152,9 @@ def test_a_modelling_choice_is_not_called_a_seed_file(client, monkeypatch):
             assert where == f"seed file {found.seed}", cid
         else:
             assert not where.startswith("seed file"), cid
+
+
+def test_the_range_row_of_a_regime_table_keeps_both_ends(client):
+    rows = client.get("/model/zhima.json").get_json()["rows"]
+    assert [r["value"] for r in rows if r["path"] == "range"] == ["350–950"]
+    assert "range,range,,,350–950," in client.get("/model/zhima.csv").get_data(as_text=True)

@@ -92,7 +92,8 @@ def test_described_regime_is_not_called_a_what_if() -> None:
 @pytest.mark.parametrize(("people", "degree", "alpha", "message"), [
     (1, 1, 0.3, "people must be from 2"),
     (100, 100, 0.3, "degree must be from 0 to people - 1"),
-    (100, 5, 1.0, "alpha must be at least 0 and below 1"),
+    (100, 5, 1.0, "alpha must be from 0 to 0.999"),
+    (100, 5, 0.9999999, "propagation takes millions of rounds"),
 ])
 def test_bad_simulation_arguments(people: int, degree: int, alpha: float, message: str) -> None:
     with pytest.raises(ValueError, match=message):
@@ -106,3 +107,13 @@ def test_a_run_beyond_the_edge_budget_is_refused_before_anything_is_allocated() 
     with pytest.raises(ValueError, match=r"^people x degree is 10,000,000,000,000 contact edges; "
                                          r"the budget is 500,000,000 \(about"):
         simulate(regime("zhima"), 10_000_000, 1_000_000, 0.3, seed=0)
+
+
+def test_the_simulation_says_which_weight_set_it_used() -> None:
+    zhima = simulate(regime("zhima"), 200, 3, 0.3, seed=0)
+    assert any(n.startswith("scored with Reported set A") and "not simulated: Reported set B" in n
+               for n in zhima.notes)
+    tencent = simulate(regime("tencent"), 200, 3, 0.3, seed=0)
+    assert any("published no weights" in n for n in tencent.notes)
+    fico = simulate(regime("fico"), 200, 3, 0.3, seed=0)
+    assert not any(n.startswith("scored with") for n in fico.notes)  # one published set

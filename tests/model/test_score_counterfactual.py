@@ -95,7 +95,7 @@ def test_rongcheng_counterfactuals() -> None:
     # The only documented reward, a heroic act, is not something anyone can plan: no route up.
     clean = counterfactual(regime("rongcheng"), {})
     assert (clean.target_band, clean.reachable, clean.changes, clean.score_after) == ("AA", False, [], None)
-    assert clean.reason == ("no documented reward is something a person can plan (A heroic act), "
+    assert clean.reason == ("no documented way to add points is something a person can plan (A heroic act), "
                             "so no change reaches AA")
     golden = counterfactual(regime("rongcheng"), {"events": [{"code": "bank_arrears_month", "count": 3},
                                                              {"code": "sued_found_in_breach"}]})

@@ -35,6 +35,9 @@ def _one_line_errors(func: Callable[..., None]) -> Callable[..., None]:
         except (ValueError, OSError) as exc:  # RegimeError and JSON errors are ValueErrors
             click.echo(f"error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", err=True)
             sys.exit(1)
+        except RecursionError:  # JSON nested thousands deep: no person's inputs look like that
+            click.echo("error: the input is nested too deeply to be a person's inputs", err=True)
+            sys.exit(1)
 
     return wrapper
 
@@ -74,7 +77,7 @@ def score_command(regime: str, input_file: IO[str], as_json: bool) -> None:
 @click.option("--people", default=100_000, show_default=True, type=click.IntRange(2))
 @click.option("--degree", default=10, show_default=True, type=click.IntRange(0))
 @click.option("--alpha", default=0.3, show_default=True, type=float,
-              help="Weight of contacts' scores, at least 0 and below 1.")
+              help="Weight of contacts' scores, from 0 to 0.999.")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
 @_one_line_errors

@@ -152,7 +152,7 @@ def _unreachable(regime: ScoringRegime, now: ScoreResult, target: Band) -> str:
     if isinstance(regime, LedgerRegime):
         rewards = [r for r in regime.rules if (r.points or 0) > 0 and in_force(r, now.as_of)]
         if rewards and not any(r.actionable for r in rewards):
-            return (f"no documented reward is something a person can plan "
+            return (f"no documented way to add points is something a person can plan "
                     f"({', '.join(r.label.en for r in rewards)}), so no change reaches {target.id}")
     return f"no combination of changes a person can make reaches {target.id}"
 

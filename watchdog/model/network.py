@@ -106,13 +106,17 @@ def propagate(own: np.ndarray, contacts: sp.csr_matrix, alpha: float, *, tol: fl
     # A priori: the distance to the fixed point shrinks by alpha each step from at most high - low.
     spread = max(high - low, tol)
     limit = math.ceil(math.log(tol / spread) / math.log(alpha)) + 2 if spread > tol else 1
+    # Changes this small are float rounding, not progress: with alpha within about 1e-7 of 1 the
+    # a posteriori test below asks for less than that and would never pass before `limit`
+    # (some 1e8 rounds). Stop there and report the bound honestly, even above `tol`.
+    noise = 8 * float(np.spacing(max(abs(low), abs(high), 1.0)))
     for iteration in range(1, limit + 1):
         nxt = fixed + step * (contacts @ s)
         change = float(np.max(np.abs(nxt - s)))
         s = nxt
         # A posteriori: distance to the fixed point <= alpha / (1 - alpha) * last change.
         bound = alpha / (1 - alpha) * change
-        if bound <= tol:
+        if bound <= tol or change <= noise:
             return Propagation(np.clip(s, low, high), iteration, bound)
     # The a posteriori test can lag the a priori one when alpha is near 1; after `limit` steps the
     # a priori bound alone guarantees the tolerance.

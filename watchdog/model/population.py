@@ -38,6 +38,9 @@ MAX_PEOPLE = 50_000_000
 # both limits fits the 24 GB machine the benchmarks run on, with room to spare. The issue's
 # benchmark (1,000,000 x 10) is a fiftieth of it.
 MAX_EDGES = 500_000_000
+# With one contact each, propagation needs its a priori ~log(tol / spread) / log(alpha) rounds:
+# 20,000 at 0.999, 2e8 at 0.9999999.
+MAX_ALPHA = 0.999
 BYTES_PER_EDGE = 13
 
 
@@ -203,8 +206,10 @@ def simulate(regime: ScoringRegime, people: int, degree: int, alpha: float, seed
         raise ValueError(f"people x degree is {people * degree:,} contact edges; the budget is {MAX_EDGES:,} "
                          f"(about {MAX_EDGES * BYTES_PER_EDGE / 1e9:.1f} GB of memory): "
                          "use fewer people or a lower degree")
-    if not 0 <= alpha < 1:
-        raise ValueError(f"alpha must be at least 0 and below 1, got {alpha}")
+    if not 0 <= alpha <= MAX_ALPHA:
+        why = (": closer to 1 the contacts' scores all but replace one's own, and propagation "
+               "takes millions of rounds" if MAX_ALPHA < alpha < 1 else "")
+        raise ValueError(f"alpha must be from 0 to {MAX_ALPHA}, got {alpha}{why}")
     rng = np.random.default_rng(seed)
     inputs = synthetic_inputs(regime, people, rng)
     own, direct = score_inputs(regime, inputs, as_of)
@@ -226,6 +231,15 @@ def simulate(regime: ScoringRegime, people: int, degree: int, alpha: float, seed
         notes.append("conditional grades (such as tax grade M) need facts the synthetic people do not have")
     if any(g.requires for g in (*regime.perks, *regime.restrictions)):
         notes.append("gates that also need a yes/no fact are counted on their score condition only")
+    if isinstance(regime, WeightedRegime):
+        day = as_of or date.today()
+        used = ([v for v in regime.weight_variants if in_force(v, day)] or list(regime.weight_variants))[0]
+        if regime.weights_unknown:
+            notes.append(f"scored with {used.label.en}: {regime.id} published no weights, so this "
+                         "is an assumption, not a reported weight set")
+        elif len(regime.weight_variants) > 1:
+            others = ", ".join(v.label.en for v in regime.weight_variants if v is not used)
+            notes.append(f"scored with {used.label.en} only; not simulated: {others}")
     if isinstance(regime, LedgerRegime) and regime.start is None:
         notes.append("the start is not documented: synthetic people start anywhere in the range")
     return SimulationResult(
