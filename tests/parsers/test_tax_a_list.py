@@ -28,6 +28,11 @@ KEYER = Keyer(b"test-secret-for-tax-lists-000000")
 # and another sole trader's number is built on a (synthetic) resident ID.
 STRAY_NAME = "严素莺"
 PERSONAL_NUMBER = "33012119560101333001"
+QUARRY = "上栗县东源新益马岭采石场"  # the name listed with that number
+# The Jiangxi sample's 4,939 data rows: 17 repeat a record of the file (same number, name, tax
+# office) and are rejected as repeats; the rest are 4,922 records.
+JIANGXI_ROWS, JIANGXI_REPEATS = 4939, 17
+REPEAT = "same record as record "
 
 
 def _jiangxi() -> bytes:
@@ -47,18 +52,27 @@ def test_mirror_serves_the_shared_sample_unchanged():
     assert hashlib.sha256(MIRROR_COPY.read_bytes()).hexdigest() == SAMPLE_SHA256
 
 
+def _companies(parsed: parser.ParsedFile) -> list[parser.Draft]:
+    return [d for d in parsed.drafts if d.payload["party_type"] == "company"]
+
+
 def test_jiangxi_every_row_read(jiangxi):
     assert jiangxi.fmt.startswith("csv")
-    assert not jiangxi.rejections
-    assert len(jiangxi.drafts) == 4939  # every data line; duplicates collapse in the store
+    # Every data line is a record or a repeat the importer reports: the counts add up.
+    assert len(jiangxi.drafts) == JIANGXI_ROWS - JIANGXI_REPEATS
+    assert len(jiangxi.rejections) == JIANGXI_REPEATS
+    assert all(r.reason.startswith(REPEAT) for r in jiangxi.rejections)
     assert {d.payload["province"] for d in jiangxi.drafts} == {"江西"}
     assert {d.payload["year"] for d in jiangxi.drafts} == {2018}
     assert {d.payload["grade"] for d in jiangxi.drafts} == {"A"}
-    assert all(d.facets == {"party_type": "company", "province": "江西"} for d in jiangxi.drafts)
+    # One row is a sole trader under a number built on a resident ID: a person.
+    assert len(_companies(jiangxi)) == len(jiangxi.drafts) - 1
+    assert all(d.facets == {"party_type": "company", "province": "江西"}
+               for d in _companies(jiangxi))
 
 
 def test_jiangxi_uscc_and_legacy_numbers(jiangxi):
-    by_number = {d.payload["taxpayer_id"]: d for d in jiangxi.drafts}
+    by_number = {d.payload["taxpayer_id"]: d for d in _companies(jiangxi)}
     first = by_number["91360200787252585L"]
     assert first.subject["key"] == "uscc:91360200787252585L"
     assert first.subject["code"] == "91360200787252585L"
@@ -70,12 +84,12 @@ def test_jiangxi_uscc_and_legacy_numbers(jiangxi):
     assert legacy.payload["id_kind"] == "legacy_taxpayer_id"
     assert legacy.payload["org_code"] == "550875725"
     assert legacy.payload["uscc"] is None
-    kinds = {d.payload["id_kind"] for d in jiangxi.drafts}
+    kinds = {d.payload["id_kind"] for d in _companies(jiangxi)}
     assert {"uscc", "legacy_taxpayer_id", "uscc_invalid"} <= kinds
 
 
 def test_jiangxi_branches_and_editor_note(jiangxi):
-    branches = [d for d in jiangxi.drafts if d.payload["branch"]]
+    branches = [d for d in _companies(jiangxi) if d.payload["branch"]]
     assert len(branches) > 100 and all("分" in d.payload["name"] or "支" in d.payload["name"]
                                        or "营业部" in d.payload["name"] for d in branches)
     assert not any("责任编辑" in (d.payload["tax_authority"] or "") for d in jiangxi.drafts)
@@ -86,12 +100,16 @@ def test_jiangxi_stray_cell_and_personal_number_never_stored(jiangxi):
                       ensure_ascii=False)
     assert STRAY_NAME not in blob and PERSONAL_NUMBER not in blob
     assert PERSONAL_NUMBER[:18] not in blob
-    cafe = next(d for d in jiangxi.drafts if d.payload["name"] == "寻乌县精英网吧")
+    cafe = next(d for d in _companies(jiangxi) if d.payload["name"] == "寻乌县精英网吧")
     assert cafe.payload["year"] == 2018 and cafe.payload["stray_cells"] == 1
     assert cafe.payload["tax_authority"] == "国家税务总局寻乌县税务局长宁税务分局"
-    quarry = next(d for d in jiangxi.drafts if d.payload["name"] == "上栗县东源新益马岭采石场")
-    assert quarry.payload["taxpayer_id"] is None
+    # A number built on a resident ID makes the row a person whatever its name: keyed on name
+    # and ID, neither kept.
+    (quarry,) = [d for d in jiangxi.drafts if d.payload["party_type"] == "person"]
+    assert quarry.subject["kind"] == "person" and quarry.subject["name"] is None
+    assert quarry.subject["key"] == KEYER.person_key(QUARRY, PERSONAL_NUMBER[:18])
     assert quarry.payload["id_kind"] == "withheld_personal_id"
+    assert QUARRY not in blob
 
 
 def test_jiangxi_redacted_archive():
@@ -283,6 +301,8 @@ def test_valid_uscc_wins_whichever_column_holds_it():
     first, second = parser.parse_bytes(body, KEYER).drafts
     assert first.subject["key"] == "uscc:91340104432319488F"
     assert first.payload["taxpayer_id"] == "91340104432319488F"
-    assert second.payload["taxpayer_id"] is None
+    # The other number is built on a resident ID: a sole trader, a person whatever its name.
+    assert second.subject["kind"] == "person" and second.subject["name"] is None
+    assert "taxpayer_id" not in second.payload and "name" not in second.payload
     assert second.payload["id_kind"] == "withheld_personal_id"
     assert "340104198001011234" not in json.dumps(second.payload)

@@ -13,8 +13,16 @@ or URL is only a guess for rows none of that places, kept out of the payload (se
 
 Companies are keyed on a valid USCC, else on their name: a 15-digit legacy taxpayer number is
 not a USCC, so it stays in the payload (with the organisation code inside it) but does not key
-the company. Sole traders can be listed under their own name, or under a taxpayer number built
-from their resident ID: such a name becomes a keyed person, such a number is withheld.
+the company. Sole traders can be listed under their own name, under a taxpayer number built
+from their resident ID, or as "个体工商户张三" / "华阳电子商行（经营者：张三）": the row is then a
+keyed person (a resident-ID number makes it one whatever the name), and the number is withheld;
+only a trading name that clearly names a business is kept, as a company with a keyed operator
+(`tax_a_list_fields.party`).
+
+A record is one row: year, subject, tax office and, when published, the taxpayer number, so two
+numbers under one name (Jiangxi 2018 lists 江西莱菱电梯工程有限公司 as 360103… and 360111…) are
+two records. A row that repeats a record of the same file is rejected with the record it repeats,
+so the import's counts add up to the rows of the file.
 """
 
 from __future__ import annotations
@@ -22,11 +30,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from watchdog.parsers import tax_a_list_fields as F
 from watchdog.parsers import tax_a_list_web as web
@@ -35,11 +41,6 @@ from watchdog.parsers.common import parse_date
 from watchdog.parsers.errors import FormatError, ParseError
 from watchdog.privacy import Keyer, person_token, redact_raw_bytes
 
-_PAGE_OF = re.compile(r"第\s*(\d+)\s*/\s*(\d+)\s*页|(?<![\d/])(\d+)\s*/\s*(\d+)\s*页")
-_CURRENT = re.compile(r"(?:当前)?第\s*(\d+)\s*页")
-_TOTAL_PAGES = re.compile(r"共\s*(\d+)\s*页")
-MAX_PAGES = 20000  # Heilongjiang had 524 pages in 2019, Beijing 5,614
-_PAGE_PARAMS = ("currpage", "curPage", "page_num", "pageno", "pageNo", "page")
 _ID_FIELDS = ("taxpayer_id", "uscc")
 # What may follow the last line break of a whole file: spaces, tabs, NUL padding and the DOS
 # end-of-file mark. A line break is never stripped: the check is whether one ends the data.
@@ -63,6 +64,7 @@ class Table:
     bom: bool = False
     # The data stops without a line break after the last row: that row may be cut mid-cell.
     ends_mid_row: bool = False
+    lines: list[int] = field(default_factory=list)  # file line of each CSV row, for reports
 
 
 @dataclass
@@ -70,6 +72,7 @@ class Row:
     index: int
     values: dict[str, str]
     stray: list[str]
+    line: int | None = None
 
 
 def parse_bytes(body: bytes, keyer: Keyer, *, name: str | None = None) -> ParsedFile:
@@ -87,15 +90,34 @@ def parse_bytes(body: bytes, keyer: Keyer, *, name: str | None = None) -> Parsed
     list_province = F.province_in_text(table.context) or _shared_province(places)
     guess = F.province_in_text(name)
     year = F.parse_year(table.context) or _year_in_name(name)
+    seen: dict[str, tuple[Row, Draft]] = {}
     for row, (own, of_code) in zip(rows, places, strict=True):
         try:
             draft = _draft(row, keyer, own or list_province or of_code, guess, year)
         except ValueError as exc:
             out.rejections.append(Rejection(row.index, str(exc)))
             continue
+        if (first := seen.get(draft.record_key)) is not None:
+            # The store would fold it into the first silently: say so, so every row of the
+            # file is either read or rejected.
+            out.rejections.append(Rejection(row.index, _repeats(row, draft, *first)))
+            continue
+        seen[draft.record_key] = (row, draft)
         draft.unknown_fields = dict(unknown)
         out.drafts.append(draft)
     return out
+
+
+def _repeats(row: Row, draft: Draft, first: Row, kept: Draft) -> str:
+    """Why a row is not stored: it is a record the file already gave. Names fields, never
+    values (a value may be a person's)."""
+    where = f" (line {row.line}, first on line {first.line})" if row.line and first.line else ""
+    differ = sorted(k for k in draft.payload.keys() | kept.payload.keys()
+                    if draft.payload.get(k) != kept.payload.get(k))
+    if not differ:
+        return f"same record as record {first.index}{where}: a repeated row, stored once"
+    return (f"same record as record {first.index}{where} but for {', '.join(differ)}: "
+            f"only record {first.index} is stored")
 
 
 def redact_bytes(body: bytes, keyer: Keyer) -> bytes:
@@ -112,8 +134,8 @@ def redact_bytes(body: bytes, keyer: Keyer) -> bytes:
     literals: dict[str, str] = {}
     for row in _rows(table):
         name = row.values.get("name", "")
-        if name and F.is_person_name(name):
-            literals[name] = person_token(keyer, keyer.name_key(name))
+        if name and (cell := _redacted_name(row.values, name, keyer)) is not None:
+            literals[name] = cell
         for f in _ID_FIELDS:
             raw = row.values.get(f, "")
             if raw and F.classify_id(raw, name)["id_kind"] == "withheld_personal_id":
@@ -144,6 +166,18 @@ def read_table(body: bytes, name: str | None, *, lenient: bool = False) -> Table
     return table
 
 
+def _redacted_name(v: dict[str, str], name: str, keyer: Keyer) -> str | None:
+    """What replaces a name cell in the archived copy, the same person token the store keys:
+    a person's whole cell, or a sole trader's owner beside a kept trading name. None keeps it."""
+    ids = _ids(v, name)
+    who = F.party(name, ids["id_kind"] == "withheld_personal_id")
+    if who.person:
+        return person_token(keyer, _person_key(keyer, who, v, name))
+    if who.owner and who.trading:
+        return who.trading.joined(_operator(keyer, who.owner), who.name)
+    return None
+
+
 def _header_at(rows: list[list[str]]) -> int | None:
     for i, row in enumerate(rows[:12]):
         fields = [F.header_field(c) for c in F.split_header(row)]
@@ -159,7 +193,12 @@ def _csv_table(text: str, cut: bool, lenient: bool = False) -> Table:
         raise FormatError("empty file")
     sample = "\n".join(lines[1:4] or lines[:1])
     delimiter = max(",\t;|", key=sample.count)
-    rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows: list[list[str]] = []
+    starts = [1]  # the file line each row starts on (a quoted cell may span lines)
+    for r in reader:
+        rows.append(r)
+        starts.append(reader.line_num + 1)
     at = _header_at(rows)
     if at is None:
         raise FormatError("no header naming a taxpayer number or name in the first lines; "
@@ -167,7 +206,8 @@ def _csv_table(text: str, cut: bool, lenient: bool = False) -> Table:
     headers = F.split_header(rows[at])
     fields = [F.header_field(h) for h in headers]
     # clean_value, not strip: a line holding only the DOS end-of-file mark is no row.
-    data = [r for r in rows[at + 1:] if any(F.clean_value(c) for c in r)]
+    kept = [i for i in range(at + 1, len(rows)) if any(F.clean_value(c) for c in rows[i])]
+    data = [rows[i] for i in kept]
     unfinished = bool(data) and not lenient and (cut or _ends_mid_row(text, data[-1]))
     if unfinished:
         last, _ = F.align(fields, [F.clean_value(c) for c in data[-1]])
@@ -182,7 +222,8 @@ def _csv_table(text: str, cut: bool, lenient: bool = False) -> Table:
                               "(truncated)")
     context = " ".join(",".join(r) for r in rows[:at])
     return Table(fmt=f"csv ({'tab' if delimiter == chr(9) else delimiter})", headers=headers,
-                 fields=fields, rows=data, context=context, ends_mid_row=unfinished)
+                 fields=fields, rows=data, context=context, ends_mid_row=unfinished,
+                 lines=[starts[i] for i in kept])
 
 
 def _ends_mid_row(text: str, last: list[str]) -> bool:
@@ -213,7 +254,7 @@ def _html_table(text: str, name: str | None, lenient: bool = False) -> Table:
                          context=" ".join(titles))
     if best is None:
         raise FormatError("no table with a taxpayer number or name column on the page")
-    best.next_pages = _next_pages(web.page_text(doc), doc, name)
+    best.next_pages = web.next_pages(web.page_text(doc), doc, name)
     return best
 
 
@@ -221,29 +262,6 @@ def _is_data_row(row: list[str]) -> bool:
     cells = [c for c in row if c.strip()]
     # Footers and pager rows: one text spread over every column, or words about pages.
     return len(cells) >= 2 and len(set(cells)) > 1 and not any("下一页" in c for c in cells)
-
-
-def _next_pages(text: str, doc: Any, name: str | None) -> list[str]:
-    """URLs of pages 2..n, read from the first page's pager ("第 1/3 页", "共 N 页 第 1 页")."""
-    current, total = 1, None
-    if m := _PAGE_OF.search(text):
-        current, total = int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4))
-    else:
-        if m := _TOTAL_PAGES.search(text):
-            total = int(m.group(1))
-        if m := _CURRENT.search(text):
-            current = int(m.group(1))
-    if not name or not name.startswith("http") or not total or total <= 1 or current != 1:
-        return []
-    parts = urlsplit(name)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    param = next((k for k, _ in query if k in _PAGE_PARAMS), None)
-    if param is None:
-        hrefs = " ".join(doc.xpath("//a/@href"))
-        param = next((p for p in _PAGE_PARAMS if f"{p}=" in hrefs), "currpage")
-    base = [(k, v) for k, v in query if k != param]
-    return [urlunsplit(parts._replace(query=urlencode([*base, (param, str(n))])))
-            for n in range(2, min(total, MAX_PAGES) + 1)]
 
 
 def _year_in_name(name: str | None) -> int | None:
@@ -263,7 +281,7 @@ def _rows(table: Table) -> list[Row]:
         for f, v in pairs:
             if f and v and f not in values:
                 values[f] = v
-        out.append(Row(i, values, stray))
+        out.append(Row(i, values, stray, table.lines[i] if table.lines else None))
     return out
 
 
@@ -310,26 +328,52 @@ def _draft(row: Row, keyer: Keyer, province: str | None, guess: str | None,
         common["stray_cells"] = len(row.stray)
     auth = hashlib.sha256((authority or "").encode("utf-8")).hexdigest()[:8] if authority else "-"
     present = sorted(f for f in v if f != "serial")
-    if F.is_person_name(name):
-        # A sole trader under their own name: a keyed person, no name and no number kept.
-        personal = F.compact_id(v.get("taxpayer_id") or v.get("uscc") or "")
-        key = (keyer.person_key(name, personal[:18]) if ids["id_kind"] == "withheld_personal_id"
-               and len(personal) >= 18 else keyer.name_key(name))
+    who = F.party(name, ids["id_kind"] == "withheld_personal_id")
+    if who.person:
+        # A sole trader: a keyed person, no name and no number kept.
+        key = _person_key(keyer, who, v, name)
         payload = {"party_type": "person", **common}
-        return Draft(record_key=f"{year or 'na'}:person:{key[:32]}:{auth}",
+        # A number that is not the person's ID (withheld, and inside the key) still tells two
+        # listings apart; it goes into the record key keyed, never in clear.
+        number = ids["taxpayer_id"] or ids["uscc"]
+        tail = f":{keyer.person_key(None, number)[:16]}" if number else ""
+        return Draft(record_key=f"{year or 'na'}:person:{key[:32]}:{auth}{tail}",
                      subject=subject(key, "person", province=shown), payload=payload,
                      facets={"party_type": "person", "province": shown},
                      fields_present=present)
-    key = company_key(uscc=ids["uscc"], name=name or None) if (ids["uscc"] or name) else \
+    shown_name = who.name
+    key = company_key(uscc=ids["uscc"], name=shown_name) if (ids["uscc"] or shown_name) else \
         f"tax:{ids['taxpayer_id']}"
-    payload = {"party_type": "company", "name": name or None, "uscc": ids["uscc"],
+    payload = {"party_type": "company", "name": shown_name, "uscc": ids["uscc"],
                "taxpayer_id": ids["taxpayer_id"], "org_code": ids["org_code"],
-               "branch": F.is_branch(name), **common}
-    return Draft(record_key=f"{year or 'na'}:{key}:{auth}",
-                 subject=subject(key, "company", name=name or None, code=ids["uscc"],
+               "branch": F.is_branch(shown_name or ""), **common}
+    if who.owner:
+        # A sole trader's business under its trading name: the operator only as a placeholder.
+        payload.update(sole_trader=True, operator=_operator(keyer, who.owner))
+    # Two numbers under one name are two taxpayers (or a renumbered one): two records. A
+    # number already in the subject key (a USCC) adds nothing.
+    number = ids["taxpayer_id"]
+    tail = f":{number}" if number and key not in (f"uscc:{number}", f"tax:{number}") else ""
+    return Draft(record_key=f"{year or 'na'}:{key}:{auth}{tail}",
+                 subject=subject(key, "company", name=shown_name, code=ids["uscc"],
                                  province=shown),
                  payload=payload, facets={"party_type": "company", "province": shown},
                  fields_present=present)
+
+
+def _person_key(keyer: Keyer, who: F.Party, v: dict[str, str], name: str) -> str:
+    """A listed person's key: name and resident ID when the number is built on one (as the
+    other person sources key them), else the name alone."""
+    owner = who.owner or name
+    resident = next((r for f in _ID_FIELDS if (raw := v.get(f))
+                     and F.classify_id(raw, name)["id_kind"] == "withheld_personal_id"
+                     and (r := F.resident_id_in(raw))), None)
+    return keyer.person_key(owner, resident) if resident else keyer.name_key(owner)
+
+
+def _operator(keyer: Keyer, owner: str) -> str:
+    """A sole trader's owner as a placeholder: keyed as that name listed alone would be."""
+    return person_token(keyer, keyer.name_key(owner))
 
 
 def _ids(values: dict[str, str], name: str) -> dict[str, str | None]:

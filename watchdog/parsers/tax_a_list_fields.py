@@ -13,10 +13,12 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from stdnum.cn import uscc as uscc_std
 
 from watchdog.parsers.base import _valid_org_code
+from watchdog.parsers.foreign_common_trading import Trading, names_owner, split_trading
 from watchdog.privacy import is_org_name, looks_like_resident_id
 
 # canonical field -> header spellings (compared after NFKC, without spaces)
@@ -75,6 +77,22 @@ _PERSON_NAME = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}·[\u4e
 # Sole traders trade under shop names that is_org_name does not know; these endings mark one.
 _BUSINESS_END = frozenset("城吧房矿市店馆站部室所社校园库场厂行院局处队铺坊楼庄苑阁轩")
 _PLACE_CHARS = frozenset("省市县区镇乡村")
+# Shop endings that are also common given-name characters (张梓轩, 王浩轩, 李思园, 陈雅苑, 刘子城):
+# after a common surname they alone do not make a short name a shop; a wrong "person" only
+# withholds a shop's name, a wrong "shop" would publish a person's.
+_GIVEN_NAME_END = frozenset("轩园苑城庄")
+# The most frequent single-character surnames (about 95% of the population); a rare surname
+# keeps the plain rule, which still reads most bare names as persons.
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾"
+    "毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关"
+    "兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻"
+    "祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿"
+    "桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
+COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
+                     "宇文", "司徒", "夏侯", "令狐", "独孤", "南宫", "西门", "端木", "轩辕", "呼延",
+                     "申屠", "澹台", "百里", "钟离", "万俟", "闻人", "司空", "赫连", "完颜", "拓跋")
 _EDITOR_NOTE = re.compile(r"\s*[(（]\s*责任编辑\s*[:：][^)）]*[)）]\s*$")
 BRANCH_WORDS = ("分公司", "分行", "支行", "营业部", "分店", "分厂", "办事处", "分部", "分理处",
                 "中心支公司", "支公司", "分所", "分社", "分中心")
@@ -193,9 +211,69 @@ def _personal(code: str, organisation: bool) -> bool:
 def is_person_name(name: str) -> bool:
     """A name that reads as a natural person's (a sole trader listed under their own name)."""
     text = unicodedata.normalize("NFKC", name).strip()
-    if not _PERSON_NAME.match(text) or is_org_name(text):
+    if not _PERSON_NAME.match(text) or is_org_name(text) or _PLACE_CHARS & set(text[1:]):
         return False
-    return text[-1] not in _BUSINESS_END and not (_PLACE_CHARS & set(text[1:]))
+    if text[-1] not in _BUSINESS_END:
+        return True
+    return text[-1] in _GIVEN_NAME_END and _surname_and_given_name(text)
+
+
+def _surname_and_given_name(text: str) -> bool:
+    """A common surname and a one- or two-character given name (张梓轩, 欧阳梓轩)."""
+    if text.startswith(COMPOUND_SURNAMES):
+        return len(text) in (3, 4)
+    return len(text) in (2, 3) and text[0] in SURNAMES
+
+
+def is_business_name(name: str) -> bool:
+    """A name that clearly names a business, not a person: an organisation word (商行, 公司,
+    经营部) or a shop ending on a name too long or too plain to be a person's (王氏茶庄)."""
+    text = unicodedata.normalize("NFKC", name).strip()
+    if is_org_name(text):
+        return True
+    return len(text) >= 4 and text[-1] in _BUSINESS_END and not is_person_name(text)
+
+
+@dataclass(frozen=True)
+class Party:
+    """Who a row lists. A person is stored keyed only (`owner` is the name to key, never kept);
+    a company by `name`, which for a sole trader is the trading name, with `owner` its operator
+    (keyed as a placeholder). `trading` is the split name cell, for the archived copy."""
+
+    person: bool
+    name: str | None
+    owner: str | None
+    trading: Trading | None = None
+
+
+def party(name: str, personal_number: bool) -> Party:
+    """Person or company, from the name cell and whether the taxpayer number is built on a
+    resident ID. Such a number makes the row a person whatever its name: the number ties the
+    listing to one natural person (a sole trader), whose shop name identifies them too.
+
+    Sole-trader forms are split as in the foreign lists (`split_trading`: 个体工商户张三,
+    华阳电子商行（经营者：张三）, 张三以华阳电子商行名义): judged whole they read as a firm and the
+    owner's name would be stored. The trading name is kept only when it clearly names a business
+    and not its owner; otherwise the row is the owner, as a keyed person."""
+    trading = split_trading(name)
+    if trading and not is_org_name(trading.owner):
+        trade = trading.trade
+        if (not personal_number and trade and is_business_name(trade)
+                and not names_owner(trade, trading.owner)):
+            return Party(False, trade, trading.owner, trading)
+        return Party(True, None, trading.owner, trading)
+    if personal_number or is_person_name(name):
+        return Party(True, None, name)
+    return Party(False, name or None, None)
+
+
+def resident_id_in(code: str) -> str | None:
+    """The resident ID a withheld taxpayer number is built on (18 digits, or a legacy 15),
+    for keying the person; None when the number is not one."""
+    code = compact_id(code)
+    if not _personal(code, False):
+        return None
+    return code[:15] if len(code) in (15, 17) else code[:18]
 
 
 def is_branch(name: str) -> bool:

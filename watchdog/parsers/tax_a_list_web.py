@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import html as lxml_html
 from lxml.etree import ParserError, _Element
@@ -35,6 +37,12 @@ _BLOCK_MARKERS = (
     ("Access Denied", "access refused page"),
 )
 _CAPTCHA_FORM = re.compile(r"<(input|img)[^>]+(captcha|yzm|vcode|verify)", re.I)
+# Pagers of paged list pages ("第 1/3 页", "共 5614 页 第 1 页"), read by `next_pages`.
+_PAGE_OF = re.compile(r"第\s*(\d+)\s*/\s*(\d+)\s*页|(?<![\d/])(\d+)\s*/\s*(\d+)\s*页")
+_CURRENT = re.compile(r"(?:当前)?第\s*(\d+)\s*页")
+_TOTAL_PAGES = re.compile(r"共\s*(\d+)\s*页")
+MAX_PAGES = 20000  # Heilongjiang had 524 pages in 2019, Beijing 5,614
+_PAGE_PARAMS = ("currpage", "curPage", "page_num", "pageno", "pageNo", "page")
 
 
 def decode_text(body: bytes) -> tuple[str, str, bool]:
@@ -200,3 +208,26 @@ def _span(value: str | None) -> int:
         return max(1, min(int(value or 1), 500))
     except ValueError:
         return 1
+
+
+def next_pages(text: str, doc: Any, name: str | None) -> list[str]:
+    """URLs of pages 2..n, read from the first page's pager ("第 1/3 页", "共 N 页 第 1 页")."""
+    current, total = 1, None
+    if m := _PAGE_OF.search(text):
+        current, total = int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4))
+    else:
+        if m := _TOTAL_PAGES.search(text):
+            total = int(m.group(1))
+        if m := _CURRENT.search(text):
+            current = int(m.group(1))
+    if not name or not name.startswith("http") or not total or total <= 1 or current != 1:
+        return []
+    parts = urlsplit(name)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    param = next((k for k, _ in query if k in _PAGE_PARAMS), None)
+    if param is None:
+        hrefs = " ".join(doc.xpath("//a/@href"))
+        param = next((p for p in _PAGE_PARAMS if f"{p}=" in hrefs), "currpage")
+    base = [(k, v) for k, v in query if k != param]
+    return [urlunsplit(parts._replace(query=urlencode([*base, (param, str(n))])))
+            for n in range(2, min(total, MAX_PAGES) + 1)]
