@@ -8,10 +8,12 @@ list masks positions 11-14 of a code (`9111000060****341L`); a masked code is ke
 only joins a full code together with the name.
 
 Names are folded (full-width to half-width, one kind of bracket, no spaces), then split into a
-core, a legal form and, for branch offices, the parent's name. Chinese names join only when
-their cores are equal: a one-character difference in a Chinese name is another company. Latin
-names (foreign lists) join by token-based similarity above `FUZZY_THRESHOLD`, and every token of
-one name must have a close counterpart in the other. A Latin name never joins a Chinese one.
+core, a legal form (canonical: 有限公司, LTD, GMBH, LLC...) and, for branch offices, the parent's
+name. Chinese names join only when their cores are equal and name a company beyond a legal form:
+a one-character difference in a Chinese name is another company. Latin names (foreign lists) join
+when the words that name the firm are the same (up to spacing and a plural s: in pinyin one
+letter is another company) and generic words (TECHNOLOGY, TRADING...) agree up to spelling,
+with a token-based similarity above `FUZZY_THRESHOLD`. A Latin name never joins a Chinese one.
 
 Only companies are compared here; persons never reach this module (`companies_store` reads
 company subjects only).
@@ -29,9 +31,10 @@ from stdnum.iso7064 import mod_11_10
 
 from watchdog.parsers.base import _valid_org_code
 
-MATCHER_VERSION = "1"
-FUZZY_THRESHOLD = 88      # token_sort_ratio of two Latin names, 0-100 (TECHNOLOGY/-IES: 89)
-TOKEN_COUNTERPART = 80    # each differing token needs a counterpart at least this close
+# 2: Chinese names in foreign text read whole; pinyin words compared exactly; Latin legal forms.
+MATCHER_VERSION = "2"
+FUZZY_THRESHOLD = 88      # token_sort_ratio of two Latin names' words, 0-100
+TOKEN_COUNTERPART = 80    # how close a misspelt generic word must be to the word it stands for
 CODE_NAME_AGREEMENT = 90  # name ratio that confirms a masked code's visible characters
 
 MASKED_USCC = re.compile(r"[0-9A-Z]{10}\*{4}[0-9A-Z]{4}")
@@ -48,22 +51,37 @@ _ZH_BRANCH = re.compile(
     r"(?P<parent>.+?(?:有限责任公司|股份有限公司|有限公司|公司|厂|合作社|银行|研究院|研究所))"
     r"(?P<label>(?:(?!公司).){0,16}?)"
     r"(?P<kind>分公司|分店|办事处|分厂|营业部|经营部|分理处|代表处|分支机构|分部|分行|支行|分所|分社)$")
-_LATIN_FORMS = ("LIMITED LIABILITY COMPANY", "JOINT STOCK COMPANY", "COMPANY LIMITED",
-                "CO LIMITED", "CO LTD", "COMPANY LTD", "LIMITED", "LTD", "INCORPORATED", "INC",
-                "CORPORATION", "CORP", "COMPANY", "CO", "LLC", "PLC", "GMBH", "JSC", "PTE",
-                "PVT", "LLP", "SA", "AG", "BV", "NV", "SRL")
+# Longest first; value = canonical form, so LIMITED / GMBH / LLC stay apart while CO., LTD. and
+# COMPANY LIMITED are one form. CO (COMPANY) alone says no more than 公司 and agrees with any.
+_LATIN_FORMS = (
+    ("LIMITED LIABILITY COMPANY", "LLC"), ("JOINT STOCK COMPANY", "JSC"),
+    ("COMPANY LIMITED", "LTD"), ("CO LIMITED", "LTD"), ("CO LTD", "LTD"), ("COMPANY LTD", "LTD"),
+    ("LIMITED", "LTD"), ("LTD", "LTD"), ("INCORPORATED", "CORP"), ("INC", "CORP"),
+    ("CORPORATION", "CORP"), ("CORP", "CORP"), ("COMPANY", "CO"), ("CO", "CO"), ("LLC", "LLC"),
+    ("PLC", "PLC"), ("GMBH", "GMBH"), ("JSC", "JSC"), ("PTE", "PTE"), ("PVT", "PVT"),
+    ("LLP", "LLP"), ("SA", "SA"), ("AG", "AG"), ("BV", "BV"), ("NV", "NV"), ("SRL", "SRL"))
+GENERIC_FORMS = frozenset({"公司", "CO"})  # forms that agree with any other
 _LATIN_BRANCH = ("REPRESENTATIVE OFFICE", "BRANCH OFFICE", "BRANCH")
 _LATIN_PUNCT = re.compile(r"[^\w ]+|_")
-# Romanised places a letter apart (HUNAN/HENAN, HUBEI/HEBEI, SHANXI/SHAANXI): a name that differs
-# in one of these is another company, however similar the rest.
-PLACES = frozenset("""
-    ANHUI BEIJING CHONGQING FUJIAN GANSU GUANGDONG GUANGXI GUIZHOU HAINAN HEBEI HEILONGJIANG
-    HENAN HUBEI HUNAN JIANGSU JIANGXI JILIN LIAONING NINGXIA QINGHAI SHAANXI SHANDONG SHANGHAI
-    SHANXI SICHUAN TIANJIN XINJIANG XIZANG TIBET YUNNAN ZHEJIANG HONG KONG MACAU MACAO TAIWAN
-    SHENZHEN GUANGZHOU HANGZHOU NANJING WUHAN CHENGDU XIAN DALIAN QINGDAO XIAMEN SUZHOU NINGBO
-    WUXI HEFEI JINAN ZHENGZHOU CHANGSHA FUZHOU NANCHANG KUNMING HARBIN CHANGCHUN SHENYANG
-    TAIYUAN SHIJIAZHUANG LANZHOU URUMQI HOHHOT NANNING GUIYANG HAIKOU LHASA XINING YINCHUAN
-    DONGGUAN FOSHAN ZHUHAI ZHONGSHAN""".split())
+# Words that say what a firm does, not which firm it is (canonical spelling, see _WORD_VARIANTS):
+# lists abbreviate, pluralise and misspell them. Every other word (the pinyin of the firm's own
+# name, a place, a number) must be the same word, or the same syllables joined or split: in pinyin
+# one letter is another company (HUAXIN 华新 / HUAXING 华兴, ZHONGXING 中兴 / ZHONGXIN 中信,
+# HUNAN / HENAN, SHANXI / SHAANXI).
+GENERIC_WORDS = frozenset("""
+    AEROSPACE AUTOMATION AVIATION CENTER CHEMICAL COMMERCIAL COMMUNICATION COMPONENT CONSTRUCTION
+    CONSULTING DESIGN DEVELOPMENT DEVICE DIGITAL ELECTRIC ELECTRICAL ELECTRONIC ENERGY
+    ENGINEERING ENTERPRISE EQUIPMENT EXPORT GROUP HOLDING IMPORT INDUSTRIAL INDUSTRY INFORMATION
+    INSTITUTE INSTRUMENT INTELLIGENT INTERNATIONAL INVESTMENT LOGISTIC MACHINERY MANAGEMENT
+    MANUFACTURING MATERIAL METAL MINING NETWORK OPTICAL PHARMACEUTICAL POWER PRODUCT RESEARCH
+    RESOURCE SCIENCE SCIENTIFIC SEMICONDUCTOR SERVICE SHIPPING SOFTWARE SYSTEM TECHNOLOGY
+    TELECOM TELECOMMUNICATION TRADING TRANSPORT""".split())
+_WORD_VARIANTS = {"TECH": "TECHNOLOGY", "INTL": "INTERNATIONAL", "MFG": "MANUFACTURING",
+                  "MGMT": "MANAGEMENT", "DEVT": "DEVELOPMENT", "ENGG": "ENGINEERING",
+                  "GRP": "GROUP", "HLDG": "HOLDING", "TRADE": "TRADING", "SCI": "SCIENCE",
+                  "IMP": "IMPORT", "EXP": "EXPORT", "EQUIP": "EQUIPMENT", "SVC": "SERVICE",
+                  "CONSULTANCY": "CONSULTING", "CENTRE": "CENTER"}
+_STOP_WORDS = frozenset({"AND", "OF", "THE"})  # "&", "AND" or nothing: one name
 
 
 # -- identifiers -------------------------------------------------------------------------------
@@ -188,6 +206,15 @@ class NameForm:
     parent_core: str | None = None  # the parent company's core, for branches
     tokens: tuple[str, ...] = field(default=())
 
+    @property
+    def distinctive(self) -> bool:
+        """Whether the name says which company it is: a Chinese name needs a core of its own
+        beyond legal-form words (股份有限公司, or 股份有限公司北京六分公司 as a branch, name
+        nobody). Latin names are guarded word by word in `latin_similarity`."""
+        if self.script != "zh":
+            return bool(self.tokens)
+        return _zh_distinctive(self.parent_core if self.branch else self.core)
+
 
 def normalise_name(name: str) -> NameForm | None:
     """Fold and split a company name; None for a name with nothing left to compare."""
@@ -206,6 +233,17 @@ def _strip_zh_form(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+# A core that starts with these is the tail of a name cut in two, not a name.
+_ZH_FORM_START = ("股份", "有限", "责任", "公司", "分公司")
+_ZH_FORM_WORDS = re.compile(r"股份|有限|责任|公司|合伙|集团")
+
+
+def _zh_distinctive(core: str | None) -> bool:
+    if not core or core.startswith(_ZH_FORM_START):
+        return False
+    return len(_ZH_FORM_WORDS.sub("", core)) >= 2  # 集团有限公司 leaves nothing
+
+
 def _zh_name(raw: str, text: str) -> NameForm | None:
     text = text.upper().translate(_SEPARATORS).replace("()", "")
     if not text:
@@ -220,16 +258,16 @@ def _zh_name(raw: str, text: str) -> NameForm | None:
 
 
 def _strip_latin_form(words: list[str]) -> tuple[list[str], str | None]:
-    """Drop legal-form words from the end (`CO., LTD.` is two of them)."""
+    """Drop legal-form words from the end (`CO., LTD.` is two of them); the form they name."""
     form = None
     changed = True
     while changed and len(words) > 1:
         changed = False
-        for suffix in _LATIN_FORMS:
+        for suffix, canonical in _LATIN_FORMS:
             parts = suffix.split()
             if len(words) > len(parts) and words[-len(parts):] == parts:
                 words = words[: -len(parts)]
-                form = form or "ltd"
+                form = form or canonical  # the last form written (CORPORATION LIMITED: LTD)
                 changed = True
                 break
     return words, form
@@ -277,38 +315,94 @@ def _latin_name(raw: str, text: str) -> NameForm | None:
                     tokens=tuple(core_words))
 
 
+# Words a Chinese organisation's name ends in (and the branch kinds of _ZH_BRANCH).
+_ZH_NAME_END = ("公司", "厂", "集团", "研究所", "研究院", "中心", "大学", "学院", "合作社", "事务所",
+                "银行", "办事处", "分店", "营业部", "经营部", "分理处", "代表处", "分支机构", "分部",
+                "分行", "支行", "分所", "分社")
+# A whole run of Chinese characters; brackets (河南省地矿建设工程(集团)有限公司), Latin letters and
+# digits (第13研究所) count only between Chinese characters, so a bracket around the name, a comma
+# or a code ends it.
+_ZH_RUN = re.compile(r"[\u3400-\u9fff]+(?:(?:\([\u3400-\u9fffA-Z0-9]{1,12}\)|[A-Z0-9]+)"
+                     r"[\u3400-\u9fff]+)*")
+
+
 def chinese_names_in_text(text: str) -> list[str]:
     """Chinese company names written inside a foreign list's text, e.g. in brackets after the
-    Latin name: runs of Chinese characters (and brackets) ending in a company word."""
-    folded = unicodedata.normalize("NFKC", text or "").translate(_BRACKETS)
-    found = re.findall(r"[\u3400-\u9fff()]{4,}?(?:公司|厂|集团|研究所|研究院|中心|大学|学院|合作社|事务所|银行)"
-                       r"(?:[\u3400-\u9fff]{0,8}(?:分公司|办事处|分厂))?", folded)
-    return [name.strip("()") for name in found]
+    Latin name. Each run of Chinese characters is taken whole: cutting it at its first company
+    word made 河北建设集团 of every branch of 河北建设集团股份有限公司 (and 股份有限公司… of the
+    rest), and 中国电子科技集团 of the 13th and the 14th institute alike. A run that does not
+    end in a company word, or that names no company beyond a legal form, gives nothing."""
+    folded = unicodedata.normalize("NFKC", text or "").translate(_BRACKETS).upper()
+    found: list[str] = []
+    for run in _ZH_RUN.findall(folded):
+        form = normalise_name(run)
+        if (len(run) >= 4 and run.endswith(_ZH_NAME_END) and form is not None
+                and form.distinctive and run not in found):
+            found.append(run)
+    return found
+
+
+def _canonical_words(words: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for word in words:
+        word = _WORD_VARIANTS.get(word, word)
+        if len(word) > 4 and word.endswith("IES"):  # TECHNOLOGIES, INDUSTRIES
+            word = word[:-3] + "Y"
+        elif len(word) > 3 and word.endswith("S") and not word.endswith("SS"):
+            word = word[:-1]  # pinyin never ends in s: only English plurals lose it
+        if word not in _STOP_WORDS:
+            out.append(_WORD_VARIANTS.get(word, word))
+    return out
+
+
+def _split_words(words: list[str], other: list[str]) -> tuple[list[str], list[str]]:
+    """(the words that name the firm, the generic words sorted). A word not generic itself but
+    close to a generic word only the other name has (TECHNOLGY / TECHNOLOGY) is that word."""
+    own: list[str] = []
+    generic: list[str] = []
+    for word in words:
+        if word not in GENERIC_WORDS:
+            near = [g for g in other if g in GENERIC_WORDS and g not in words
+                    and fuzz.ratio(word, g) >= TOKEN_COUNTERPART]
+            word = near[0] if near else word
+        (generic if word in GENERIC_WORDS else own).append(word)
+    return own, sorted(generic)
+
+
+def latin_blocks(form: NameForm) -> set[str]:
+    """Keys that two Latin names `latin_similarity` may join always share, unless a generic word
+    is misspelt: the words that name the firm, sorted or joined without spaces."""
+    own = [w for w in _canonical_words(form.tokens) if w not in GENERIC_WORDS]
+    return {" ".join(sorted(own)), "".join(own)} - {""}
 
 
 def latin_similarity(a: NameForm, b: NameForm) -> float:
-    """0-100: token_sort_ratio of the cores, or 0 when a word of one name has no close word in
-    the other, or their numbers or places differ (the 13th and the 14th institute are two
-    bodies; so are a Hunan and a Henan firm)."""
+    """0-100: token_sort_ratio (or, if higher, the ratio in written order) of the two names'
+    words, generic words in one spelling; 0 unless both name the firm with the same words and
+    have the same generic words. The firm's own words
+    may differ only in spacing (ZHONG XING / ZHONGXING, XI'AN / XIAN) or a plural s, generic
+    words only in spelling (TECH / TECHNOLOGIES, a misspelling). HUAXIN / HUAXING, the 13th /
+    14th institute, a Hunan / Henan firm, ELECTRIC (电气) / ELECTRONIC (电子): two companies."""
     if not a.tokens or not b.tokens:
         return 0.0
-    digits_a = {t for t in a.tokens if any(c.isdigit() for c in t)}
-    digits_b = {t for t in b.tokens if any(c.isdigit() for c in t)}
-    if digits_a != digits_b:
+    wa, wb = _canonical_words(a.tokens), _canonical_words(b.tokens)
+    (own_a, generic_a), (own_b, generic_b) = _split_words(wa, wb), _split_words(wb, wa)
+    if generic_a != generic_b or (sorted(own_a) != sorted(own_b)
+                                  and "".join(own_a) != "".join(own_b)):
         return 0.0
-    set_a, set_b = set(a.tokens), set(b.tokens)
-    if (set_a ^ set_b) & PLACES:
-        return 0.0
-    for token in set_a ^ set_b:
-        others = set_b if token in set_a else set_a
-        if max((fuzz.ratio(token, o) for o in others), default=0) < TOKEN_COUNTERPART:
-            return 0.0
-    return float(fuzz.token_sort_ratio(" ".join(a.tokens), " ".join(b.tokens)))
+    # In written order too: sorting splits HONG KONG around other words, HONGKONG stays whole.
+    return float(max(fuzz.token_sort_ratio(" ".join(own_a + generic_a), " ".join(own_b + generic_b)),
+                     fuzz.ratio(" ".join(wa), " ".join(wb))))
+
+
+def forms_agree(a: NameForm, b: NameForm) -> bool:
+    """No legal form, the same, or one that says nothing (公司, CO) on either side."""
+    return a.form == b.form or None in (a.form, b.form) or bool({a.form, b.form} & GENERIC_FORMS)
 
 
 def names_agree(a: NameForm, b: NameForm) -> float:
     """How well two names of one script agree, 0-100, for confirming a partial code."""
-    if a.script != b.script:
+    if a.script != b.script or not (a.distinctive and b.distinctive):
         return 0.0
     if a.core == b.core:
         return 100.0

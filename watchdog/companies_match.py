@@ -14,7 +14,8 @@ evidence first:
 3. By name, only when no code contradicts: `name_exact` (equal cores after normalising),
    `chinese_name_from_foreign_list` (the same, where one side's Chinese name was given by a
    foreign list), `name_fuzzy` (Latin names only), and `name_branch` (one is a branch office of
-   the other; a branch has its own code, so codes do not veto it).
+   the other; a branch has its own code, so codes do not veto it). A name that is only a legal
+   form (股份有限公司) joins nothing; different legal forms lower the score and say so.
 
 `companies_store.run_matching` applies this to the whole store and keeps the audit trail.
 """
@@ -28,6 +29,7 @@ from watchdog.companies import (
     FUZZY_THRESHOLD,
     Identifier,
     NameForm,
+    forms_agree,
     latin_similarity,
     names_agree,
 )
@@ -158,23 +160,23 @@ def _by_name(a: CompanyRecord, b: CompanyRecord) -> Match | None:
         for nb, where_b in b.names:
             if na.script != nb.script:
                 continue  # a Latin name never joins a Chinese one
+            if not (na.distinctive and nb.distinctive):
+                continue  # 股份有限公司 is every company's tail, no company's name
             if na.core == nb.core:
-                same_form = na.form == nb.form or None in (na.form, nb.form) \
-                    or "公司" in (na.form, nb.form)
                 foreign = [w for w in (where_a, where_b) if w.startswith("foreign list")]
                 method = ("chinese_name_from_foreign_list" if na.script == "zh" and foreign
                           else "name_exact")
-                forms = "" if same_form else f"; legal forms differ ({na.form} / {nb.form})"
-                candidate = Match(method, 1.0 if same_form else 0.9,
+                candidate = Match(method, 1.0 - _form_penalty(na, nb),
                                   f"same name after normalising: {na.raw} ({where_a}) / "
-                                  f"{nb.raw} ({where_b}){forms}")
+                                  f"{nb.raw} ({where_b}){_forms_note(na, nb)}")
             elif na.script == "latin" and not (na.branch or nb.branch):
                 score = latin_similarity(na, nb)
                 if score < FUZZY_THRESHOLD:
                     continue
-                candidate = Match("name_fuzzy", round(score / 100, 3),
+                candidate = Match("name_fuzzy", round(score / 100 - _form_penalty(na, nb), 3),
                                   f"similar names: {na.raw} / {nb.raw} (token_sort_ratio "
-                                  f"{score:.0f}, threshold {FUZZY_THRESHOLD})")
+                                  f"{score:.0f} of the normalised words, threshold "
+                                  f"{FUZZY_THRESHOLD}){_forms_note(na, nb)}")
             else:
                 continue
             if found is None or (METHODS.index(candidate.method), -candidate.score) < (
@@ -183,15 +185,24 @@ def _by_name(a: CompanyRecord, b: CompanyRecord) -> Match | None:
     return found
 
 
+def _form_penalty(a: NameForm, b: NameForm) -> float:
+    return 0.0 if forms_agree(a, b) else 0.1
+
+
+def _forms_note(a: NameForm, b: NameForm) -> str:
+    return "" if forms_agree(a, b) else f"; legal forms differ ({a.form} / {b.form})"
+
+
 def _branch(a: CompanyRecord, b: CompanyRecord) -> Match | None:
     for one, other in ((a, b), (b, a)):
         for branch, _ in one.names:
-            if not branch.parent_core:
+            if not branch.parent_core or not branch.distinctive:
                 continue
             for parent, _ in other.names:
                 if not parent.branch and parent.script == branch.script \
                         and parent.core == branch.parent_core:
-                    return Match("name_branch", 1.0,
+                    # The branch's name carries its parent's form: 有限公司 is not 股份有限公司.
+                    return Match("name_branch", 1.0 - _form_penalty(branch, parent),
                                  f"branch: {branch.raw} is a branch office ({branch.branch}) "
-                                 f"of {parent.raw}, by name")
+                                 f"of {parent.raw}, by name{_forms_note(branch, parent)}")
     return None

@@ -27,7 +27,9 @@ from watchdog.companies import (
     MATCHER_VERSION,
     chinese_names_in_text,
     classify_identifier,
+    has_cjk,
     identifiers_in_text,
+    latin_blocks,
     masked_form,
     normalise_name,
 )
@@ -161,10 +163,10 @@ def _subject_record(sid: int, key: str, name: str | None, code: str | None,
         rec.add_identifiers(classify_identifier(value, origin="subject key"))
     if code:
         rec.add_identifiers(classify_identifier(code, origin="published code"))
-    if name:
-        foreign = sources and sources <= FOREIGN_SOURCES
-        where = f"foreign list {', '.join(sorted(sources))}: name" if foreign else "name"
-        rec.add_name(normalise_name(name), where)
+    if name and sources and sources <= FOREIGN_SOURCES:
+        _read_name(rec, name, f"foreign list {', '.join(sorted(sources))}: name", True)
+    elif name:
+        rec.add_name(normalise_name(name), "name")
     return rec
 
 
@@ -202,12 +204,17 @@ def read_payload(rec: CompanyRecord, source: str, payload: dict[str, Any]) -> No
 
 
 def _read_name(rec: CompanyRecord, text: str, where: str, foreign: bool) -> None:
-    rec.add_name(normalise_name(text), where)
-    if foreign:  # "HUAWEI TECHNOLOGIES CO., LTD. (华为技术有限公司)"
-        for zh in chinese_names_in_text(text):
-            if zh != text:
-                rec.add_name(normalise_name(zh), where)
-        rec.add_identifiers(identifiers_in_text(text, origin=where))
+    if not foreign:
+        rec.add_name(normalise_name(text), where)
+        return
+    # "HUAWEI TECHNOLOGIES CO., LTD. (华为技术有限公司)", "新疆交通建设集团股份有限公司, 新疆交建",
+    # or a parser's misreading ("宁波"): a foreign list's Chinese text gives only the whole
+    # company names in it, never the text folded into one name.
+    if not has_cjk(text):
+        rec.add_name(normalise_name(text), where)
+    for zh in chinese_names_in_text(text):
+        rec.add_name(normalise_name(zh), where)
+    rec.add_identifiers(identifiers_in_text(text, origin=where))
 
 
 def _read_identifier_list(rec: CompanyRecord, value: Any, where: str) -> None:
@@ -227,7 +234,7 @@ def _read_identifier_list(rec: CompanyRecord, value: Any, where: str) -> None:
 
 def candidate_pairs(records: dict[int, CompanyRecord], summary: MatchSummary) -> set[tuple[int, int]]:
     """Pairs of subjects that share a code, a masked code's visible part, a Chinese name core,
-    a branch's parent, or a Latin word likely to start the same name."""
+    a branch's parent, a Latin name's own words, or a Latin word likely to start the same name."""
     blocks: dict[tuple[str, str], set[int]] = defaultdict(set)
     masked: dict[str, set[int]] = defaultdict(set)
     parents: dict[str, set[int]] = defaultdict(set)
@@ -246,6 +253,9 @@ def candidate_pairs(records: dict[int, CompanyRecord], summary: MatchSummary) ->
             if form.parent_core:
                 parents[form.parent_core].add(rec.id)
             if form.script == "latin" and not form.branch:
+                # Spelling variants (ZHONG XING / ZHONGXING) share a block whatever their words.
+                for key in latin_blocks(form):
+                    blocks[("latin", key)].add(rec.id)
                 for word in {form.tokens[0], max(form.tokens, key=len)}:
                     latin[word].append((rec.id, " ".join(form.tokens)))
     pairs: set[tuple[int, int]] = set()

@@ -24,7 +24,7 @@ SEARCH_COLUMNS = ["key", "name", "code", "sources_count", "sources", "matched_so
                   "observations", "matches"]
 PROFILE_COLUMNS = ["observation_id", "source_id", "source_title", "list", "status", "first_seen",
                    "last_seen", "removed_at", "company_name", "credit_code", "subject_key",
-                   "joined_by_match", "details", "circumstances", "artifact_sha256",
+                   "joined_by_match", "relation", "details", "circumstances", "artifact_sha256",
                    "finding_checks"]
 MATCH_COLUMNS = ("id", "subject_a", "name_a", "subject_b", "name_b", "method", "score",
                  "reason", "matched_at", "matcher_version", "retracted_at")
@@ -70,7 +70,7 @@ def company(code: str) -> Table:
     meta: dict[str, Any] = {
         "company": {"key": first["key"], "name": first["name"], "code": first["code"]},
         "sources": sources,
-        "subjects": [{k: s[k] for k in ("id", "key", "name", "code", "hops", "via")}
+        "subjects": [{k: s[k] for k in ("id", "key", "name", "code", "hops", "via", "relation")}
                      for s in sorted(subjects.values(), key=lambda s: (s["hops"], s["id"]))],
         "matches": [{k: m[k] for k in MATCH_COLUMNS} for m in active],
         "retracted_matches": [{k: m[k] for k in MATCH_COLUMNS} for m in retracted],

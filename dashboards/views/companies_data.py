@@ -13,7 +13,13 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, distinct, func, or_, select
 
-from watchdog.companies import MASKED_USCC, compact_code, valid_org_code, valid_uscc
+from watchdog.companies import (
+    MASKED_USCC,
+    compact_code,
+    normalise_name,
+    valid_org_code,
+    valid_uscc,
+)
 from watchdog.companies_match import FOREIGN_SOURCES
 from watchdog.store import queries
 from watchdog.store.company_tables import CompanyMatch
@@ -23,6 +29,9 @@ OBS, SUBJ, MATCH = Observation.__table__, Subject.__table__, CompanyMatch.__tabl
 FIND, SRC = Finding.__table__, Source.__table__
 MAX_GROUP = 200  # subjects on one profile; a chain of matches longer than this is cut
 MAX_HOPS = 3
+# Whose records a profile row is, seen from the company the page is about.
+THIS, PARENT, BRANCH = "this company", "parent company", "branch office"
+EITHER = "its parent company or a branch office of it"
 COURT_FIELDS = ("case_code", "publish_date", "reg_date", "court", "performance",
                 "performed_part", "unperformed_part", "gist_unit", "gist_id")
 TAX_FIELDS = ("year", "evaluation_year", "grade", "level", "taxpayer_number", "tax_authority")
@@ -62,21 +71,46 @@ def resolve(engine: Engine, code: str) -> list[dict[str, Any]]:
 
 def group(engine: Engine, seeds: list[int]) -> tuple[dict[int, dict[str, Any]], list[dict[str, Any]]]:
     """The subjects joined to `seeds` by recorded matches (up to MAX_HOPS away), with how each
-    was reached, and the matches among them (current ones first, then retracted)."""
-    reached: dict[int, dict[str, Any]] = {s: {"hops": 0, "via": None} for s in seeds}
+    was reached and whose records they are (`relation`), and the matches among them (current
+    ones first, then retracted).
+
+    A branch office is not its parent (suite_cross_lists words it the same way): a subject
+    reached through a `name_branch` match is the seeds' "parent company" or a "branch office"
+    of them, and a second `name_branch` match is never followed from there, so a branch's page
+    does not inherit its sibling branches' listings through their parent."""
+    reached: dict[int, dict[str, Any]] = {s: {"hops": 0, "via": None, "relation": THIS}
+                                          for s in seeds}
     queue = deque(seeds)
+    sa, sb = SUBJ.alias("sa"), SUBJ.alias("sb")
     with engine.connect() as conn:
         while queue and len(reached) < MAX_GROUP:
             sid = queue.popleft()
-            if reached[sid]["hops"] >= MAX_HOPS:
+            here = reached[sid]
+            if here["hops"] >= MAX_HOPS:
                 continue
-            for m in conn.execute(select(MATCH).where(
-                    MATCH.c.retracted_at.is_(None),
-                    or_(MATCH.c.subject_a == sid, MATCH.c.subject_b == sid))).mappings():
-                other = m["subject_b"] if m["subject_a"] == sid else m["subject_a"]
-                if other not in reached and len(reached) < MAX_GROUP:
-                    reached[other] = {"hops": reached[sid]["hops"] + 1, "via": m["id"]}
-                    queue.append(other)
+            for m in conn.execute(
+                    select(MATCH.c.id, MATCH.c.subject_a, MATCH.c.subject_b, MATCH.c.method,
+                           MATCH.c.reason, sa.c.name.label("name_a"), sb.c.name.label("name_b"))
+                    .select_from(MATCH.join(sa, sa.c.id == MATCH.c.subject_a)
+                                 .join(sb, sb.c.id == MATCH.c.subject_b))
+                    .where(MATCH.c.retracted_at.is_(None),
+                           or_(MATCH.c.subject_a == sid, MATCH.c.subject_b == sid))
+                    .order_by(MATCH.c.id)).mappings():
+                mine, other = ("a", "b") if m["subject_a"] == sid else ("b", "a")
+                relation = here["relation"]
+                if m["method"] == "name_branch":
+                    if relation != THIS:
+                        continue  # branch -> parent -> another branch: not this company's
+                    relation = branch_side(m["reason"], m[f"name_{mine}"], m[f"name_{other}"])
+                oid = m[f"subject_{other}"]
+                known = reached.get(oid)
+                # A subject first reached through a branch match may turn out to be this company
+                # by a code; it is then this company's, and its own matches are followed again.
+                if (known is None and len(reached) < MAX_GROUP) or (
+                        known is not None and known["relation"] != THIS and relation == THIS):
+                    reached[oid] = {"hops": here["hops"] + 1, "via": m["id"],
+                                    "relation": relation}
+                    queue.append(oid)
         ids = sorted(reached)
         subjects = {r["id"]: {**dict(r), **reached[r["id"]]} for r in conn.execute(
             select(SUBJ.c.id, SUBJ.c.key, SUBJ.c.name, SUBJ.c.code)
@@ -88,6 +122,21 @@ def group(engine: Engine, seeds: list[int]) -> tuple[dict[int, dict[str, Any]], 
         m["name_a"] = (subjects.get(m["subject_a"]) or {}).get("name")
         m["name_b"] = (subjects.get(m["subject_b"]) or {}).get("name")
     return subjects, matches
+
+
+def branch_side(reason: str, mine: str | None, other: str | None) -> str:
+    """Whether the other end of a `name_branch` match is the parent company or a branch office
+    of this one: from the reason `companies_match` wrote ("branch: B is a branch office (…) of
+    P"), else from the names, else both are possible and the label says so."""
+    for name, side in ((other, BRANCH), (mine, PARENT)):
+        if name and reason.startswith(f"branch: {name} is a branch office"):
+            return side
+    form_mine, form_other = normalise_name(mine or ""), normalise_name(other or "")
+    mine_branch = bool(form_mine and form_mine.branch)
+    other_branch = bool(form_other and form_other.branch)
+    if other_branch != mine_branch:
+        return BRANCH if other_branch else PARENT
+    return EITHER
 
 
 def details(source_id: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -143,7 +192,8 @@ def listings(engine: Engine, subjects: dict[int, dict[str, Any]]) -> list[dict[s
             "first_seen": r["first_seen"], "last_seen": r["last_seen"],
             "removed_at": r["removed_at"], "subject_key": subject["key"],
             "company_name": subject["name"], "credit_code": subject["code"],
-            "joined_by_match": subject["via"], "details": details(r["source_id"], payload),
+            "joined_by_match": subject["via"], "relation": subject["relation"],
+            "details": details(r["source_id"], payload),
             "circumstances": r["circumstances"], "artifact_sha256": r["artifact_sha256"],
             "findings": found.get(r["id"], []),
             "finding_checks": [f["check_id"] for f in found.get(r["id"], [])]})

@@ -23,9 +23,15 @@ from tests.store.test_company_matches import (
     PERSON_SENTINEL,
     CompanyStore,
     build_company_store,
+    company,
+    court,
+    make_uscc,
     masked,
+    tax,
 )
+from tests.test_companies_review import write_store
 from watchdog.audit import suite_cross_lists
+from watchdog.companies_store import run_matching
 from watchdog.store.db import get_engine
 from watchdog.store.tables import AuditRun
 
@@ -172,3 +178,71 @@ def test_fields_naming_people_are_never_shown() -> None:
     # Foreign lists' remarks can name a linked person: not shown either.
     assert "remarks" not in details("ofac_sdn", {"remarks": "Linked To: someone",
                                                  "programs": ["SDGT"]})
+
+
+# -- branches: a branch's page shows its parent, labelled, never its sibling branches -----------
+
+MOBILE = "中国移动通信集团江西有限公司"
+MOBILE_CODE = make_uscc("360000", "71093740")
+NANCHANG, NANCHANG_CODE = f"{MOBILE}南昌分公司", make_uscc("360100", "74196683")
+JINGDEZHEN, JINGDEZHEN_CODE = f"{MOBILE}景德镇分公司", make_uscc("360200", "74425143")
+
+
+@pytest.fixture(scope="module")
+def branch_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+    root = tmp_path_factory.mktemp("branches")
+    url = f"sqlite:///{root / 'store.sqlite'}"
+    write_store(url, root, {
+        "tax_a_list": [tax(MOBILE_CODE, MOBILE, 2018), tax(NANCHANG_CODE, NANCHANG, 2018),
+                       tax(JINGDEZHEN_CODE, JINGDEZHEN, 2018)],
+        # The parent's and the sibling's court records, each joined to its tax record by code.
+        "court_dishonest": [
+            court(7, company(f"uscc:{masked(MOBILE_CODE)}", MOBILE, masked(MOBILE_CODE)),
+                  "2025-03-01"),
+            court(8, company(f"uscc:{masked(JINGDEZHEN_CODE)}", JINGDEZHEN,
+                             masked(JINGDEZHEN_CODE)), "2025-03-02")]})
+    run_matching(url)
+    app = create_app(url, root / "artifacts", TESTING=True)
+    with app.test_client() as client:
+        yield client
+
+
+def test_a_branch_page_shows_its_parent_but_not_its_sibling_branches(
+        branch_client: FlaskClient) -> None:
+    body = branch_client.get(f"/companies/{NANCHANG_CODE}.json").get_json()
+    names = {r["company_name"] for r in body["rows"]}
+    assert names == {NANCHANG, MOBILE}  # the parent's tax and court records; no sibling
+    assert JINGDEZHEN not in branch_client.get(f"/companies/{NANCHANG_CODE}").get_data(as_text=True)
+    assert {m["method"] for m in body["matches"]} == {"name_branch", "masked_uscc+name"}
+
+
+def test_a_branch_page_labels_its_parents_records(branch_client: FlaskClient) -> None:
+    html = branch_client.get(f"/companies/{NANCHANG_CODE}").get_data(as_text=True)
+    assert html.count('data-relation="parent company"') == 2  # tax and court record
+    assert html.count('data-relation="this company"') == 1
+    assert "Parent company:" in html
+    body = branch_client.get(f"/companies/{NANCHANG_CODE}.json").get_json()
+    assert sorted(r["relation"] for r in body["rows"]) == [
+        "parent company", "parent company", "this company"]
+    assert "relation" in branch_client.get(f"/companies/{NANCHANG_CODE}.csv").get_data(
+        as_text=True).splitlines()[0].split(",")
+
+
+def test_a_parent_page_shows_each_branch_office(branch_client: FlaskClient) -> None:
+    body = branch_client.get(f"/companies/{MOBILE_CODE}.json").get_json()
+    assert {r["company_name"] for r in body["rows"]} == {MOBILE, NANCHANG, JINGDEZHEN}
+    html = branch_client.get(f"/companies/{MOBILE_CODE}").get_data(as_text=True)
+    assert html.count('data-relation="branch office"') == 3  # two tax records, one court
+    assert html.count('data-relation="this company"') == 2
+
+
+def test_branch_side_tells_the_parent_from_the_branch() -> None:
+    from dashboards.views.companies_data import BRANCH, PARENT, branch_side
+
+    reason = f"branch: {NANCHANG} is a branch office (南昌分公司) of {MOBILE}, by name"
+    assert branch_side(reason, NANCHANG, MOBILE) == PARENT
+    assert branch_side(reason, MOBILE, NANCHANG) == BRANCH
+    # Read from another name than the subject's (a foreign list's Chinese name): by the names.
+    assert branch_side("branch: x is a branch office (y) of z, by name",
+                       "HUAWEI TECHNOLOGIES CO., LTD. BEIJING BRANCH",
+                       "HUAWEI TECHNOLOGIES CO., LTD.") == PARENT
