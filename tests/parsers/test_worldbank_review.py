@@ -52,12 +52,20 @@ def xlsx_text(body: bytes) -> str:
     ("(河南省地矿建设工程(集团)有限公司)*632", "河南省地矿建设工程(集团)有限公司", None),
     ("(方正国际软件（北京）有限公司)(Tax ID: 91110108801144696L) *536",
      "方正国际软件(北京)有限公司", "91110108801144696L"),
+    # Unbracketed, as in the shared export: the bracket is inside the name, not a group.
+    ("河北建设集团（宁波）供应链管理有限公司", "河北建设集团(宁波)供应链管理有限公司", None),
 ])
 def test_a_chinese_name_keeps_its_inner_brackets(info: str, chinese: str,
                                                  uscc: str | None) -> None:
     out = read_info(info)
     assert out["chinese_name"] == chinese and out["uscc"] == uscc
     assert out["notes"] == []
+
+
+def test_a_short_name_after_the_registered_one_is_an_alias() -> None:
+    out = read_info("(新疆交通建设集团股份有限公司, 新疆交建)*647")  # as in the shared export
+    assert out["chinese_name"] == "新疆交通建设集团股份有限公司"
+    assert out["aliases"] == ["新疆交建"] and out["footnotes"] == ["647"]
 
 
 def test_an_alias_keeps_its_inner_brackets() -> None:

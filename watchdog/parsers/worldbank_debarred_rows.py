@@ -82,6 +82,10 @@ def _balance(text: str) -> str:
     return text
 
 
+_INNER_BRACKETS = re.compile(r"([\u3400-\u9fff])\s*[(（]([\u3400-\u9fff]{1,10})[)）]\s*(?=[\u3400-\u9fff])")
+_KEEP_OPEN, _KEEP_CLOSE = "\ue000", "\ue001"  # private-use: never in a record
+
+
 def top_level_groups(text: str) -> tuple[list[str], str]:
     """(bracketed groups, the text outside them), matched by depth: a Chinese firm name keeps
     the brackets inside it, '(河南省地矿建设工程(集团)有限公司)' is one group, not '集团'. Half- and
@@ -120,14 +124,23 @@ def read_info(raw: str | None) -> dict[str, Any]:
     if not raw:
         return out
     out["footnotes"] = [n for m in _FOOTNOTE.findall(raw) for n in re.split(r"\s*,\s*", m)]
-    groups, bare = top_level_groups(_FOOTNOTE.sub("", raw).strip())
+    # Brackets between Chinese characters are part of one name (河北建设集团（宁波）供应链管理有限公司),
+    # not a group of their own: kept aside so the name is not cut into 宁波 and the rest.
+    text = _INNER_BRACKETS.sub(lambda m: f"{m[1]}{_KEEP_OPEN}{m[2]}{_KEEP_CLOSE}",
+                               _FOOTNOTE.sub("", raw).strip())
+    groups, bare = top_level_groups(text)
+    groups = [g.replace(_KEEP_OPEN, "(").replace(_KEEP_CLOSE, ")") for g in groups]
+    bare = bare.replace(_KEEP_OPEN, "(").replace(_KEEP_CLOSE, ")")
     bare = bare.strip(" ,;")
     for group in [*groups, *([bare] if bare else [])]:
         group = group.strip()
         if not group:
             continue
         if fc.han(group) and not out["chinese_name"]:
-            out["chinese_name"] = normalise_width(group)
+            # "(新疆交通建设集团股份有限公司, 新疆交建)": the registered name, then a short name.
+            first, *others = [p.strip() for p in re.split(r"[,，、;；]", group) if p.strip()]
+            out["chinese_name"] = normalise_width(first)
+            out["aliases"] += [normalise_width(o) for o in others]
         elif uscc := fc.find_uscc(group):
             out["uscc"] = out["uscc"] or uscc
         elif _ALIAS.match(" " + group):
