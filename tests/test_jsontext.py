@@ -35,6 +35,7 @@ def test_inputs_orjson_refuses_still_decode_as_before() -> None:
     for text in ('{"a": NaN}', '"\\ud800"', '{"big": 123456789012345678901234567890}',
                  '[-9223372036854775809, 18446744073709551616, "1234567890123456789"]'):
         assert repr(jsontext.loads(text)) == repr(json.loads(text))
+        assert repr(jsontext.loads(text.encode())) == repr(json.loads(text))  # bytes: own scan
     # A lone surrogate cannot be UTF-8: the bytes keep it as an escape, and it reads back.
     assert jsontext.loads(jsontext.dumps_bytes(["\ud800"])) == ["\ud800"]
 

@@ -19,10 +19,17 @@ from typing import Any
 import orjson
 
 # orjson reads an integer beyond 64 bits as a float, losing digits; the standard library keeps
-# it exact. Such a number has at least 19 digits, so a run of 19 sends the text there.
+# it exact. Such a number has at least 19 digits, so a run of 19 sends the text there. In bytes
+# the run is found by mapping every digit to "0" and everything else to a space and searching for
+# 19 zeros: some ten times faster than the regular expression, which cost more than the decoding.
 _LONG_DIGITS = re.compile(r"\d{19}")
-_LONG_DIGITS_BYTES = re.compile(rb"\d{19}")
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_RUN = b"0" * 19
 _BOM = "\ufeff"
+
+
+def _long_digits(data: bytes) -> bool:
+    return data.translate(_DIGITS_ONLY).find(_LONG_RUN) >= 0
 
 
 def loads(data: bytes | str) -> Any:
@@ -32,12 +39,12 @@ def loads(data: bytes | str) -> Any:
     in bytes), because files saved on Windows often begin with one.
     """
     if isinstance(data, str):
-        long_number = _LONG_DIGITS.search(data)
+        long_number = _LONG_DIGITS.search(data) is not None
         data = data.removeprefix(_BOM)
     else:
-        long_number = _LONG_DIGITS_BYTES.search(data)
+        long_number = _long_digits(data)
         data = data.removeprefix(_BOM.encode("utf-8"))
-    if long_number is None:
+    if not long_number:
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError:
