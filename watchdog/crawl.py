@@ -3,6 +3,7 @@ subprocess from the scheduler and `demo`): Twisted's reactor cannot be restarted
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from watchdog.sources import list_sources, load_manifest
@@ -52,6 +53,9 @@ def run_crawls(source_ids: list[str], *, database_url: str, base_url: str | None
     base.setdict(crawl_settings(politeness), priority="cmdline")
     base.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(base)
+    # Scrapy's own logging config sets its loggers to DEBUG whatever LOG_LEVEL says, and without
+    # its root handler nothing filters them: two lines a page went to watchdog.log.
+    logging.getLogger("scrapy").setLevel(base.get("LOG_LEVEL"))
     crawlers = []
     for sid in ids:
         crawler = process.create_crawler(loader.load(sid))

@@ -4,6 +4,7 @@ as the Baidu way in: the same record keys, so crawling one after the other chang
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -33,6 +34,10 @@ def test_zxgk_details_and_baidu_pages_agree(cli_env, small_mirror):
         == (N, N, 0, 0, 0)
     assert _summary(run_cli(cli_env, "crawl", "court_dishonest", "--path", "baidu", *common)) \
         == (N, 0, 0, N, 0)
+    # LOG_LEVEL is WARNING: no line per request or item (a detail URL names its case).
+    log = Path(cli_env["WATCHDOG_HOME"]) / "logs" / "watchdog.log"
+    text = log.read_text(encoding="utf-8") if log.exists() else ""
+    assert "Crawled (" not in text and "Scraped from" not in text and "disDetailNew" not in text
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
