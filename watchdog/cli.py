@@ -201,10 +201,12 @@ def _serve(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     from dashboards import create_app
+    from dashboards.request_log import PrivateRequestHandler
 
     app = create_app()
     click.echo(f"serving on http://{host}:{port}/ (Ctrl-C to stop)")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    run_simple(host, port, app, threaded=True, use_reloader=False,
+               request_handler=PrivateRequestHandler)
 
 
 @cli.command()

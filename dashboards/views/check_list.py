@@ -1,15 +1,23 @@
 """`/check/list`: "Am I on a list?" A person types their name and ID number and learns what the
-store holds under them, and for a court listing how it ends and how to contest it.
+lists, as Scorewatch collected them, publish under them now, and for a court listing how it ends
+and how to contest it.
 
-The name and number are reduced in memory to the keyed hash every parser keys persons by
-(`Keyer.person_key`, HMAC with this installation's secret) and dropped; the store is asked about
-that key alone. Nothing typed is stored, logged, echoed back or kept in the form: the answer page
-repeats neither value. Like `/check`, the form carries a CSRF token, POSTs share the self-check's
-rate limit per address, and answers are sent with `Cache-Control: no-store`.
+The lists publish the ID number masked, and every parser keys a person on name and masked number
+(`Keyer.person_key`): the court masks places 11-14, Credit China's person catalogues places 7-14.
+The name and number are reduced in memory to those keys and dropped; the store is asked about
+them alone. Two consequences the page states: anyone holding a published name and masked number
+can ask what is listed under it (as on the court's own portal), so only entries still listed are
+shown, and entries gone from the list only as a count; and a namesake with the same masked
+number is filed under the same key, so an entry shown may be theirs.
+
+Nothing typed is stored, logged, echoed back or kept in the form. Like `/check`, the form
+carries a CSRF token, POSTs share the self-check's rate limit per address, and answers are sent
+with `Cache-Control: no-store`.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 from typing import Any
@@ -29,11 +37,12 @@ from watchdog.model.schema import ListRegime
 from watchdog.privacy import Keyer, public_artifact_url
 from watchdog.privacy_text import ID18_FULL, ID18_MASKED, canonical_id
 from watchdog.store.queries import LIST_SOURCE
-from watchdog.store.queries_person import entries_for_key
+from watchdog.store.queries_person import entries_for_keys
 
 bp = Blueprint("check_list", __name__)
 MAX_BODY = 4_000
 MAX_NAME = 40
+CATALOGUE_MASKED = re.compile(r"\d{6}\*{8}\d{3}[\dX]", re.ASCII)  # Credit China: places 7-14
 LIST_REGIME = "cn_court_dishonest_list"
 
 
@@ -74,17 +83,20 @@ def lookup() -> Response:
         abort(400, "The form's security token is missing, wrong or more than four hours old. "
                    "Reload the page and submit it again.")
     try:
-        key = person_key(_keyer(), request.form.get("name", ""), request.form.get("id_number", ""))
+        keys = person_keys(_keyer(), request.form.get("name", ""),
+                           request.form.get("id_number", ""))
     except LookupError_ as exc:
         abort(400, str(exc))
     today = date.today()
-    entries = [_entry(row, today) for row in entries_for_key(engine(), key)]
-    return _page({"entries": entries, "as_of": today,
-                  "listed": sum(e["status"] == "listed" for e in entries)})
+    rows = entries_for_keys(engine(), keys)
+    # Gone from the list: the court no longer publishes it, so neither does this page.
+    entries = [_entry(row, today) for row in rows if row["status"] == "listed"]
+    return _page({"entries": entries, "as_of": today, "removed": len(rows) - len(entries)})
 
 
-def person_key(keyer: Keyer, name: str, id_number: str) -> str:
-    """The key a parser would have given this person; `LookupError_` says what is wrong."""
+def person_keys(keyer: Keyer, name: str, id_number: str) -> list[str]:
+    """The keys the parsers would have given this person, one per masking style a source uses;
+    `LookupError_` says what is wrong."""
     name = " ".join(unicodedata.normalize("NFKC", name).split())
     if not name:
         raise LookupError_("Enter your name as it is written on your ID card.")
@@ -99,10 +111,14 @@ def person_key(keyer: Keyer, name: str, id_number: str) -> str:
         if ric.calc_check_digit(card) != card[-1] or not _birth_date_ok(card):
             raise LookupError_("That ID number's check character or birth date does not add up: "
                                "please check it for a typo.")
-    elif not ID18_MASKED.fullmatch(card):
+    elif not (ID18_MASKED.fullmatch(card) or CATALOGUE_MASKED.fullmatch(card)):
         raise LookupError_("The ID number must be 18 characters (the last may be X), or 15 digits "
-                           "for an old card, or masked as the list shows it (****in places 11-14).")
-    return keyer.person_key(name, card)
+                           "for an old card, or masked as a list shows it (**** in places 11-14, "
+                           "or ******** in places 7-14).")
+    keys = [keyer.person_key(name, card[:6] + "*" * 8 + card[14:])]  # Credit China catalogues
+    if not CATALOGUE_MASKED.fullmatch(card):
+        keys.append(keyer.person_key(name, card))  # the court: person_key masks 11-14 itself
+    return keys
 
 
 def _birth_date_ok(card: str) -> bool:

@@ -1,8 +1,8 @@
-"""One person's own entries, for "Am I on a list?": every observation stored under one key.
+"""One person's own entries, for "Am I on a list?": the observations stored under their keys.
 
-The key is the keyed hash the caller made in memory from the name and ID number the person typed
-(`watchdog.privacy.Keyer.person_key`); this module only reads. It answers about that key and no
-other: no partial match, no name search, nothing about any other subject.
+The keys are the keyed hashes the caller made in memory from the name and ID number the person
+typed (`watchdog.privacy.Keyer.person_key`, once for each way a source masks the number); this
+module only reads. It answers about those keys and no other: no partial match, no name search.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from watchdog.store.queries import ART, FIND, OBS, SRC, SUBJ, current_audit_run
 MAX_ENTRIES = 200  # one person's entries; more would be a store fault, not a person
 
 
-def entries_for_key(engine: Engine, key: str) -> list[dict[str, Any]]:
-    """The observations of the person subject with this key, newest sighting first, each with
-    its source, artifact and the findings of the current audit run about it."""
+def entries_for_keys(engine: Engine, keys: list[str]) -> list[dict[str, Any]]:
+    """The observations of the person subjects with these keys, newest sighting first, each
+    with its source, artifact and the findings of the current audit run about it."""
     stmt = (select(OBS.c.id, OBS.c.source_id, SRC.c.title.label("source_title"),
                    SRC.c.publisher, SRC.c.official, OBS.c.status, OBS.c.payload,
                    OBS.c.party_type, OBS.c.court, OBS.c.province, OBS.c.circumstances,
@@ -27,7 +27,7 @@ def entries_for_key(engine: Engine, key: str) -> list[dict[str, Any]]:
             .select_from(OBS.join(SUBJ, SUBJ.c.id == OBS.c.subject_id)
                          .join(SRC, SRC.c.id == OBS.c.source_id)
                          .outerjoin(ART, ART.c.sha256 == OBS.c.artifact_sha256))
-            .where(SUBJ.c.key == key, SUBJ.c.kind == "person")
+            .where(SUBJ.c.key.in_(keys), SUBJ.c.kind == "person")
             .order_by(OBS.c.last_seen.desc(), OBS.c.id).limit(MAX_ENTRIES))
     with engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(stmt).mappings()]
