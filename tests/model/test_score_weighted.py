@@ -143,3 +143,15 @@ def test_a_perk_is_not_granted_before_it_was_announced() -> None:
     assert perks["singapore_visa_alitrip"].applies is True
     later = {g.id: g for g in score(zhima, {**person, "as_of": "2016-11-01"}).perks}
     assert later["suzhou_public_bike_no_deposit"].applies is True  # the month it was announced
+
+
+def test_before_the_system_launched_nothing_is_granted() -> None:
+    person = {"dimensions": dict.fromkeys(["credit_history", "behaviour_preference",
+                                            "fulfilment_capacity", "identity_traits",
+                                            "connections"], 0.9), "as_of": "2014-06-01"}
+    result = score(load_regime("zhima"), person)
+    assert not any(g.applies for g in result.perks)
+    assert all("the system started on 2015-01-28" in g.reason for g in result.perks)
+    assert any("did not exist yet" in n for n in result.notes)
+    after = score(load_regime("zhima"), {**person, "as_of": "2015-07-01"})
+    assert any(g.applies for g in after.perks)  # the hotel and bike deposits, the visa

@@ -135,6 +135,18 @@ def score(regime: ScoringRegime | ListRegime, person: Mapping[str, Any]) -> Scor
         if version.valid_to is not None and p.as_of > version.valid_to:
             notes.append(version.text.en)
     gates = RangeGates(regime, p, whole, by_variant, band_at)
+    perks = [gates.judge(g, "gets") for g in regime.perks]
+    restrictions = [gates.judge(g, "is subject to") for g in regime.restrictions]
+    started = min((v.valid_from for v in regime.versions if v.launch and v.valid_from),
+                  default=None)
+    if started is not None and p.as_of < started:
+        # Before its first documented version the system scored nobody: nothing was granted.
+        notes.append(f"{regime.title.en} started on {started}; on {p.as_of} it did not exist yet")
+        why = f"not offered yet on {p.as_of}: the system started on {started}"
+        perks = [g.model_copy(update={"applies": False, "reason": why, "depends_on": None})
+                 for g in perks]
+        restrictions = [g.model_copy(update={"applies": False, "reason": why, "depends_on": None})
+                        for g in restrictions]
     return ScoreResult(
         regime_id=regime.id, regime_version=regime.version, kind=regime.kind,
         title=regime.title.en, as_of=p.as_of, score=whole,
@@ -142,8 +154,7 @@ def score(regime: ScoringRegime | ListRegime, person: Mapping[str, Any]) -> Scor
         range=ScoreSpan(low=low, high=high, by_variant=by_variant,
                         low_band=_id(band_at(low)), high_band=_id(band_at(high))),
         contributions=rows,
-        perks=[gates.judge(g, "gets") for g in regime.perks],
-        restrictions=[gates.judge(g, "is subject to") for g in regime.restrictions],
+        perks=perks, restrictions=restrictions,
         notes=notes, simplification=regime.simplification,
     )
 

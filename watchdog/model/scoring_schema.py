@@ -110,10 +110,13 @@ class Unknown(Strict):
 
 
 class VersionNote(Sourced, Dated):
-    """A version of the rules; scoring after `valid_to` adds `text` to the result's notes."""
+    """A version of the rules; scoring after `valid_to` adds `text` to the result's notes. A
+    `launch` version's `valid_from` is the day the system started: before it, it granted and
+    restricted nothing."""
 
     id: Slug
     text: Text
+    launch: bool = False
 
 
 class AppliesTo(Sourced):
