@@ -88,10 +88,20 @@ def listings_by_circumstance(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def findings_by_check(rows: Sequence[dict[str, Any]]) -> str:
+    # One bar per check: the rows come per check and rule, and a check testing several rules
+    # (a penalty's publicity period before and after 2025) would otherwise be several bars
+    # under one name. A listing flagged under two rules of one check is counted under each.
+    bars: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        bar = bars.setdefault(row["check_id"], {"listings": 0, "severity": row["severity"],
+                                                "rules": []})
+        bar["listings"] += row["listings"]
+        bar["rules"].append(row["rule"])
     fig = go.Figure(
-        data=[go.Bar(x=[row["check_id"] for row in rows], y=[row["listings"] for row in rows],
+        data=[go.Bar(x=list(bars), y=[b["listings"] for b in bars.values()],
                      marker_color=FINDING_COLOUR, name="listings",
-                     customdata=[[row["severity"], row["rule"]] for row in rows],
+                     customdata=[[b["severity"], ", ".join(dict.fromkeys(b["rules"]))]
+                                 for b in bars.values()],
                      hovertemplate=("%{x}<br>%{y} listings<br>severity %{customdata[0]}"
                                     "<br>rule %{customdata[1]}<extra></extra>"))],
         layout=_layout("Listings with a finding, by check (current audit)",

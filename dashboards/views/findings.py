@@ -66,8 +66,11 @@ def findings() -> Table:
             person_findings = {"count": grid.count(checks, severities, provinces),
                                "why": pf.PLACE_FILTER_NOTE.format(k=k)}
         rates = _rates_by_province(checks, grid, run["id"])
+        # A rate only over the court-list listings the audit checked; a check of another
+        # source (a penalty's publicity period, a perk threshold) is counted, not rated.
         by_check = [{**row, "rate": rate_text(min(row["listings"], run["checked"]),
-                                              run["checked"]) if run["checked"] else None}
+                                              run["checked"])
+                     if run["checked"] and row["court_list"] else None}
                     for row in cached(queries.findings_by_check, eng, run["id"])]
     return Table(
         name="findings", template="findings.html", columns=COLUMNS, rows=rows,
@@ -86,7 +89,7 @@ def _run_meta(run: dict[str, Any] | None) -> dict[str, Any] | None:
     if run is None:
         return None
     return {key: run[key] for key in ("id", "as_of", "finished_at", "checked", "findings",
-                                      "flagged")}
+                                      "flagged", "flagged_all")}
 
 
 def _rates_by_province(checks: tuple[str, ...], grid: pf.PersonGrid,

@@ -29,9 +29,13 @@ def headline_rows(head: dict[str, Any], run: dict[str, Any] | None) -> list[dict
         ("last_month", "Latest month of publication", head["last_month"]),
     ]
     if run is not None:
-        rows += [("audit_checked", "Listings checked by the current audit", run["checked"]),
-                 ("audit_flagged", "Listings with at least one finding", run["flagged"]),
-                 ("audit_findings", "Findings in the current audit", run["findings"])]
+        rows += [("audit_checked", "Court-list listings checked by the current audit",
+                  run["checked"]),
+                 ("audit_flagged", "Court-list listings with at least one finding", run["flagged"]),
+                 ("audit_flagged_all", "Records of any source with at least one finding",
+                  run["flagged_all"]),
+                 ("audit_findings", "Findings in the current audit (every source)",
+                  run["findings"])]
     return [{"measure": m, "description": d, "value": v} for m, d, v in rows]
 
 
@@ -65,7 +69,7 @@ def _run_meta(run: dict[str, Any] | None) -> dict[str, Any] | None:
     if run is None:
         return None
     return {key: run[key] for key in ("id", "as_of", "started_at", "finished_at", "checked",
-                                      "findings", "flagged")}
+                                      "findings", "flagged", "flagged_all")}
 
 
 twin_routes(bp, "/", overview, stem="/index")

@@ -269,17 +269,30 @@ def current_audit_run(engine: Engine) -> dict[str, Any] | None:
                            .order_by(RUN.c.id.desc()).limit(1)).mappings().first()
         if row is None:
             return None
-        found, flagged = conn.execute(
-            select(func.count(), func.count(distinct(FIND.c.observation_id)))
+        court = OBS.c.source_id == LIST_SOURCE
+        found, flagged, flagged_all = conn.execute(
+            select(func.count(),
+                   func.count(distinct(case((court, FIND.c.observation_id)))),
+                   func.count(distinct(FIND.c.observation_id)))
+            .select_from(FIND.join(OBS, OBS.c.id == FIND.c.observation_id))
             .where(FIND.c.audit_run_id == row["id"])).one()
     # Counted from the findings themselves, so the page and the rows can never disagree.
-    return {**row, "findings": int(found), "flagged": int(flagged)}
+    # `checked` counts court-list listings, so `flagged` does too: a finding about a Credit
+    # China penalty or a perk threshold is not one of those listings. `flagged_all` counts
+    # every source's observations with a finding.
+    return {**row, "findings": int(found), "flagged": int(flagged),
+            "flagged_all": int(flagged_all)}
 
 
 def findings_by_check(engine: Engine, run_id: int) -> list[dict[str, Any]]:
+    """Findings per check and rule, with `court_list`: whether every observation they are about
+    is a court-list listing (then the audit's `checked` is their denominator; else it is not)."""
     keys = _cols(FIND, "check_id severity rule citation evidence")
+    other = func.max(case((OBS.c.source_id != LIST_SOURCE, 1), else_=0))
     stmt = (select(*keys, func.count().label("findings"),
-                   func.count(distinct(FIND.c.observation_id)).label("listings"))
+                   func.count(distinct(FIND.c.observation_id)).label("listings"),
+                   (other == 0).label("court_list"))
+            .select_from(FIND.join(OBS, OBS.c.id == FIND.c.observation_id))
             .where(FIND.c.audit_run_id == run_id).group_by(*keys)
             .order_by(func.count().desc(), FIND.c.check_id))
     with engine.connect() as conn:
