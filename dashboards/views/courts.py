@@ -1,7 +1,10 @@
 """Listings and audit findings per enforcing court, with the same facets as /lists.
 
-Rates carry their sample size and a Wilson 95% interval; a court with fewer than k listings
-shows no rate at all, and person counts under k are suppressed as everywhere else.
+Counts are of current listings unless `status` says otherwise. Rates are over a court's current
+listings, as the audit checked them: shown only when the filters keep that population (none,
+or a province), never beside counts of other listings. They carry their sample size and a
+Wilson 95% interval; a court with fewer than k listings shows no rate at all, and person counts
+under k are suppressed as everywhere else.
 
 A rate's numerator counts listings of persons and of companies with a finding, and /findings
 lists each company's finding with its court: the numerator less those is the court's persons
@@ -13,6 +16,7 @@ one such court holds back a second one, its shown court with the fewest findings
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, current_app
@@ -26,15 +30,23 @@ from watchdog.store import queries_findings as pf
 bp = Blueprint("courts", __name__)
 
 COLUMNS = ["court", "persons", "companies", "audited", "with_finding", "rate", "rate_low",
-           "rate_high", "rate_suppressed", "persons_held_back"]
+           "rate_high", "rate_suppressed", "persons_held_back", "count_held_back"]
 
 
 def courts() -> Table:
     allow_params("province", "circumstance", "performance", "party_type", "status")
     filt = list_filter()
+    # Current listings unless asked otherwise: the rates are over what the audit checked,
+    # the listings still on the list, so the counts beside them are too.
+    if not filt.status:
+        filt = replace(filt, status=("listed",))
+    # A rate is a court's, over all its current listings: a filter that narrows the listings
+    # (not the courts, as a province does) would put it beside counts of other listings.
+    rates_apply = (not (filt.circumstance or filt.performance or filt.party_type)
+                   and filt.status == ("listed",))
     k = k_threshold()
     counts = cached(queries.listing_counts, engine(), "court", filt, k)
-    rates = {row["group"]: row for row in _rates(k)}
+    rates = {row["group"]: row for row in _rates(k)} if rates_apply else {}
     run = queries.current_audit_run(engine())
     persons = cached(pf.rate_persons, engine(), run["id"], None, "court") if run else {}
     held = {court for court, rate in rates.items()
@@ -44,7 +56,10 @@ def courts() -> Table:
     for row in sorted(counts, key=lambda r: -(_num(r["persons"]) + r["companies"])):
         rate = rates.get(row["value"], {})
         held_back = row["value"] in held
-        suppressed = bool(rate.get("suppressed", True)) or held_back
+        # A rate's n is the court's current persons and companies: beside an exact company
+        # count it gives the persons back, so it goes wherever their count is not shown.
+        count_held = not isinstance(row["persons"], int) and not rate.get("suppressed", True)
+        suppressed = bool(rate.get("suppressed", True)) or held_back or count_held
         rows.append({
             "court": row["value"], "persons": row["persons"], "companies": row["companies"],
             "audited": None if suppressed else rate.get("n"),
@@ -54,12 +69,14 @@ def courts() -> Table:
             "rate_high": None if suppressed else rate.get("high"),
             "rate_suppressed": suppressed,
             "persons_held_back": held_back,
+            "count_held_back": count_held and not held_back,
             "rate_text": None if suppressed or not rate.get("n")
             else rate_text(int(rate.get("findings") or 0), int(rate["n"])),
         })
     return Table(name="courts", template="courts.html", columns=COLUMNS, rows=rows,
-                 meta={"k": k, "filters": {f: list(getattr(filt, f)) for f in (
-                     "province", "circumstance", "performance", "party_type", "status")}})
+                 meta={"k": k, "rates_apply": rates_apply,
+                       "filters": {f: list(getattr(filt, f)) for f in (
+                           "province", "circumstance", "performance", "party_type", "status")}})
 
 
 def _rates(k: int) -> list[dict[str, Any]]:

@@ -57,3 +57,18 @@ def test_other_sources_findings_are_counted_apart_from_the_court_list_share(tmp_
         assert by_check["penalty_past_publicity_period"]["rate"] is None
         assert by_check["penalty_past_publicity_period"]["court_list"] is False
         assert by_check["no_lawful_circumstance"]["rate"] is not None
+
+
+def test_a_province_rate_goes_where_the_lists_hold_its_persons_count_back(client, monkeypatch):
+    """/lists shows 河南's current persons as "≥10" (beside Tibet's "<10"); a rate over 河南's
+    current listings would carry n = persons + the 2 companies /lists shows exactly."""
+    from watchdog.store import queries_findings as pf
+
+    def shown_rates(rows, grid, persons, check):  # as if no person-with-finding rule applied
+        return [{**row, "suppressed": False, "n": 16, "findings": 10, "rate": 0.6, "low": 0.4,
+                 "high": 0.8} for row in rows]
+
+    monkeypatch.setattr(pf, "rates_held_back", shown_rates)
+    rates = {r["group"]: r for r in client.get("/findings.json").get_json()["rates_by_province"]}
+    assert rates["河南"]["suppressed"] is True and rates["河南"]["n"] is None
+    assert rates["北京"]["suppressed"] is False and rates["北京"]["n"] == 16  # 20 shown exactly

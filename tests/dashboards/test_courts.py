@@ -32,3 +32,28 @@ def test_courts_facets_filter_and_reject_unknown_values(client):
     assert rows and all(r["court"].startswith("河南") for r in rows)
     assert client.get("/courts?province=nowhere").status_code == 400
     assert client.get("/courts?colour=red").status_code == 400
+
+
+def test_counts_are_of_current_listings_like_the_rates_beside_them(client):
+    body = client.get("/courts.json").get_json()
+    assert body["filters"]["status"] == ["listed"]
+    rated = [r for r in body["rows"] if r["audited"] is not None]
+    assert rated and all(isinstance(r["persons"], int) for r in rated)
+    # The audited listings of a court are exactly the persons and companies counted beside them.
+    assert all(r["persons"] + r["companies"] == r["audited"] for r in rated)
+    # Two Henan persons were removed by the second crawl: counted only when asked for.
+    every = client.get("/courts.json?status=listed&status=removed").get_json()["rows"]
+    removed = client.get("/courts.json?status=removed").get_json()["rows"]
+    assert {r["court"] for r in removed} == {"河南第一法院"} and removed[0]["persons"] == "<10"
+    assert len(every) >= len(body["rows"])
+
+
+def test_a_filter_that_narrows_listings_shows_no_rate_beside_its_counts(client):
+    narrowed = client.get("/courts.json?party_type=company").get_json()
+    assert narrowed["rates_apply"] is False
+    assert all(r["rate"] is None and r["audited"] is None for r in narrowed["rows"])
+    assert 'id="rates-off"' in client.get("/courts?status=removed").get_data(as_text=True)
+    # A province narrows the courts, not their listings: the rates stay.
+    by_place = client.get("/courts.json?province=北京").get_json()
+    assert by_place["rates_apply"] is True
+    assert any(r["rate"] is not None for r in by_place["rows"])

@@ -96,19 +96,28 @@ def test_the_csv_and_the_page_hold_it_back_too_and_say_why(mixed_client):
 
 def test_courts_with_no_or_enough_persons_with_a_finding_keep_their_rate(mixed_client):
     courts = _courts(mixed_client)
-    beijing = courts["北京第一法院"]  # ten persons, none with a finding
-    assert beijing["persons_held_back"] is False and beijing["rate_suppressed"] is False
-    assert beijing["audited"] == 10 and beijing["with_finding"] == 0 and beijing["rate"] == 0.0
     henan = courts["河南第一法院"]  # ten persons with a finding: not a small cell
     assert henan["persons_held_back"] is False and henan["rate_suppressed"] is False
     assert henan["with_finding"] == 10 and henan["audited"] == 14
 
 
+def test_a_rate_goes_where_its_n_would_give_back_a_held_back_persons_count(mixed_client):
+    """北京第一法院's ten persons are held back as "≥10" (so Tibet's small count cannot be had by
+    subtraction); its audited n, beside its 0 companies, would be exactly that count."""
+    beijing = _courts(mixed_client)["北京第一法院"]
+    assert beijing["persons"] == "≥10" and beijing["companies"] == 0
+    assert beijing["count_held_back"] is True and beijing["persons_held_back"] is False
+    assert beijing["audited"] is None and beijing["rate"] is None
+    assert "it would give back the persons' count" in mixed_client.get("/courts").get_data(
+        as_text=True)
+
+
 def test_the_fixture_store_still_shows_its_rates(client):
     rows = {r["court"]: r for r in client.get("/courts.json").get_json()["rows"]}
     assert rows["北京第一法院"]["rate_suppressed"] is False
-    assert rows["河南第一法院"]["with_finding"] == 10
     assert not any(r["persons_held_back"] for r in rows.values())
+    # 河南第一法院's persons are the cell held back beside Tibet's: its n would give them back.
+    assert rows["河南第一法院"]["persons"] == "≥10" and rows["河南第一法院"]["count_held_back"]
 
 
 def test_a_second_court_of_the_province_is_held_back_with_a_lone_one(tmp_path):
