@@ -59,6 +59,8 @@ def rate_rows(ctx: Context) -> Iterator[dict[str, Any]]:
     rates = pf.rates_held_back([row.as_dict() for row in rows],
                                pf.person_grid(ctx.engine, run_id, ctx.k),
                                pf.rate_persons(ctx.engine, run_id, None), None)
+    rates = pf.rates_beside_counts(rates, queries.listing_counts(
+        ctx.engine, "province", queries.ListFilter(status=("listed",)), ctx.k))
     for rate in rates:
         yield {**rate, "province": rate["group"]}
 

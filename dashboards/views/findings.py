@@ -103,15 +103,9 @@ def _rates_by_province(checks: tuple[str, ...], grid: pf.PersonGrid,
                   k_threshold())
     persons = cached(pf.rate_persons, engine(), run_id, check)
     out = pf.rates_held_back([row.as_dict() for row in rows], grid, persons, check)
-    # A rate's n is the province's current persons and companies; /lists shows the companies
-    # exactly, so where it shows the persons as "<k" or holds them back as "≥k", so does this.
-    listed = queries.ListFilter(status=("listed",))
-    shown = {r["value"]: isinstance(r["persons"], int) for r in cached(
-        queries.listing_counts, engine(), "province", listed, k_threshold())}
-    for item in out:
-        if not shown.get(item["group"], True) and not item["suppressed"]:
-            item.update(suppressed=True, persons_held_back=True, n=None, findings=None,
-                        rate=None, low=None, high=None)
+    out = pf.rates_beside_counts(out, cached(queries.listing_counts, engine(), "province",
+                                             queries.ListFilter(status=("listed",)),
+                                             k_threshold()))
     for item in out:
         if not item["suppressed"] and item["n"]:
             item["text"] = rate_text(item["findings"] or 0, item["n"])

@@ -211,6 +211,25 @@ def rates_held_back(rates: list[dict[str, Any]], grid: PersonGrid, persons: dict
     return sorted(out, key=lambda r: (r["suppressed"], -(r["n"] or 0), r["group"] or ""))
 
 
+def rates_beside_counts(rates: list[dict[str, Any]],
+                        listed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rates held back where their n would give back a persons' count a table holds back.
+
+    A rate's n is a group's current listings, persons and companies; the tables show the
+    companies exactly, so n less those is the persons. `listed` is `listing_counts` of the same
+    groups over current listings: where it shows the persons as "<k" or holds them back as
+    "≥k" (so a small cell cannot be had by subtraction), the rate goes too.
+    """
+    hidden = {row["value"] for row in listed if not isinstance(row["persons"], int)}
+    out = []
+    for rate in rates:
+        if rate["group"] in hidden and not rate["suppressed"]:
+            rate = {**rate, "n": None, "findings": None, "rate": None, "low": None,
+                    "high": None, "suppressed": True, "persons_held_back": True}
+        out.append(rate)
+    return out
+
+
 def court_provinces(engine: Engine) -> dict[str, set[str]]:
     """The provinces each court's court-list listings are in (a court's may span two)."""
     stmt = (select(OBS.c.court, OBS.c.province).distinct()
