@@ -27,6 +27,7 @@ from sqlalchemy import select, text
 from tests.conftest import REPO, run_cli, store_url
 from tests.pipeline.test_privacy_end_to_end import _ORG, SAMPLE_IDS, SAMPLE_NAMES, _leaks
 from watchdog.export import ExportError, run_export
+from watchdog.export_spec import csv_value, spreadsheet_safe
 from watchdog.mirror.generator import generate, load_config, truth
 from watchdog.store.db import get_engine
 from watchdog.store.tables import Observation, Subject
@@ -448,3 +449,13 @@ def test_small_batches_give_the_same_export(store, tmp_path):
     small, large = read_json(tmp_path / "small.json"), read_json(tmp_path / "large.json")
     assert small["tables"]["company_listings"]["row_count"] > 7 * 10
     assert small == large
+
+
+@pytest.mark.parametrize(("text", "written"), [
+    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+86 10 1234", "'+86 10 1234"),
+    ("-20 each time", "'-20 each time"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
+    ("-20", "-20"), ("+3.5", "+3.5"), ("1e-5", "1e-5"), ("华为", "华为"), ("", ""),
+])
+def test_a_csv_cell_a_spreadsheet_would_run_is_neutralised(text, written):
+    assert spreadsheet_safe(text) == written
+    assert csv_value(text) == written

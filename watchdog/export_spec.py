@@ -10,6 +10,7 @@ footer of `base.html`); the export does not import the dashboards, and a test ke
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -177,9 +178,25 @@ def text_value(value: Any) -> str | int | float | None:
     return str(value)
 
 
+# A cell a spreadsheet would run as a formula: scraped text is not ours to trust (a foreign
+# list's name or address, a rule text such as "-20 each time" that Excel shows as #NAME?).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """`text` with a leading apostrophe where a spreadsheet would read it as a formula (the
+    OWASP advice for CSV files); plain numbers such as -20 stay numbers."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def csv_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return spreadsheet_safe(str(text_value(value)))
     return str(text_value(value))

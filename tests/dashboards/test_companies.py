@@ -111,7 +111,7 @@ def test_organisation_code(client: FlaskClient) -> None:
 def test_csv_twin(client: FlaskClient) -> None:
     response = client.get(f"/companies/{HUAWEI_DIGITAL}.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert {r["source_id"] for r in rows} >= {"court_dishonest", "tax_a_list"}
     assert all(r["artifact_sha256"] for r in rows)
 
@@ -224,8 +224,8 @@ def test_a_branch_page_labels_its_parents_records(branch_client: FlaskClient) ->
     body = branch_client.get(f"/companies/{NANCHANG_CODE}.json").get_json()
     assert sorted(r["relation"] for r in body["rows"]) == [
         "parent company", "parent company", "this company"]
-    assert "relation" in branch_client.get(f"/companies/{NANCHANG_CODE}.csv").get_data(
-        as_text=True).splitlines()[0].split(",")
+    assert "relation" in branch_client.get(f"/companies/{NANCHANG_CODE}.csv").get_data().decode(
+        "utf-8-sig").splitlines()[0].split(",")
 
 
 def test_a_parent_page_shows_each_branch_office(branch_client: FlaskClient) -> None:

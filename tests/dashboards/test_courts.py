@@ -16,7 +16,7 @@ def test_courts_page_and_twins_agree(client):
     assert by_court["西藏第一法院"]["persons"] == "<10"
     assert by_court["西藏第一法院"]["rate_suppressed"] is True
     assert by_court["西藏第一法院"]["rate"] is None
-    table = list(csv.DictReader(io.StringIO(client.get("/courts.csv").get_data(as_text=True))))
+    table = list(csv.DictReader(io.StringIO(client.get("/courts.csv").get_data().decode("utf-8-sig"))))
     assert {r["court"] for r in table} == set(by_court)
 
 

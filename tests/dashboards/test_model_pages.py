@@ -65,7 +65,7 @@ def test_each_regime_page_and_its_twins(client, regime_id):
     text = html.get_data(as_text=True)
     for cited in body["citations"].values():
         assert str(escape(cited["title"])) in text
-    reader = csv.reader(io.StringIO(client.get(f"/model/{regime_id}.csv").get_data(as_text=True)))
+    reader = csv.reader(io.StringIO(client.get(f"/model/{regime_id}.csv").get_data().decode("utf-8-sig")))
     header, *lines = list(reader)
     assert header[1:] == body["columns"]
     assert [line[1:] for line in lines] == [[csv_cell(row[c]) for c in body["columns"]] for row in body["rows"]]
@@ -157,4 +157,13 @@ def test_a_modelling_choice_is_not_called_a_seed_file(client, monkeypatch):
 def test_the_range_row_of_a_regime_table_keeps_both_ends(client):
     rows = client.get("/model/zhima.json").get_json()["rows"]
     assert [r["value"] for r in rows if r["path"] == "range"] == ["350–950"]
-    assert "range,range,,,350–950," in client.get("/model/zhima.csv").get_data(as_text=True)
+    assert "range,range,,,350–950," in client.get("/model/zhima.csv").get_data().decode("utf-8-sig")
+
+
+def test_csv_twins_start_with_a_bom_and_run_no_formula(client):
+    body = client.get("/model/rongcheng.csv").get_data().decode("utf-8")
+    assert body.startswith("\ufeff")  # a spreadsheet opened by double-click reads UTF-8
+    cells = [c for row in csv.reader(io.StringIO(body.removeprefix("\ufeff"))) for c in row]
+    assert "'-20 each time" in cells  # was "-20 each time": Excel ran it as a formula
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")
+                and not c.lstrip("+-").replace(".", "", 1).isdigit()]

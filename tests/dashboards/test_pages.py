@@ -55,7 +55,7 @@ def test_json_and_csv_twins_agree(client, table, query):
     if table in ("/index", "/sources") and "province" in query:
         query = ""
     body = client.get(f"{table}.json{query}").get_json()
-    reader = csv.reader(io.StringIO(client.get(f"{table}.csv{query}").get_data(as_text=True)))
+    reader = csv.reader(io.StringIO(client.get(f"{table}.csv{query}").get_data().decode("utf-8-sig")))
     header, *lines = list(reader)
     assert body["synthetic"] is True and header[0] == "notice"
     assert all(line[0] == "synthetic demo data in the real format" for line in lines)
@@ -276,7 +276,8 @@ def test_banner_and_flags_follow_where_the_data_came_from(client, tmp_path):
     real_client = create_app(real.url, real.artifacts_dir).test_client()
     assert "Synthetic demo data" not in real_client.get("/").get_data(as_text=True)
     assert real_client.get("/lists.json").get_json()["synthetic"] is False
-    assert real_client.get("/lists.csv").get_data(as_text=True).startswith("observation_id,")
+    # The byte-order mark first (for spreadsheets), then the header without a notice column.
+    assert real_client.get("/lists.csv").get_data(as_text=True).startswith("\ufeffobservation_id,")
     assert "No audit has completed yet" in real_client.get("/findings").get_data(as_text=True)
 
 

@@ -38,7 +38,7 @@ def test_removed_persons_cannot_be_counted_per_court(client):
         text = client.get(twin).get_data(as_text=True)
         assert not [court for court in PERSON_COURTS if court in text], twin
     table = list(csv.DictReader(io.StringIO(
-        client.get("/changes.csv?per_page=1000").get_data(as_text=True))))
+        client.get("/changes.csv?per_page=1000").get_data().decode("utf-8-sig"))))
     assert table and all(r["province"] == r["court"] == "" for r in table
                          if r["party_type"] == "person")
 
@@ -92,7 +92,7 @@ def test_a_place_filter_lists_companies_only_and_suppresses_persons(client):
     assert 'id="person-findings"' in html and "&lt;10" in html
     assert "河南中级法院" in html and "河南第一法院" not in html
     csv_text = client.get("/findings.csv?check=no_lawful_circumstance&province=河南").get_data(
-        as_text=True)
+        ).decode("utf-8-sig")
     assert len(list(csv.DictReader(io.StringIO(csv_text)))) == 1
     assert client.get("/findings.json").get_json()["person_findings"] is None
 

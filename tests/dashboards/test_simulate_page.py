@@ -80,7 +80,7 @@ def test_links_reproduce_and_twins_agree(client):
     first = client.get(f"/simulate.json?regime=rongcheng&{SMALL}").get_json()
     again = client.get(f"/simulate.json?{SMALL}&regime=rongcheng").get_json()
     assert first["result"] == again["result"]
-    lines = list(csv.reader(io.StringIO(client.get(f"/simulate.csv?regime=rongcheng&{SMALL}").get_data(as_text=True))))
+    lines = list(csv.reader(io.StringIO(client.get(f"/simulate.csv?regime=rongcheng&{SMALL}").get_data().decode("utf-8-sig"))))
     header, *rows = lines
     assert header[1:] == first["columns"]
     assert [r[1:] for r in rows] == [[csv_cell(row[c]) for c in first["columns"]] for row in first["rows"]]
