@@ -48,6 +48,7 @@ def site_state() -> dict[str, Any]:
 
 
 def allow_params(*names: str) -> None:
+    g.allowed_params = names  # what the OpenAPI document must describe (tests compare them)
     unknown = sorted(set(request.args) - set(names))
     if unknown:
         allowed = ", ".join(names) or "none"

@@ -13,6 +13,7 @@ from flask import Blueprint, request
 from dashboards.views import (
     artifacts,
     changes,
+    companies,
     courts,
     findings,
     lists,
@@ -41,6 +42,8 @@ ENDPOINTS = {
     "/model": model_pages.regimes,
     "/model/<regime_id>": model_pages.regime,
     "/simulate": simulate.simulation,
+    "/companies": companies.companies,
+    "/companies/<code>": companies.company,
 }
 for rule, view in ENDPOINTS.items():
     bp.add_url_rule(rule, view.__name__, json_view(view))

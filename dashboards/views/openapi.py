@@ -63,7 +63,7 @@ PATHS: dict[str, dict[str, Any]] = {
         "Counts of listings of persons; counts 1..k-1 read '<k' and cells held back so that "
         "a small cell cannot be recovered read '≥k'.",
         [_param("by", "The column facet.", {"enum": list(queries.PERSON_BREAKDOWNS)}),
-         *_FACETS],
+         *_FACETS, _PARTY],
         {"type": "object", "properties": {"province": {"type": "string"}, "total": _COUNT},
          "additionalProperties": _COUNT}),
     "/findings": _get(
@@ -97,7 +97,11 @@ PATHS: dict[str, dict[str, Any]] = {
         [_param("source", "Source id.", _TEXT, repeat=True),
          _param("kind", "Kind of change.", {"enum": ["added", "changed", "removed",
                                                      "relisted"]}, repeat=True),
-         _param("crawl", "Crawl id.", {"type": "integer", "minimum": 1}), *_PAGING], _ROW),
+         _param("crawl", "Crawl id (then changes of that crawl, whatever its status).",
+                {"type": "integer", "minimum": 1}),
+         _param("status", "Status of the crawls whose changes are shown (default complete).",
+                {"enum": ["complete", "partial", "blocked", "failed"]}, repeat=True),
+         *_PAGING], _ROW),
     "/sources/{source_id}": _get(
         "One source: freshness, runs, fill rates and archived responses",
         "The rows are the source's archived responses, newest first, with their hashes.",
@@ -120,6 +124,18 @@ PATHS: dict[str, dict[str, Any]] = {
          _param("alpha", "Weight of contacts, 0 to 0.95.", {"type": "number"}),
          _param("seed", "Random seed.", {"type": "integer"}),
          _param("gate", "A perk, restriction or band.", _TEXT)], _ROW),
+    "/companies": _get(
+        "Companies across every source, by name or code",
+        "Company subjects whose name or code contains `q`, with the lists they are on. "
+        "Persons are never among them.",
+        [_param("q", "Part of a name or code.", {"type": "string", "maxLength": 100}),
+         *_PAGING], _ROW),
+    "/companies/{code}": _get(
+        "One company's profile across every system",
+        "Every list the company is on, in every source, with evidence and dates, and the "
+        "cross-source matches (with reason and score) that joined them.",
+        [_param("code", "USCC, organisation code, registration number or subject key.", _TEXT,
+                where="path")], _ROW),
 }
 
 
