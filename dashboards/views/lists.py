@@ -41,15 +41,17 @@ def listings() -> Table:
     filt = list_filter()
     page, per_page = paging()
     rows, total = queries.company_listings(eng, filt, page, per_page)
+    by_month = cached(queries.listing_counts, eng, "month", filt, k)
     return Table(
         name="lists", template="lists.html", columns=COMPANY_COLUMNS, rows=rows,
         meta={"source_id": queries.LIST_SOURCE, "filters": filt.as_query(),
               "totals": cached(queries.list_totals, eng, filt, k),
               "facets": cached(queries.facet_counts, eng, filt, k),
-              "companies": page_info(page, per_page, total)},
+              "companies": page_info(page, per_page, total),
+              # What the month chart draws, so the JSON carries every figure the page shows.
+              "series": {"by_month": by_month}},
         context={"facet_titles": FACET_TITLES, "circumstance_labels": queries.CIRCUMSTANCES,
-                 "figures": {"chart-month": charts.listings_by_month(
-                     cached(queries.listing_counts, eng, "month", filt, k))}})
+                 "figures": {"chart-month": charts.listings_by_month(by_month)}})
 
 
 def persons() -> Table:

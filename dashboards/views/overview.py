@@ -46,12 +46,12 @@ def overview() -> Table:
     head = cached(queries.headline, eng, k)
     run = queries.current_audit_run(eng)
     by_check = cached(queries.findings_by_check, eng, run["id"]) if run else []
+    series = {f"by_{by}": cached(queries.listing_counts, eng, by, everything, k)
+              for by in ("month", "province", "circumstance")}
     figures = {
-        "chart-month": charts.listings_by_month(cached(queries.listing_counts, eng, "month", everything, k)),
-        "chart-province": charts.listings_by_province(
-            cached(queries.listing_counts, eng, "province", everything, k)),
-        "chart-circumstance": charts.listings_by_circumstance(
-            cached(queries.listing_counts, eng, "circumstance", everything, k)),
+        "chart-month": charts.listings_by_month(series["by_month"]),
+        "chart-province": charts.listings_by_province(series["by_province"]),
+        "chart-circumstance": charts.listings_by_circumstance(series["by_circumstance"]),
     }
     if by_check:
         figures["chart-checks"] = charts.findings_by_check(by_check)
@@ -61,8 +61,11 @@ def overview() -> Table:
     return Table(
         name="overview", template="overview.html",
         columns=["measure", "description", "value"], rows=headline_rows(head, run),
-        meta={"headline": head, "audit_run": _run_meta(run)},
-        context={"figures": figures, "audit_sentence": audit_sentence, "by_check": by_check})
+        # The series the charts draw and the findings per check: the JSON twin carries every
+        # figure the page shows (person counts suppressed as on the page).
+        meta={"headline": head, "audit_run": _run_meta(run), "series": series,
+              "by_check": by_check},
+        context={"figures": figures, "audit_sentence": audit_sentence})
 
 
 def _run_meta(run: dict[str, Any] | None) -> dict[str, Any] | None:

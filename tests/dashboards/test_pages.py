@@ -351,3 +351,13 @@ def test_the_url_of_a_response_about_persons_keeps_no_query(tmp_path):
         assert "caseCode" not in page and "1212" not in page, path
     # An unredacted response (companies only) keeps its whole URL.
     assert public_artifact_url("http://x/a?b=1", False) == "http://x/a?b=1"
+
+
+def test_the_json_twins_carry_the_series_their_charts_draw(client):
+    index = client.get("/index.json").get_json()
+    assert set(index["series"]) == {"by_month", "by_province", "by_circumstance"}
+    provinces = {r["value"]: r for r in index["series"]["by_province"]}
+    assert provinces["西藏"]["persons"] == "<10"  # suppressed as on the page
+    assert index["by_check"] and all("check_id" in r for r in index["by_check"])
+    lists = client.get("/lists.json?province=北京").get_json()
+    assert lists["series"]["by_month"] and all("persons" in r for r in lists["series"]["by_month"])
