@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy import (
@@ -66,16 +67,21 @@ class AuditSummary:
                 f"{self.findings:,} findings ({checks}){skipped}, {self.seconds:.1f} s")
 
 
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
 def run_audit(database_url: str, *, as_of: date | None = None,
               regime_path: Path | str | None = None,
               progress: Callable[[int], None] | None = None) -> AuditSummary:
-    """Audit every listed court-list observation as of `as_of` (default: today, UTC).
+    """Audit every listed court-list observation as of `as_of` (default: today in Beijing, where
+    the terms and the working-day deadlines run; from midnight to 8 a.m. there it is already
+    tomorrow in UTC's terms).
 
     `progress`, if given, is called after each batch with the number of listings in it (what
     `watchdog.progress.Progress.update` expects).
     """
     started = timer.perf_counter()
-    as_of = as_of or datetime.now(UTC).date()
+    as_of = as_of or datetime.now(BEIJING).date()
     file = Path(regime_path) if regime_path is not None else DATA_DIR / "regimes" / f"{REGIME_ID}.yaml"
     regime = load_regime(file)
     text = file.read_text(encoding="utf-8")
