@@ -1,5 +1,6 @@
-"""Shared fixtures: a WATCHDOG_HOME per test, the store on SQLite and (when a server is there)
-PostgreSQL, the offline mirror on 127.0.0.1, and running the CLI in a fresh process."""
+"""Shared fixtures: a WATCHDOG_HOME per session (and per test with `cli_env`), the store on
+SQLite and (when a server is there) PostgreSQL, the offline mirror on 127.0.0.1, and running the
+CLI in a fresh, offline process. Also: no Hypothesis deadline (the `scorewatch` profile)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,32 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+# No per-example deadline for any @given test: the 200 ms default fails a test on a loaded
+# machine (FlakyFailure) for being slow, not wrong; speed is bench/'s business. Examples stay
+# random (derandomize off), so each run still explores new inputs.
+settings.register_profile("scorewatch", deadline=None)
+settings.load_profile("scorewatch")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def watchdog_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A WATCHDOG_HOME for the session, so nothing writes into the checkout's var/ (secret.key,
+    flask_secret, the default SQLite store); no WATCHDOG_SECRET or WATCHDOG_DATABASE_URL from the
+    caller's shell. Session-wide and set first, so session fixtures see it too; a test or fixture
+    that sets its own (cli_env, monkeypatch.setenv, an env passed to a subprocess) wins, and
+    monkeypatch puts this one back afterwards. get_settings() reads the environment at each call
+    (no cache), so nothing keeps a stale home."""
+    home = tmp_path_factory.mktemp("watchdog-home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WATCHDOG_HOME", str(home))
+        mp.delenv("WATCHDOG_SECRET", raising=False)
+        mp.delenv("WATCHDOG_DATABASE_URL", raising=False)
+        yield home
 
 
 @lru_cache(maxsize=1)
@@ -108,9 +132,19 @@ def cli_env(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) 
     return env
 
 
+# Tests never leave the machine: a CLI subprocess is given a proxy on a closed loopback port, so
+# a request to anywhere but this machine fails at once and loudly (Scrapy's HttpProxyMiddleware
+# and urllib both read these), while requests to the mirror on 127.0.0.1 go direct (no_proxy).
+DEAD_PROXY = "http://127.0.0.1:9"
+OFFLINE_ENV = {"http_proxy": DEAD_PROXY, "https_proxy": DEAD_PROXY,
+               "HTTP_PROXY": DEAD_PROXY, "HTTPS_PROXY": DEAD_PROXY,
+               "no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost"}
+
+
 def run_cli(env: dict[str, str], *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    """`python -m watchdog ARGS` in a fresh process with `env`, kept offline (OFFLINE_ENV)."""
     return subprocess.run([sys.executable, "-m", "watchdog", *args], capture_output=True,
-                          text=True, env=env, cwd=REPO, timeout=timeout)
+                          text=True, env={**env, **OFFLINE_ENV}, cwd=REPO, timeout=timeout)
 
 
 @pytest.fixture(scope="session")

@@ -36,7 +36,10 @@ def _one_error_line(result) -> str:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_failures_are_one_line_and_non_zero(sqlite_env, tmp_path):
-    assert "watchdog init" in _one_error_line(run_cli(sqlite_env, "crawl", "court_dishonest"))
+    # --mirror on a closed loopback port: were the secret checked after the first request,
+    # the crawl would fail on the refused connection, never reach the real site.
+    assert "watchdog init" in _one_error_line(run_cli(
+        sqlite_env, "crawl", "court_dishonest", "--mirror", "http://127.0.0.1:9"))
     assert run_cli(sqlite_env, "init").returncode == 0
     assert "no_such_source" in _one_error_line(
         run_cli(sqlite_env, "import", "no_such_source", str(SAMPLES / "disDetail_unit_2014.json")))

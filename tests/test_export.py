@@ -303,6 +303,10 @@ def test_persons_findings_and_changes_name_no_place_listing_or_date(store, expor
     listed = {r["observation_id"] for r in tables["company_listings"]["rows"]
               if r["status"] == "listed"}
     rates = tables["finding_rates_by_province"]["rows"]
+    # Not vacuous: this store has rates shown beside held-back ones, and one shown with a finding
+    # (Tibet's, n 17: a company's).
+    shown = [rate for rate in rates if not rate["suppressed"]]
+    assert shown and len(shown) < len(rates) and any(rate["findings"] for rate in shown)
     for rate in rates:
         if not rate["suppressed"]:
             firms = {r["observation_id"] for r in companies if r["province"] == rate["province"]
@@ -326,6 +330,10 @@ def test_small_person_cells_are_suppressed(exports):
         assert row["persons"] == "" or not 0 < int(row["persons"]) < 10
     rates = tables["finding_rates_by_province"]["rows"]
     assert all(r["n"] is None or r["n"] >= 10 for r in rates)
+    # Not vacuous: some rates are shown with their n, and a held-back one gives no n or count.
+    assert any(r["n"] is not None for r in rates) and any(r["suppressed"] for r in rates)
+    assert all((r["n"], r["findings"], r["rate"]) == (None, None, None)
+               for r in rates if r["suppressed"])
 
 
 def test_companies_are_named_with_their_codes(store, exports):

@@ -136,18 +136,20 @@ def test_a_failure_is_one_error_line(crawled, database_url, tmp_path):
 def test_the_export_reads_one_snapshot(crawled, database_url):
     engine = get_engine(database_url)
     crawl = Crawl.__table__
-    with _snapshot(engine) as conn:
-        shim = cast(Engine, _OneConnection(conn))
-        _, before = queries.crawls(shim, 1, 10)
-        with engine.begin() as writer:  # another connection records a crawl meanwhile
-            writer.execute(insert(crawl).values(
-                source_id="court_dishonest", mode="import", status="complete",
-                started_at=datetime.now(UTC), origin="file:later.json", unknown_fields={},
-                errors=[], field_fill={}))
-        assert queries.crawls(shim, 1, 10)[1] == before
-    assert queries.crawls(engine, 1, 10)[1] == before + 1
-    with engine.begin() as writer:
-        writer.execute(delete(crawl).where(crawl.c.origin == "file:later.json"))
+    try:
+        with _snapshot(engine) as conn:
+            shim = cast(Engine, _OneConnection(conn))
+            _, before = queries.crawls(shim, 1, 10)
+            with engine.begin() as writer:  # another connection records a crawl meanwhile
+                writer.execute(insert(crawl).values(
+                    source_id="court_dishonest", mode="import", status="complete",
+                    started_at=datetime.now(UTC), origin="file:later.json", unknown_fields={},
+                    errors=[], field_fill={}))
+            assert queries.crawls(shim, 1, 10)[1] == before
+        assert queries.crawls(engine, 1, 10)[1] == before + 1
+    finally:  # the store is the module's: the other tests must not see this crawl
+        with engine.begin() as writer:
+            writer.execute(delete(crawl).where(crawl.c.origin == "file:later.json"))
 
 
 def test_licence_and_notice_are_the_dashboards_words():

@@ -161,10 +161,12 @@ def test_the_scheduler_refuses_a_second_instance_and_records_it(scheduler, monke
     monkeypatch.setattr(jobs_runs, "run_crawl_process", fake_crawl(seconds=2.5))
     jobs.schedule_job(scheduler, JOB, IntervalTrigger(seconds=1))
     scheduler.resume()
+    # Two complete runs at least, so that "never side by side" compares a pair.
     wait_for(lambda: any("one at a time" in r.detail for r in runs(url))
-             and finished_runs(url, 1)() and any(r.status == "complete" for r in runs(url)))
+             and sum(r.status == "complete" for r in runs(url)) >= 2)
     scheduler.shutdown(wait=True)
     done = [r for r in runs(url) if r.status == "complete"]
+    assert len(done) >= 2, [r.status for r in runs(url)]
     for first, second in zip(done, done[1:], strict=False):
         assert second.started_at >= first.finished_at  # never side by side
 
@@ -339,9 +341,9 @@ def test_stopping_the_scheduler_without_waiting_stops_the_crawl(scheduler, monke
     jobs.schedule_job(scheduler, JOB, DateTrigger(run_date=datetime.now(UTC)))
     scheduler.resume()
     wait_for(lambda: bool(jobs_runs._children))
-    began = time.monotonic()
     scheduler.shutdown(wait=False)
+    # The stand-in crawl sleeps 120 s: a run that ends within this timeout was stopped, not
+    # waited for (wait_for raises when it does not end in time).
     wait_for(finished_runs(url, 1), timeout=30)
-    assert time.monotonic() - began < 25
     (run,) = runs(url)
     assert run.status == "failed" and "crawl process exited -15" in run.detail

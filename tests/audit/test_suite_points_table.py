@@ -23,7 +23,13 @@ from watchdog.store.tables import AuditRun, Finding, RegimeVersion
 from watchdog.store.writer import CrawlRecorder, register_source
 
 KEYER = Keyer(b"test-secret-for-points-audit-000")
-TODAY = datetime.now(UTC).date()
+
+
+def today() -> date:
+    """The UTC day now. Read after the crawls are stored (never at import), so a run that starts
+    before UTC midnight and stores its crawls after it still audits the day they were seen on;
+    the recorder stamps sightings and removals with the clock, so the audit day follows it."""
+    return datetime.now(UTC).date()
 
 
 def store(url: str, artifacts: Path, source_id: str, pages: list[list[Draft]]) -> None:
@@ -35,7 +41,9 @@ def store(url: str, artifacts: Path, source_id: str, pages: list[list[Draft]]) -
     rec.finish(covers_whole_source=True)
 
 
-def run(url: str, module: Any, as_of: date = TODAY) -> tuple[dict[str, int], list[Any]]:
+def run(url: str, module: Any, as_of: date | None = None) -> tuple[dict[str, int], list[Any]]:
+    """Audit as of `as_of`, by default the UTC day at the call (after what was stored)."""
+    as_of = today() if as_of is None else as_of
     engine = get_engine(url)
     with engine.begin() as conn:
         run_id = conn.execute(insert(AuditRun.__table__).values(
@@ -102,7 +110,7 @@ def test_drift_and_added_rule(url, tmp_path):
 def test_changes_after_the_audit_day_are_not_reported(url, tmp_path):
     store(url, tmp_path, "points_rules", [table(1)])
     store(url, tmp_path, "points_rules", [table(2)])
-    counts, _ = run(url, suite, as_of=TODAY - timedelta(days=2))
+    counts, _ = run(url, suite, as_of=today() - timedelta(days=2))
     assert counts["points_table_changed"] == 0
     assert counts["points_value_differs"] == 1  # what is published now still differs
 

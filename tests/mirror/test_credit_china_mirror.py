@@ -140,7 +140,8 @@ def test_layout_switch_adds_what_the_parser_reports(mirror):
     assert "entity_tag" in cc.parse_bytes(body, KEYER, name=url).drafts[0].unknown_fields
     ent = entities(1)[15]
     _, body, url = get(mirror, "typeSourceSearch", type="行政管理", tyshxydm=ent.uscc, page=1)
-    assert all("xyxf_zt" in d.unknown_fields for d in cc.parse_bytes(body, KEYER, name=url).drafts)
+    drafts = cc.parse_bytes(body, KEYER, name=url).drafts
+    assert drafts and all("xyxf_zt" in d.unknown_fields for d in drafts)
     _, body, url = get(mirror, "catalogSearchPerson", tableName="credit_hmd_zrr_xzfj_jb", page=2)
     assert "lrlx" in cc.parse_bytes(body, KEYER, name=url).drafts[0].unknown_fields
 

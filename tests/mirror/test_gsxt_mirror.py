@@ -124,7 +124,7 @@ def test_layout_switch_adds_what_the_parser_reports(mirror):
     _switch(mirror, "layout")
     _, body, url = fetch(mirror, DIRECTORY, pageNos=2)
     parsed = gsxt.parse_bytes(body, KEYER, name=url)
-    assert all(d.unknown_fields == {"公示状态": "string"} for d in parsed.drafts)
+    assert parsed.drafts and all(d.unknown_fields == {"公示状态": "string"} for d in parsed.drafts)
     company = parsed.next_pages[0]
     _, body, _ = fetch(mirror, company.split("?")[0], **dict(p.split("=") for p in company.split("?")[1].split("&")))
     assert "label:信用等级" in gsxt.parse_bytes(body, KEYER).drafts[0].unknown_fields

@@ -110,6 +110,7 @@ def test_truncated_is_a_format_error(mirror) -> None:
 def test_layout_adds_an_unknown_field(mirror) -> None:
     mirror.state.update(failure="layout", fail_from_page=0)
     from_csv = ofac_sdn.parse_set(the_set(mirror), KEYER)
-    assert all("sdn_column_13" in d.unknown_fields for d in from_csv.drafts)
+    assert from_csv.drafts and all("sdn_column_13" in d.unknown_fields for d in from_csv.drafts)
     from_xml = ofac_sdn.parse_bytes(get(mirror, BASE + "SDN.XML")[1], KEYER)
-    assert all(d.unknown_fields == {"riskLevel": "str"} for d in from_xml.drafts)
+    assert from_xml.drafts and all(d.unknown_fields == {"riskLevel": "str"}
+                                   for d in from_xml.drafts)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import time
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -67,7 +66,7 @@ def test_index_robots_and_synthetic_marking(client):
 def test_baidu_paging_covers_every_record_once(client):
     expected = [r["id"] for r in g.generate(1)]
     seen: list[str] = []
-    started, pages, pn = time.perf_counter(), 0, 0
+    pages, pn = 0, 0
     while True:
         data = client.json(f"{BAIDU}&pn={pn}&rn=50")["data"]
         pages += 1
@@ -77,10 +76,9 @@ def test_baidu_paging_covers_every_record_once(client):
         assert block["dispNum"] == len(expected) and block["listNum"] == len(block["result"])
         seen += [row["id"] for row in block["result"]]
         pn += 50
-    elapsed = time.perf_counter() - started
     assert len(seen) == len(set(seen)) == len(expected)
     assert set(seen) == {str(i) for i in expected}
-    assert pages / elapsed > 50, f"{pages / elapsed:.0f} pages/s"  # hundreds when warm
+    assert pages == -(-len(expected) // 50) + 1  # full pages, then one empty page that ends it
 
 
 def test_baidu_conventions_and_rn_clamp(client):

@@ -79,4 +79,4 @@ def test_truncated_and_layout(mirror) -> None:
         wb.parse_bytes(get(mirror, API)[1], KEYER)
     mirror.state.update(failure="layout")
     drafts = wb.parse_bytes(get(mirror, API)[1], KEYER).drafts
-    assert all(d.unknown_fields.get("RISK_RATING") == "str" for d in drafts)
+    assert drafts and all(d.unknown_fields.get("RISK_RATING") == "str" for d in drafts)

@@ -3,7 +3,6 @@ per-contact pulls add up; suggested contacts raise the score."""
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 
 import numpy as np
@@ -93,14 +92,14 @@ def test_contact_pulls_and_suggestions_by_hand() -> None:
 
 def test_alpha_within_a_hair_of_one_stops_at_float_precision_near_the_fixed_point() -> None:
     # The a posteriori test would need changes under 1e-13 points, below float rounding: the
-    # iteration stops when changes are only rounding, close to the exact solution, in a moment.
+    # iteration stops when changes are only rounding, close to the exact solution, within a
+    # bounded number of iterations.
     rng = np.random.default_rng(3)
     own = rng.uniform(350, 950, 1000)
     graph = random_contacts(1000, 10, rng)
     alpha = 0.9999999
-    started = time.perf_counter()
     got = propagate(own, graph, alpha, low=350, high=950)
-    assert time.perf_counter() - started < 5 and got.iterations < 10_000
+    assert got.iterations < 10_000  # stops on rounding, not after ~1e8 iterations to tol
     exact = spla.spsolve((sp.identity(1000, format="csc") - alpha * graph).tocsc(), (1 - alpha) * own)
     assert np.max(np.abs(got.scores - exact)) < 1e-3
     assert got.error_bound > 0  # reported, not claimed to be within tol

@@ -18,17 +18,20 @@ from watchdog.store.db import get_engine
 from watchdog.store.tables import Artifact, Crawl, Observation
 
 KEYER = Keyer(b"credit-china-wrong-source-secret")
-SAMPLES = Path("/work/shared/samples")
-GSXT_APP = SAMPLES / "gsxt_app_transcribed" / "gsxt_app_entity_with_keyperson_shareholder_2020.json"
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
+# Shared samples, copied byte for byte into the fixtures so a clean clone reads them (see each
+# folder's SOURCE.txt and fixtures/shared_samples/SOURCE.txt): samples/gsxt_app_transcribed/ in
+# fixtures/gsxt, samples/zxgk_shixin_transcribed/ in fixtures/court_dishonest and
+# samples/creditchina_transcribed/ in fixtures/credit_china.
+GSXT_APP = FIX / "gsxt" / "gsxt_app_entity_with_keyperson_shareholder_2020.json"
+COURT_SAMPLES = FIX / "court_dishonest"
+CREDIT_CHINA_SAMPLES = FIX / "credit_china"
 # Persons named in the gsxt sample (sanitised to surname + 某 by its transcriber).
 GSXT_PERSONS = ("李某", "黄某某", "王某")
 
 
 def _gsxt_app() -> bytes:
-    if GSXT_APP.is_file():
-        return GSXT_APP.read_bytes()
-    return (FIX / "gsxt" / GSXT_APP.name).read_bytes()  # the same file, copied for gsxt's tests
+    return GSXT_APP.read_bytes()
 
 
 def test_gsxt_app_record_is_refused_saying_what_it_looks_like():
@@ -51,9 +54,7 @@ def test_gsxt_app_record_inside_a_legacy_envelope_is_refused():
     "zhixing_beizhixingren_legacy_shanghai.json",
 ])
 def test_court_files_are_refused_as_court_records(name):
-    path = SAMPLES / "zxgk_shixin_transcribed" / name
-    if not path.is_file():
-        pytest.skip(f"shared sample {name} not present")
+    path = COURT_SAMPLES / name
     with pytest.raises(FormatError, match="court dishonest-debtor record"):
         cc.parse_bytes(path.read_bytes(), KEYER, name=name)
 
@@ -76,14 +77,14 @@ def test_mostly_unknown_keys_are_refused(body):
 
 
 def test_every_shared_credit_china_sample_still_parses():
-    folder = SAMPLES / "creditchina_transcribed"
-    if not folder.is_dir():
-        pytest.skip("shared samples not present")
-    formats = {}
-    for path in sorted(folder.glob("current_*.json")) + sorted(folder.glob("legacy_*.json")):
-        if "error_responses" in path.name:
-            continue  # three bodies in one file: read one by one in test_credit_china
-        formats[path.name] = cc.parse_bytes(path.read_bytes(), KEYER, name=path.name).fmt
+    # The shared ones only (fixtures/credit_china holds synthetic legacy_* files too); the
+    # fourth, current_error_responses_c2026.json, holds three bodies in one file: read one by
+    # one in test_credit_china.
+    names = ["current_catalogSearchHome_c2026.json",
+             "current_getTyshxydmDetailsContent_c2026.json",
+             "legacy_credit_info_search_liaoning_c2017.json"]
+    formats = {name: cc.parse_bytes((CREDIT_CHINA_SAMPLES / name).read_bytes(), KEYER,
+                                    name=name).fmt for name in names}
     assert formats == {"current_catalogSearchHome_c2026.json": "search",
                        "current_getTyshxydmDetailsContent_c2026.json": "detail",
                        "legacy_credit_info_search_liaoning_c2017.json": "legacy_search"}

@@ -2,9 +2,10 @@
 person's name (in observations or archived copies); each failure switch leaves the crawl
 blocked or partial with its reason, the earlier data intact and nothing marked removed.
 
-The helpers here serve the `us_csl` and `worldbank_debarred` crawl tests too. These tests need
-the pipeline that writes parser drafts for sources other than the court list; until it lands
-they are skipped.
+The helpers here serve the `us_csl` and `worldbank_debarred` crawl tests too. Each failure's
+words must appear in the reason or errors the crawl records: the captcha page's reason reads
+"a block or captcha page instead of the OFAC SDN list at URL" (us_csl's the same, after its
+HTTP 405).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from watchdog.store.artifacts import read_artifact
 from watchdog.store.db import get_engine
 from watchdog.store.tables import Artifact, Crawl, Observation, Subject
 
-FAILURES = [("block412", "blocked", "412"), ("captcha", "blocked", ""),
+FAILURES = [("block412", "blocked", "412"), ("captcha", "blocked", "captcha page"),
             ("http500", "partial", "HTTP 500"), ("truncated", "partial", "unreadable")]
 
 
@@ -79,6 +80,7 @@ def stored_text(env: dict[str, str], home: Path) -> str:
 def check_failure(baseline: Path, tmp_path: Path, mirror, source: str, failure: str,
                   status: str, words: str, fail_from_page: int) -> Crawl:
     """The crawl a failure switch leaves, after checking what it must not have done."""
+    assert words.strip(), "name words the recorded reason must contain: '' matches any reason"
     home = tmp_path / "home"
     shutil.copytree(baseline, home)
     env = home_env(home)
@@ -98,8 +100,8 @@ def check_failure(baseline: Path, tmp_path: Path, mirror, source: str, failure: 
 
 def check_import(tmp_path: Path, source: str, path: Path, forbidden: tuple[str, ...]) -> int:
     """Import one file into a fresh home; the number of observations it stored."""
-    if not path.is_file():
-        pytest.skip(f"{path.name} not present")
+    # Every path is a fixture in the checkout (shared samples copied in): missing is a failure.
+    assert path.is_file(), f"fixture {path} is missing"
     home = tmp_path / "home"
     env = home_env(home)
     assert run_cli(env, "init").returncode == 0
@@ -142,7 +144,8 @@ def test_failure_switch_keeps_earlier_data(baseline, tmp_path, mirror, failure, 
 
 
 def test_layout_change_is_partial_and_named(baseline, tmp_path, mirror) -> None:
-    row = check_failure(baseline, tmp_path, mirror, "ofac_sdn", "layout", "partial", "", 1)
+    row = check_failure(baseline, tmp_path, mirror, "ofac_sdn", "layout", "partial",
+                        "layout changed: unknown field(s)", 1)
     assert "sdn_column_13" in row.unknown_fields
 
 

@@ -53,5 +53,6 @@ def test_failure_switch_keeps_earlier_data(baseline, tmp_path, mirror, failure, 
 
 
 def test_layout_change_is_partial_and_named(baseline, tmp_path, mirror) -> None:
-    row = check_failure(baseline, tmp_path, mirror, "us_csl", "layout", "partial", "", 0)
+    row = check_failure(baseline, tmp_path, mirror, "us_csl", "layout", "partial",
+                        "layout changed: unknown field(s)", 0)
     assert "risk_score" in row.unknown_fields

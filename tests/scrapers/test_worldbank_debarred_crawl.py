@@ -57,5 +57,5 @@ def test_failure_switch_keeps_earlier_data(baseline, tmp_path, mirror, failure, 
 
 def test_layout_change_is_partial_and_named(baseline, tmp_path, mirror) -> None:
     row = check_failure(baseline, tmp_path, mirror, "worldbank_debarred", "layout", "partial",
-                        "", 1)
+                        "layout changed: unknown field(s)", 1)
     assert "RISK_RATING" in row.unknown_fields
