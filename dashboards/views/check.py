@@ -36,20 +36,10 @@ def _setup(state: BlueprintSetupState) -> None:
 @bp.before_request
 def _guard() -> None:
     g.site_state = check_guard.no_store_site_state()   # read by the layout; no database
-    if request.method == "POST":
-        limit = check_guard.limiter(current_app)
-        if not limit.allow(request.remote_addr or "unknown"):
-            abort(429, f"Too many self-checks from your address: at most {limit.limit} a minute. "
-                       "Wait a minute and try again.")
+    check_guard.limit_posts("self-checks")
 
 
-@bp.after_request
-def _no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    if response.status_code == 429:
-        response.headers["Retry-After"] = str(int(check_guard.WINDOW))
-    return response
+bp.after_request(check_guard.no_store)
 
 
 @bp.get("/check")

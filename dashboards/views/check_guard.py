@@ -21,7 +21,7 @@ from collections import deque
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, abort, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 COOKIE = "scorewatch_check"
@@ -105,6 +105,25 @@ def limiter(app: Flask) -> RateLimiter:
     if found is None:
         found = app.extensions[EXTENSION] = RateLimiter(int(app.config.get("CHECK_RATE_LIMIT", 30)))
     return found
+
+
+def limit_posts(what: str) -> None:
+    """A `before_request` for the private pages: 429 past the per-address allowance, which
+    /check and /check/list share."""
+    if request.method == "POST":
+        limit = limiter(current_app)
+        if not limit.allow(request.remote_addr or "unknown"):
+            abort(429, f"Too many {what} from your address: at most {limit.limit} a minute. "
+                       "Wait a minute and try again.")
+
+
+def no_store(response: Any) -> Any:
+    """An `after_request` for the private pages: never cached, and a 429 says when to retry."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    if response.status_code == 429:
+        response.headers["Retry-After"] = str(int(WINDOW))
+    return response
 
 
 def no_store_site_state() -> dict[str, Any]:

@@ -52,20 +52,10 @@ class LookupError_(ValueError):
 
 @bp.before_request
 def _guard() -> None:
-    if request.method == "POST":
-        limit = check_guard.limiter(current_app)  # one allowance shared with /check
-        if not limit.allow(request.remote_addr or "unknown"):
-            abort(429, f"Too many checks from your address: at most {limit.limit} a minute. "
-                       "Wait a minute and try again.")
+    check_guard.limit_posts("checks")  # one allowance shared with /check
 
 
-@bp.after_request
-def _no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    if response.status_code == 429:
-        response.headers["Retry-After"] = str(int(check_guard.WINDOW))
-    return response
+bp.after_request(check_guard.no_store)
 
 
 @bp.get("/check/list")
@@ -147,7 +137,7 @@ def _entry(row: dict[str, Any], today: date) -> dict[str, Any]:
         "source_id": row["source_id"], "source_title": row["source_title"],
         "publisher": row["publisher"], "official": row["official"], "status": row["status"],
         "first_seen": row["first_seen"], "last_seen": row["last_seen"],
-        "removed_at": row["removed_at"], "court": row["court"],
+        "court": row["court"],
         "case_code": payload.get("case_code") if isinstance(payload, dict) else None,
         "artifact_sha256": row["artifact_sha256"],
         "findings": row["findings"], "card": None, "card_problem": None,
@@ -161,9 +151,7 @@ def _entry(row: dict[str, Any], today: date) -> dict[str, Any]:
             entry["card_problem"] = "The stored entry could not be read by the model."
         else:
             entry["case_code"] = facts.case_code
-            # The list was last seen holding the entry on that day; a removed entry is history.
-            as_of = today if row["status"] == "listed" else row["last_seen"].date()
-            entry["card"] = listing_card(regime, facts, as_of)
+            entry["card"] = listing_card(regime, facts, today)  # only entries still listed
     return entry
 
 

@@ -46,20 +46,21 @@ def courts() -> Table:
                    and filt.status == ("listed",))
     k = k_threshold()
     counts = cached(queries.listing_counts, engine(), "court", filt, k)
-    rates = {row["group"]: row for row in _rates(k)} if rates_apply else {}
+    audited = _rates(k) if rates_apply else []
+    by_court = {row["group"]: row for row in audited}
     run = queries.current_audit_run(engine())
     persons = cached(pf.rate_persons, engine(), run["id"], None, "court") if run else {}
-    held = {court for court, rate in rates.items()
+    held = {court for court, rate in by_court.items()
             if not rate.get("suppressed", True) and 0 < persons.get(court, 0) < k}
-    held |= _second_courts(held, rates, cached(pf.court_provinces, engine()))
+    held |= _second_courts(held, by_court, cached(pf.court_provinces, engine()))
+    # A rate's n is the court's current persons and companies: where the counts beside it hold
+    # the persons back, it goes too (`rates_beside_counts`, as for provinces on /findings).
+    rates = {row["group"]: row for row in pf.rates_beside_counts(audited, counts)}
     rows: list[dict[str, Any]] = []
     for row in sorted(counts, key=lambda r: -(_num(r["persons"]) + r["companies"])):
         rate = rates.get(row["value"], {})
         held_back = row["value"] in held
-        # A rate's n is the court's current persons and companies: beside an exact company
-        # count it gives the persons back, so it goes wherever their count is not shown.
-        count_held = not isinstance(row["persons"], int) and not rate.get("suppressed", True)
-        suppressed = bool(rate.get("suppressed", True)) or held_back or count_held
+        suppressed = bool(rate.get("suppressed", True)) or held_back
         rows.append({
             "court": row["value"], "persons": row["persons"], "companies": row["companies"],
             "audited": None if suppressed else rate.get("n"),
@@ -69,7 +70,7 @@ def courts() -> Table:
             "rate_high": None if suppressed else rate.get("high"),
             "rate_suppressed": suppressed,
             "persons_held_back": held_back,
-            "count_held_back": count_held and not held_back,
+            "count_held_back": bool(rate.get("count_held_back")) and not held_back,
             "rate_text": None if suppressed or not rate.get("n")
             else rate_text(int(rate.get("findings") or 0), int(rate["n"])),
         })

@@ -179,8 +179,7 @@ def _weighted(regime: WeightedRegime, person: Mapping[str, Any], now: ScoreResul
     dims = dict(person["dimensions"])
     values = {d: Decimal(str(v)) for d, v in dims.items()}
     lo, span = Decimal(regime.range.min), Decimal(regime.range.max - regime.range.min)
-    variants = [v.weights for v in regime.weight_variants if in_force(v, now.as_of)] or \
-        [v.weights for v in regime.weight_variants]
+    variants = [v.weights for v in regime.variants_in_force(now.as_of)]
     if regime.weights_unknown:
         variants += [{d: Decimal(int(d == only)) for d in values} for only in values]
     # Rounding half up: whole >= goal exactly when the exact score >= goal - 0.5.

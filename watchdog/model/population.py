@@ -119,8 +119,7 @@ def score_inputs(regime: ScoringRegime, inputs: Inputs, as_of: date | None = Non
     n = inputs.table.shape[0]
     direct = np.full(n, -1, dtype=np.int64)
     if isinstance(regime, WeightedRegime):
-        variants = [v for v in regime.weight_variants if in_force(v, day)] or list(regime.weight_variants)
-        weights = variants[0].weights
+        weights = regime.variants_in_force(day)[0].weights
         w = np.array([float(weights[d.id]) for d in regime.dimensions])
         span = regime.range.max - regime.range.min
         return regime.range.min + span * (inputs.table @ w), direct
@@ -233,7 +232,7 @@ def simulate(regime: ScoringRegime, people: int, degree: int, alpha: float, seed
         notes.append("gates that also need a yes/no fact are counted on their score condition only")
     if isinstance(regime, WeightedRegime):
         day = as_of or date.today()
-        used = ([v for v in regime.weight_variants if in_force(v, day)] or list(regime.weight_variants))[0]
+        used = regime.variants_in_force(day)[0]
         if regime.weights_unknown:
             notes.append(f"scored with {used.label.en}: {regime.id} published no weights, so this "
                          "is an assumption, not a reported weight set")

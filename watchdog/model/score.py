@@ -188,7 +188,7 @@ def band_for(regime: ScoringRegimeBase, points: int, facts: Mapping[str, bool], 
 def _weighted(regime: WeightedRegime, p: Person, notes: list[str]
               ) -> tuple[list[Contribution], Decimal, dict[str, int]]:
     lo, span = Decimal(regime.range.min), Decimal(regime.range.max - regime.range.min)
-    variants = [v for v in regime.weight_variants if in_force(v, p.as_of)] or list(regime.weight_variants)
+    variants = regime.variants_in_force(p.as_of)
     primary = variants[0]
     rows = [_row("range_min", "Lowest possible score", "start", lo, regime.range)]
     for dim in regime.dimensions:

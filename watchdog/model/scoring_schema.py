@@ -222,6 +222,11 @@ class WeightedRegime(ScoringRegimeBase):
                      f"weights add up to {sum(variant.weights.values())}, not 1")
         return self
 
+    def variants_in_force(self, day: date | None) -> list[WeightVariant]:
+        """The weight sets in force on `day`, first the one a score is shown with; every set
+        when none is dated to cover it."""
+        return [v for v in self.weight_variants if in_force(v, day)] or list(self.weight_variants)
+
 
 class Start(Sourced):
     points: int

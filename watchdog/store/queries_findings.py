@@ -225,7 +225,7 @@ def rates_beside_counts(rates: list[dict[str, Any]],
     for rate in rates:
         if rate["group"] in hidden and not rate["suppressed"]:
             rate = {**rate, "n": None, "findings": None, "rate": None, "low": None,
-                    "high": None, "suppressed": True, "persons_held_back": True}
+                    "high": None, "suppressed": True, "count_held_back": True}
         out.append(rate)
     return out
 
