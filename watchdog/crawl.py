@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from watchdog.gcwork import bulk_work
 from watchdog.sources import list_sources, load_manifest
 from watchdog.store.db import migrate
 from watchdog.store.writer import CrawlOutcome
@@ -64,7 +65,8 @@ def run_crawls(source_ids: list[str], *, database_url: str, base_url: str | None
             kwargs["expected_min"] = expected_min
         process.crawl(crawler, **kwargs)
         crawlers.append((sid, crawler))
-    process.start()
+    with bulk_work():
+        process.start()
     outcomes = []
     for sid, crawler in crawlers:
         outcome = getattr(crawler.spider, "outcome", None) if crawler.spider else None

@@ -20,6 +20,7 @@ from typing import Any
 
 from watchdog import jsontext
 from watchdog.evidence import prepare
+from watchdog.gcwork import bulk_work, tune_for_bulk_work
 from watchdog.ingest import counted_row, record_listings
 from watchdog.parsers.court_dishonest import ParsedListing, iter_file_records, parse_bytes
 from watchdog.parsers.errors import BlockedError, FormatError
@@ -54,10 +55,11 @@ def import_file(manifest: Manifest, path: Path, *, database_url: str, artifacts_
     bar = Progress(f"{manifest.id} import", enabled=progress)
     keyer = keyer.caching()  # for this import only: names keyed for the copy and the parse
     try:
-        if path.suffix.lower() in STREAM_SUFFIXES:
-            _import_lines(recorder, manifest, path, keyer, bar)
-        else:
-            _import_whole(recorder, manifest, path, keyer, bar)
+        with bulk_work():
+            if path.suffix.lower() in STREAM_SUFFIXES:
+                _import_lines(recorder, manifest, path, keyer, bar)
+            else:
+                _import_whole(recorder, manifest, path, keyer, bar)
     except (BlockedError, FormatError, ValueError) as exc:
         return _refused(recorder, manifest, exc)
     finally:
@@ -205,6 +207,7 @@ _WORKER: tuple[Keyer, str] | None = None
 def _start_worker(keyer: Keyer, regime_id: str) -> None:
     global _WORKER
     _WORKER = (keyer.caching(), regime_id)
+    tune_for_bulk_work()
 
 
 def _in_worker(task: Callable[[Keyer, str, Lines], Any], lines: Lines) -> Any:

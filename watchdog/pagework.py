@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from watchdog.evidence import prepare
+from watchdog.gcwork import tune_for_bulk_work
 from watchdog.ingest import counted_row
 from watchdog.jsontext import loads
 from watchdog.parsers.court_dishonest import ParsedListing, iter_file_records
@@ -84,6 +85,7 @@ _WORKER: tuple[Keyer, str, bool, Path] | None = None
 def _start(secret: bytes, regime_id: str, contains_persons: bool, artifacts_dir: Path) -> None:
     global _WORKER
     _WORKER = (Keyer(secret).caching(), regime_id, contains_persons, artifacts_dir)
+    tune_for_bulk_work()
 
 
 def _in_worker(body: bytes) -> PageResult:
