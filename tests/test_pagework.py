@@ -104,6 +104,33 @@ def test_a_worker_that_dies_makes_the_page_an_error_not_an_empty_page(spider) ->
     assert item.error and "not parsed (RuntimeError)" in item.error
 
 
+def test_a_worker_pool_tells_blocks_captchas_and_cut_bodies_as_the_crawl_process_does(
+        spider, tmp_path: Path) -> None:
+    from watchdog.mirror.formats import baidu_captcha_html, zxgk_captcha_html
+
+    page = _pages(1)[0]
+    bodies = {"captcha": baidu_captcha_html(), "zxgk captcha": zxgk_captcha_html(),
+              "expired": b"{}", "cut": page[: len(page) // 2], "whole": page}
+    alone = {name: asyncio.run(spider.read_page(_response(body)))  # type: ignore[arg-type]
+             for name, body in bodies.items()}
+    spider.pool = PagePool(SECRET, REGIME, contains_persons=True, artifacts_dir=tmp_path,
+                           workers=1)
+    try:
+        pooled = {name: asyncio.run(spider.read_page(_response(body)))  # type: ignore[arg-type]
+                  for name, body in bodies.items()}
+    finally:
+        spider.pool.close()
+    for name in bodies:
+        assert (pooled[name].blocked, pooled[name].error) == (alone[name].blocked,
+                                                              alone[name].error), name
+    assert "captcha" in (pooled["captcha"].blocked or "")
+    assert "captcha expired" in (pooled["expired"].blocked or "")
+    assert pooled["cut"].error and not pooled["cut"].blocked
+    # Not a page: nothing parsed or archived by the worker; the pipeline archives it as it came.
+    assert all(pooled[n].page is None for n in ("captcha", "zxgk captcha", "expired", "cut"))
+    assert len(pooled["whole"].page.rows) == len(alone["whole"].page.rows) == 25
+
+
 def test_small_crawls_parse_in_process_and_large_ones_start_workers(spider, monkeypatch) -> None:
     started: list[int | None] = []
     monkeypatch.setattr("scrapers.spiders.court_dishonest.PagePool",

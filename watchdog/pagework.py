@@ -49,20 +49,30 @@ class Archived:
 
 @dataclass
 class PageResult:
-    """What one page gave, ready for `scrapers.pipelines.StorePipeline`."""
+    """What one page gave, ready for `scrapers.pipelines.StorePipeline`; `archived` is None when
+    the body was not a JSON page of records (`unreadable` or `empty`): nothing was archived or
+    parsed, and the crawl process looks at it as it would without workers."""
 
-    archived: Archived
+    archived: Archived | None
     rows: list[ListingRow] = field(default_factory=list)
     rejections: list[tuple[int, str]] = field(default_factory=list)  # (index, reason)
     unknown_fields: dict[str, int] = field(default_factory=dict)
     field_fill: dict[str, int] = field(default_factory=dict)
     error: str | None = None  # the page's layout is not one we know
+    unreadable: bool = False  # not JSON: a block page, a captcha or a cut-off body
+    empty: bool = False  # `{}`: zxgk's answer once the captcha has expired
 
 
 def work_page(body: bytes, keyer: Keyer, regime_id: str, contains_persons: bool,
               artifacts_dir: Path) -> PageResult:
-    """Parse, key, redact and archive one page of court-list JSON (already known to decode)."""
-    parsed = loads(body)
+    """Decode, parse, key, redact and archive one page of court-list JSON. The decoding is done
+    here, not in the crawl process, which is the busier of the two on a large crawl."""
+    try:
+        parsed = loads(body)
+    except ValueError:
+        return PageResult(archived=None, unreadable=True)
+    if parsed == {}:
+        return PageResult(archived=None, empty=True)
     evidence = prepare(body, keyer, contains_persons=contains_persons, parsed=parsed)
     sha, rel, stored_size = write_artifact(artifacts_dir, evidence.stored)
     result = PageResult(archived=Archived(sha, rel, stored_size, evidence.original_sha256,

@@ -159,32 +159,46 @@ class CourtDishonestSpider(Spider):
         if response.status >= 400:
             item.error = f"HTTP {response.status} at {response.url}"
             return item
-        try:
-            item.parsed = jsontext.loads(response.body)
-        except ValueError:
-            item.error, item.blocked = _classify_unparseable(response.body, self.keyer)
-            if item.error or item.blocked:
-                item.error = item.error and f"{item.error} at {response.url}"
-                item.blocked = item.blocked and f"{item.blocked} at {response.url}"
-            return item
-        if item.parsed == {}:
-            item.blocked = f"empty {{}} answer (the captcha expired) at {response.url}"
-            return item
-        if not records:
-            return item
-        try:
-            if self.pool is None:
+        if records and self.pool is not None:
+            # A worker decodes the page too: decoding it here as well cost the crawl process,
+            # the busier one, a twentieth of its time.
+            try:
+                page = await asyncio.wrap_future(self.pool.submit(response.body))
+            except Exception as exc:  # a dead worker costs the page (crawl partial), not the crawl
+                item.error = f"page not parsed ({type(exc).__name__}) at {response.url}"
+                return item
+            if page.unreadable or page.empty:
+                return self._not_a_page(item, response, empty=page.empty)
+        else:
+            try:
+                item.parsed = jsontext.loads(response.body)
+            except ValueError:
+                return self._not_a_page(item, response, empty=False)
+            if item.parsed == {}:
+                return self._not_a_page(item, response, empty=True)
+            if not records:
+                return item
+            try:
                 page = work_page(response.body, self.keyer, self.manifest.regime or "",
                                  self.manifest.contains_persons, self.artifacts_dir)
-            else:
-                page = await asyncio.wrap_future(self.pool.submit(response.body))
-        except Exception as exc:  # a worker that died costs the page (crawl partial), not the crawl
-            item.error = f"page not parsed ({type(exc).__name__}) at {response.url}"
-            return item
+            except Exception as exc:  # as with a worker: the page is lost, the crawl partial
+                item.error = f"page not parsed ({type(exc).__name__}) at {response.url}"
+                return item
         item.page = page
         item.rejections = [f"{response.url} #{index}: {reason}" for index, reason in page.rejections]
         if page.error:
             item.error = f"unrecognised layout at {response.url}: {page.error}"
+        return item
+
+    def _not_a_page(self, item: PageItem, response: Response, *, empty: bool) -> PageItem:
+        """A body that is not a JSON page: `{}` (the captcha expired), a block page, a captcha
+        or a cut-off body. It is archived by the pipeline as it came."""
+        if empty:
+            item.blocked = f"empty {{}} answer (the captcha expired) at {response.url}"
+            return item
+        item.error, item.blocked = _classify_unparseable(response.body, self.keyer)
+        item.error = item.error and f"{item.error} at {response.url}"
+        item.blocked = item.blocked and f"{item.blocked} at {response.url}"
         return item
 
     def _stop_if_blocked(self, item: PageItem) -> None:
