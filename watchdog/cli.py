@@ -125,9 +125,15 @@ def crawl(sources: tuple[str, ...], mirror_url: str | None, path: str | None,
             click.echo(f"rejected: {reason}")
         click.echo(outcome.summary_line())
         if outcome.status != "complete":
-            bad.append(f"{outcome.source_id}: crawl {outcome.status}: {outcome.reason}")
+            bad.append(f"{outcome.source_id}: crawl {outcome.status}: {outcome.reason}"
+                       + _withheld(outcome.counts.withheld))
     if bad:
         _fail("; ".join(bad) + " (earlier data kept, nothing marked removed)")
+
+
+def _withheld(count: int) -> str:
+    return (f" ({count} change(s) to stored listings seen but not applied: only a complete "
+            "crawl changes them)" if count else "")
 
 
 @cli.command("import")
@@ -155,9 +161,10 @@ def import_(source: str, file: Path, progress: bool) -> None:
         click.echo(f"rejected: {reason}")
     click.echo(outcome.summary_line())
     if outcome.status in ("failed", "blocked"):
-        _fail(f"{source}: import {outcome.status}: {outcome.reason}")
+        _fail(f"{source}: import {outcome.status}: {outcome.reason}"
+              + _withheld(outcome.counts.withheld))
     if outcome.status == "partial":
-        click.echo(f"note: {outcome.reason}", err=True)
+        click.echo(f"note: {outcome.reason}{_withheld(outcome.counts.withheld)}", err=True)
 
 
 @cli.command()

@@ -64,6 +64,7 @@ def test_rows_are_stored_as_sqlalchemy_core_stores_them(store):
     rec.write_batch([_row(1), _row(2, text=False)], None, seen_at=SEEN)
     later = SEEN + timedelta(days=1, microseconds=1)
     rec.write_batch([_row(1, version=1)], None, seen_at=later)  # a change, with its diff
+    rec.finish(covers_whole_source=False)  # a change is applied when the crawl ends complete
     # The same rows again through SQLAlchemy Core: what the writer stored before bulk.py.
     refs = {}
     with get_engine(url).begin() as conn:
@@ -163,6 +164,7 @@ def test_batches_larger_than_an_old_sqlite_allows(store):
     counts = third.write_batch(rows, None, seen_at=SEEN + timedelta(days=2))
     # 1000 relisted, 1333 changed back; the rest as they were.
     assert (counts.added, counts.changed, counts.unchanged) == (0, 2333, 2667)
+    assert third.finish(covers_whole_source=True).counts.removed == 0
     with get_engine(url).connect() as conn:
         kinds = dict(conn.execute(select(ObservationChange.kind, func.count())
                                   .group_by(ObservationChange.kind)).all())

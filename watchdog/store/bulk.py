@@ -143,6 +143,14 @@ class Bulk:
         for sql, params in self._in_lists(head, keys):
             self.conn.exec_driver_sql(sql, bound + params)
 
+    def delete_in(self, table: Table, column: str, keys: Sequence[Any], **equal: Any) -> None:
+        """DELETE the rows whose `column` is in `keys` and whose other columns equal `equal`."""
+        where = "".join(f"{c} = {self.mark} AND " for c in self._cols(table, list(equal)))
+        fixed = tuple(self.bind(table.c[name], value) for name, value in equal.items())
+        head = f"DELETE FROM {self._table(table)} WHERE {where}{self._cols(table, [column])[0]}"
+        for sql, params in self._in_lists(head, keys):
+            self.conn.exec_driver_sql(sql, fixed + params)
+
     def select_in(self, table: Table, columns: Sequence[str], column: str, keys: Sequence[Any],
                   **equal: Any) -> list[tuple[Any, ...]]:
         """Rows (as the driver returns them: only for columns that need no result processing)

@@ -112,6 +112,25 @@ class ObservationChange(SQLModel, table=True):
     fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+class StagedChange(SQLModel, table=True):
+    """A change to a stored listing, seen by a crawl that has not finished yet. Only a crawl that
+    ends complete may change what a complete crawl established, and a crawl's status is known
+    only at its end: its changes wait here and are applied then, or dropped (and counted)."""
+
+    __table_args__ = (UniqueConstraint("crawl_id", "observation_id",
+                                       name="uq_stagedchange_crawl_observation"),)
+    id: int | None = Field(default=None, primary_key=True)
+    crawl_id: int = Field(foreign_key="crawl.id")
+    observation_id: int = Field(foreign_key="observation.id")
+    at: datetime
+    kind: str = Field(max_length=16)  # changed | relisted
+    old_sha256: str | None = Field(default=None, max_length=64)
+    new_sha256: str = Field(max_length=64)
+    fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The observation's new column values (payload, facets, subject, artifact), by column name.
+    values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
 class RegimeVersion(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("regime_id", "content_sha256", name="uq_regime_content"),)
     id: int | None = Field(default=None, primary_key=True)

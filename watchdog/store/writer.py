@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from watchdog.store import staging
 from watchdog.store.artifacts import sha256_hex, write_artifact
 from watchdog.store.bulk import IN_CHUNK, Bulk
 from watchdog.store.db import get_engine
@@ -33,10 +34,9 @@ _RANK = {"complete": 0, "partial": 1, "blocked": 2, "failed": 3}
 _OBS = Observation.__table__
 _CHANGE = ObservationChange.__table__
 _SUBJECT = Subject.__table__
-# Columns of the observation rows write_batch makes, in the order of its tuples: the head of a new
-# row or of a changed one, the columns both set, the row's facets, and the tail both set.
+# Columns of the observation rows write_batch inserts, in the order of its tuples: the head, the
+# row's own values, its facets, and the tail.
 _INSERT_HEAD = ("source_id", "record_key", "status", "first_seen", "first_crawl_id")
-_UPDATE_HEAD = ("status", "removed_at", "removed_crawl_id")
 _COMMON = ("subject_id", "source_record_id", "payload", "content_sha256")
 _COMMON_TAIL = ("last_seen", "last_crawl_id", "artifact_sha256")
 _CHANGE_COLUMNS = ("observation_id", "crawl_id", "at", "kind", "old_sha256", "new_sha256",
@@ -60,6 +60,9 @@ class Counts:
     unchanged: int = 0
     rejected: int = 0
     removed: int = 0
+    # Changes seen to stored listings but not applied, because the crawl did not end complete
+    # (kept out of `add` and of the crawl row's columns: known only at the end).
+    withheld: int = 0
 
     def add(self, other: Counts) -> None:
         for name in ("read", "added", "changed", "unchanged", "rejected", "removed"):
@@ -120,6 +123,7 @@ class CrawlRecorder:
         self._artifacts: list[dict[str, Any]] = []  # rows of deferred archive() calls
         self._status = "complete"
         self._reason: str | None = None
+        self._staged = 0  # changes to stored listings staged by this crawl so far
         started = now_utc()
         with self.engine.begin() as conn:
             result = conn.execute(insert(Crawl.__table__).values(
@@ -221,9 +225,11 @@ class CrawlRecorder:
             done = ("first_seen", "last_seen", "removed_at", *(("payload",) if text else ()))
             subject_ids = self._upsert_subjects(bulk, [r.subject for r in unique.values()])
             existing = self._existing(bulk, list(unique))
+            if self._staged and existing:
+                # Seen again: the last sighting is what a complete crawl would have stored.
+                staging.forget(bulk, self.crawl_id, [p[0] for p in existing.values()])
             # Rows grouped by their facet names: one statement's rows all name the same columns.
             inserts: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
-            changed: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
             unchanged_ids: list[int] = []
             added: list[tuple[str, str]] = []  # record key and content hash of each new row
             pending: list[tuple[int, str, str, str, ListingRow]] = []
@@ -234,26 +240,29 @@ class CrawlRecorder:
                 if prior is not None and prior[1] == sha and prior[2] == "listed":
                     unchanged_ids.append(prior[0])
                     continue
-                payload = text(row.payload_json or json.dumps(row.payload)) if text else row.payload
-                common = (subject_ids[row.subject["key"]], row.source_record_id, payload, sha,
-                          *row.facets.values(), seen, crawl,
-                          row.artifact_sha256 or artifact_sha256)
-                if prior is None:
-                    inserts.setdefault(tuple(row.facets), []).append(
-                        (self.source_id, key, "listed", seen, crawl, *common))
-                    added.append((key, sha))
+                if prior is not None:
+                    obs_id, old_sha, status = prior
+                    kind = "relisted" if status == "removed" else "changed"
+                    pending.append((obs_id, kind, old_sha, sha, row))
                     continue
-                obs_id, old_sha, status = prior
-                kind = "relisted" if status == "removed" else "changed"
-                changed.setdefault(tuple(row.facets), []).append(
-                    ("listed", None, None, *common, obs_id))
-                pending.append((obs_id, kind, old_sha, sha, row))
+                payload = text(row.payload_json or json.dumps(row.payload)) if text else row.payload
+                inserts.setdefault(tuple(row.facets), []).append(
+                    (self.source_id, key, "listed", seen, crawl, subject_ids[row.subject["key"]],
+                     row.source_record_id, payload, sha, *row.facets.values(), seen, crawl,
+                     row.artifact_sha256 or artifact_sha256))
+                added.append((key, sha))
             changes: list[tuple[Any, ...]] = []
             if pending:
+                # Not applied yet: only a crawl that ends complete changes a stored listing.
                 old_payloads = self._payloads(conn, [p[0] for p in pending])
-                for obs_id, kind, old_sha, sha, row in pending:
-                    fields = bulk.bind(_CHANGE.c.fields, _diff(old_payloads[obs_id], row.payload))
-                    changes.append((obs_id, crawl, at, kind, old_sha, sha, fields))
+                staging.stage(bulk, crawl, seen_at, [
+                    (obs_id, kind, old_sha, sha, _diff(old_payloads[obs_id], row.payload),
+                     {"subject_id": subject_ids[row.subject["key"]],
+                      "source_record_id": row.source_record_id, "payload": row.payload,
+                      "content_sha256": sha, **row.facets,
+                      "artifact_sha256": row.artifact_sha256 or artifact_sha256})
+                    for obs_id, kind, old_sha, sha, row in pending])
+                self._staged += len(pending)
             if added:
                 for facets, values in inserts.items():
                     bulk.insert(_OBS, (*_INSERT_HEAD, *_COMMON, *facets, *_COMMON_TAIL), values,
@@ -262,9 +271,6 @@ class CrawlRecorder:
                                               [k for k, _ in added], source_id=self.source_id))
                 changes.extend((new_ids[k], crawl, at, "added", None, sha, empty)
                                for k, sha in added)
-            for facets, values in changed.items():
-                bulk.update_by_id(_OBS, (*_UPDATE_HEAD, *_COMMON, *facets, *_COMMON_TAIL),
-                                  values, processed=done)
             if unchanged_ids:
                 bulk.update_in(_OBS, {"last_seen": seen_at, "last_crawl_id": crawl}, "id",
                                unchanged_ids)
@@ -320,6 +326,14 @@ class CrawlRecorder:
         finished = now_utc()
         with self.engine.begin() as conn:
             self._flush_artifacts(conn)
+            if self._status == "complete":
+                staging.apply(conn, self.crawl_id)
+            else:
+                self.counts.withheld = staging.drop(conn, self.crawl_id)
+                if self.counts.withheld:
+                    self.errors.append(
+                        f"{self._status}: {self.counts.withheld} change(s) to stored listings "
+                        "seen but not applied (only a complete crawl changes them)")
             if self._status == "complete" and covers_whole_source:
                 self.counts.removed = self._mark_removed(conn, finished)
             table = Crawl.__table__
