@@ -90,15 +90,19 @@ def init() -> None:
 @click.option("--day", default=1, show_default=True, type=int, help="Publication day (1 or 2).")
 @click.option("--fail", "failure", default=None,
               type=click.Choice(["block412", "captcha", "http500", "truncated", "layout"]),
-              help="Make data pages fail this way (from the second page on).")
+              help="Make data pages fail this way, from --fail-from-page on (a source served "
+                   "as one document fails at that document).")
+@click.option("--fail-from-page", default=1, show_default=True, type=click.IntRange(min=0),
+              help="First page (from 0) a --fail switch hits: 1 lets each paged source's first "
+                   "page through, as a WAF that wakes up mid-crawl.")
 @friendly
-def mirror(host: str, port: int, day: int, failure: str | None) -> None:
+def mirror(host: str, port: int, day: int, failure: str | None, fail_from_page: int) -> None:
     """Serve the offline mirror of every source (synthetic demo data) on 127.0.0.1."""
     from watchdog.mirror.server import run_mirror
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError("the mirror only binds to the loopback interface")
-    run_mirror(host, port, day, failure)
+    run_mirror(host, port, day, failure, fail_from_page)
 
 
 @cli.command()

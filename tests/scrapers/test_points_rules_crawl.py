@@ -53,8 +53,9 @@ def test_complete_crawl_then_day2_changes(baseline, tmp_path, mirror):
     ("layout", "partial", page.NEW_COLUMN),
 ])
 def test_failure_switch_keeps_earlier_data(baseline, tmp_path, mirror, failure, status, words):
+    # From page 1, as `watchdog mirror --fail` does by default: a one-document source fails too.
     failure_crawl(baseline, tmp_path, mirror, "points_rules", failure, status, words,
-                  fail_from_page=0)
+                  fail_from_page=1)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -10,6 +10,8 @@ failure switches a test or the demo flips through `POST /_mirror/state`:
 A switch only hits data requests whose page index is >= `fail_from_page`: pn//rn for Baidu,
 page-1 for lists, and for details the number of detail requests since the switch was set, // 20.
 So the default `fail_from_page=1` lets the first page through, like a WAF that wakes up mid-crawl.
+A source served as one document (`SourcePage.one_document`) has no page to let through: a switch
+hits its document whatever `fail_from_page` says, or it could never be seen failing.
 """
 
 from __future__ import annotations
@@ -224,11 +226,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         mirror.state.count(page.source_id)
         failure = snap["failure"]
-        if failure == "captcha" and page.index >= snap["fail_from_page"] and page.captcha:
+        index = max(page.index, snap["fail_from_page"]) if page.one_document else page.index
+        if failure == "captcha" and index >= snap["fail_from_page"] and page.captcha:
             mirror.state.count("failed")
             self._send(*page.captcha)
             return
-        self._serve_data(page.source_id, page.index, snap, (page.source_id, *page.key),
+        self._serve_data(page.source_id, index, snap, (page.source_id, *page.key),
                          page.render, page.ctype)
 
     def _control(self, body: bytes) -> None:
@@ -334,9 +337,11 @@ def serve_forever(host: str = "127.0.0.1", port: int = 8765, state: MirrorState 
     MirrorServer(host, port, state, config).serve_forever()
 
 
-def run_mirror(host: str, port: int, day: int, failure: str | None) -> None:
+def run_mirror(host: str, port: int, day: int, failure: str | None,
+               fail_from_page: int = 1) -> None:
     """CLI entry: print the URL, serve until Ctrl-C, then shut down cleanly."""
-    server = MirrorServer(host, port, MirrorState(day=day, failure=failure))
+    server = MirrorServer(host, port, MirrorState(day=day, failure=failure,
+                                                  fail_from_page=fail_from_page))
     server.view(day)  # generate before announcing, so the first request is not slow
     print(f"Scorewatch mirror (court_dishonest, SYNTHETIC DEMO DATA) on {server.url}/ "
           f"day {day}, failure {failure or 'none'}; Ctrl-C stops it", flush=True)

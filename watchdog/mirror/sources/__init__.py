@@ -30,6 +30,8 @@ class SourcePage:
     render: Callable[[bool], bytes]
     ctype: str = JSON_TYPE
     captcha: tuple[int, bytes, str] | None = None
+    # The whole source is this one document (no first page to let through before failing).
+    one_document: bool = False
 
 
 Route = Callable[[dict[str, str], int], SourcePage | None]

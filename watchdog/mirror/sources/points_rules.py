@@ -92,7 +92,7 @@ def page_body(day: int, layout: bool) -> bytes:
 
 def page(params: dict[str, str], day: int) -> SourcePage:
     return SourcePage(SOURCE, 0, ("table",), lambda layout: page_body(day, layout), HTML_TYPE,
-                      captcha_page())
+                      captcha_page(), one_document=True)
 
 
 # Crawlers send the path percent-encoded (upper-case hex); a browser may send it as typed.

@@ -129,10 +129,10 @@ def json_body(day: int, layout: bool) -> bytes:
 @route(BASE + "consolidated.csv")
 def csv_file(params: dict[str, str], day: int) -> SourcePage:
     return SourcePage("us_csl", 0, ("csv",), lambda layout: csv_body(day, layout), CSV_TYPE,
-                      captcha())
+                      captcha(), one_document=True)
 
 
 @route(BASE + "consolidated.json")
 def json_file(params: dict[str, str], day: int) -> SourcePage:
     return SourcePage("us_csl", 0, ("json",), lambda layout: json_body(day, layout), JSON_TYPE,
-                      captcha())
+                      captcha(), one_document=True)
