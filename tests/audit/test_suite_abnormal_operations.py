@@ -183,3 +183,31 @@ def test_one_company_as_two_subjects(database_url, tmp_path):
                              .where(Finding.audit_run_id == run_id)).all()
     assert sorted(found) == [("abnormal_escalated_early", "serious:上海代码相同贸易有限公司:2023-06-01:0")]
     assert counts == {"abnormal_escalated_early": 1}
+
+
+def test_listings_removed_since(database_url, tmp_path):
+    """A complete crawl that no longer finds a listing marks it removed; it is judged up to the
+    last day a crawl saw it, and a serious listing removed since still counts as the escalation."""
+    migrate(database_url)
+    register_source(database_url, {"id": "gsxt", "title": "gsxt", "publisher": "x"})
+    overdue = rec("overdue_then_gone", "abnormal_directory", "2019-01-01")
+    in_time = rec("gone_in_time", "abnormal_directory", "2022-01-01")
+    escalated = [rec("escalated_then_cleared", "abnormal", "2019-01-01"),
+                 rec("escalated_then_cleared", "serious", "2022-02-01", list_reason=THREE_YEARS)]
+    first = [overdue, in_time, *escalated]
+    write(database_url, tmp_path, "gsxt", first, datetime(2024, 6, 1, 8, tzinfo=UTC))
+    # The next complete crawl: the two directory entries and the serious listing are gone.
+    write(database_url, tmp_path, "gsxt", escalated[:1], datetime(2024, 9, 1, 8, tzinfo=UTC))
+    run_id, counts = run(database_url, date(2026, 1, 1))
+    with get_engine(database_url).connect() as conn:
+        rows = conn.execute(select(Finding.__table__, Observation.record_key, Observation.status)
+                            .join(Observation, Observation.id == Finding.observation_id)
+                            .where(Finding.audit_run_id == run_id)).all()
+    assert counts == {"abnormal_not_escalated": 1}
+    [row] = rows
+    assert row.record_key == overdue.record_key and row.status == "removed"
+    # On the list from 2019-01-01 to 2024-06-01 at least: more than 3 years, never escalated.
+    assert row.detail["seen_on"] == "2024-06-01" and row.detail["on_list_for"] == "5 years 5 months"
+    assert row.detail["still_listed"] is False and row.detail["removed_seen_on"] >= "2024-09-01"
+    assert "last day a crawl saw it there, 2024-06-01; it has since been removed" in row.summary
+    assert "still there" not in row.summary

@@ -14,11 +14,18 @@ from sqlalchemy import insert, select
 from tests.store.test_company_matches import PERSON_SENTINEL, build_company_store
 from watchdog.audit import suite_cross_lists as suite
 from watchdog.audit.runner import suites
+from watchdog.ingest import draft_rows
 from watchdog.model import load_citations
-from watchdog.store.db import get_engine
+from watchdog.parsers import gsxt, tax_a_list
+from watchdog.parsers.base import Draft
+from watchdog.privacy import Keyer
+from watchdog.store.artifacts import sha256_hex
+from watchdog.store.db import get_engine, migrate
 from watchdog.store.tables import AuditRun, Finding, Observation, RegimeVersion, Subject
+from watchdog.store.writer import CrawlRecorder, register_source
 
 AS_OF = date(2026, 11, 20)
+FIX = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def run_suite(url: str) -> tuple[dict[str, int], list[dict[str, Any]]]:
@@ -154,3 +161,88 @@ def test_registry_dates_bound_a_blacklisting() -> None:
                            first_seen=datetime(2026, 1, 2, tzinfo=UTC), status="listed",
                            removed_at=None)
     assert suite.black_window(bare, AS_OF) == (date(2026, 1, 2), AS_OF)
+
+
+# -- the registry's own records, read through its parser ------------------------------------------
+
+@pytest.mark.parametrize(("payload", "black"), [
+    # Notices are stored under list "公告": what they announce is in list_kind and action.
+    ({"record_type": "notice", "list": "公告", "list_kind": "serious", "action": "listed",
+      "title": "关于将甲公司列入严重违法失信企业名单的公告"}, True),
+    ({"record_type": "notice", "list": "公告", "list_kind": "serious", "action": "removed",
+      "title": "关于将甲公司移出严重违法失信企业名单的公告"}, False),
+    ({"record_type": "notice", "list": "公告", "list_kind": "serious", "action": "revoked",
+      "title": "关于撤销将甲公司列入严重违法失信企业名单决定的公告"}, False),
+    ({"record_type": "notice", "list": "公告", "list_kind": "abnormal", "action": "listed",
+      "title": "关于将甲公司列入经营异常名录的公告"}, False),
+    ({"record_type": "serious", "list": "严重违法失信企业名单", "listed_date": "2025-07-10"}, True),
+    ({"record_type": "abnormal", "list": "经营异常名录", "list_reason": "严重违法"}, False),
+    ({"record_type": "abnormal_directory", "list": "经营异常名录"}, False),
+    ({"record_type": "penalty", "list": "行政处罚", "violation_type": "严重违法"}, False),
+    ({"record_type": "registration", "list": "登记信息", "status": "吊销"}, False),
+])
+def test_every_registry_record_type(payload: dict[str, Any], black: bool) -> None:
+    assert suite.is_home_black("gsxt", payload) is black
+
+
+def test_a_removal_notice_ends_a_listing_but_is_none() -> None:
+    off = {"record_type": "notice", "list_kind": "serious", "action": "removed",
+           "notice_date": "2025-06-01"}
+    assert suite.removal_notice("gsxt", off) == date(2025, 6, 1)
+    assert suite.removal_notice("gsxt", {**off, "list_kind": "abnormal"}) is None
+    assert suite.removal_notice("gsxt", {**off, "action": "listed"}) is None
+    # A notice that has left the notices board still stands until a removal notice.
+    listed = SimpleNamespace(payload={"record_type": "notice", "list_kind": "serious",
+                                      "action": "listed", "notice_date": "2024-03-01"},
+                             first_seen=datetime(2024, 3, 2, tzinfo=UTC), status="removed",
+                             removed_at=datetime(2024, 4, 1, tzinfo=UTC))
+    assert suite.black_window(listed, AS_OF) == (date(2024, 3, 1), AS_OF)
+    # Only a removal after the listing ends it.
+    assert suite.black_window(listed, AS_OF, [date(2023, 1, 1), date(2025, 6, 1)]) == (
+        date(2024, 3, 1), date(2025, 6, 1))
+
+
+def _write(url: str, root: Path, source: str, drafts: list[Draft]) -> None:
+    recorder = CrawlRecorder(url, root / "artifacts", source)
+    page = f"{source} fixtures".encode()
+    sha = recorder.archive(stored=page, original_sha256=sha256_hex(page), redacted=False,
+                           url=f"http://127.0.0.1/{source}", http_status=200,
+                           content_type="application/json", size=len(page))
+    recorder.write_batch(draft_rows(recorder, drafts), sha, seen_at=datetime(2026, 11, 2, tzinfo=UTC))
+    recorder.finish(covers_whole_source=True)
+
+
+def test_registry_notices_and_pages_on_a_store(database_url: str, tmp_path: Path) -> None:
+    """Fixtures: synthetic_notices_serious_in_and_out.json (gsxt notices: a listing in 2026, a
+    listing in 2024 with its removal in 2025, a removal alone, an abnormal-operations listing),
+    the company page and serious notice of 北京云栖 (one listing shown twice, 2025-07-10), and
+    synthetic_a_list_red_and_black.csv (the A-level lists those companies are on)."""
+    migrate(database_url)
+    for source in ("gsxt", "tax_a_list"):
+        register_source(database_url, {"id": source, "title": source, "publisher": "test"})
+    keyer = Keyer(b"k")
+    notices = [*(FIX / "gsxt" / f for f in ("synthetic_notices_serious_in_and_out.json",
+                                            "synthetic_notices_serious.json",
+                                            "synthetic_company_page_lists.html"))]
+    _write(database_url, tmp_path, "gsxt",
+           [d for f in notices for d in gsxt.parse_bytes(f.read_bytes(), keyer).drafts])
+    red = FIX / "tax_a_list" / "synthetic_a_list_red_and_black.csv"
+    _write(database_url, tmp_path, "tax_a_list",
+           tax_a_list.parse_bytes(red.read_bytes(), keyer, name=red.name).drafts)
+    counts, rows = run_suite(database_url)
+    found = {(r["company"], r["detail"]["a_level_year"]): r for r in rows}
+    assert set(found) == {("武汉示例金鼎建筑工程有限公司", 2025), ("杭州示例复原科技有限公司", 2023),
+                          ("北京云栖示例科技有限公司", 2024)}
+    assert counts == {"red_list_while_blacklisted": 3}
+    # A-level for 2025 counts from 2026-04-01; the notice of 2026-07-18 lists it while it is.
+    wuhan = found[("武汉示例金鼎建筑工程有限公司", 2025)]["detail"]["blacklisted"]
+    assert [(b["record_type"], b["from"]) for b in wuhan] == [("notice", "2026-07-18")]
+    # Listed 2024-03-01, removed by notice 2025-06-01: overlaps A-level 2023, not 2025.
+    hangzhou = found[("杭州示例复原科技有限公司", 2023)]
+    assert [(b["from"], b["until"]) for b in hangzhou["detail"]["blacklisted"]] == [
+        ("2024-03-01", "2025-06-01")]
+    assert "began before the 2023 A-level list was due" in hangzhou["summary"]
+    # One listing shown as a page row and as a notice is one entry: the row.
+    beijing = found[("北京云栖示例科技有限公司", 2024)]
+    assert [b["record_type"] for b in beijing["detail"]["blacklisted"]] == ["serious"]
+    assert "(1 entry, the first from 2025-07-10)" in beijing["summary"]

@@ -6,7 +6,9 @@ SAIC Order No. 68 (2014) and Order No. 83, kept by SAMR's 2021 measures (referen
 4.2; secondary sources). Two checks follow from it:
 
 - `abnormal_not_escalated`: on the list more than three years (to its removal, or to the last day
-  a crawl saw it) and never put on the serious list in that time;
+  a crawl saw it) and never put on the serious list in that time. A listing taken off since is
+  judged all the same, up to its removal: the three years had passed while it was there, and the
+  finding says it is gone now. A listing taken off before three years is never a finding;
 - `abnormal_escalated_early`: put on the serious list for having been on the abnormal list for
   three years (the reason says so) before three years had passed since the listing it rests on.
 
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -86,10 +88,11 @@ class Listing:
     source: str
     kind: str                 # abnormal | serious
     listed: date
-    removed: date | None
+    removed: date | None      # the removal date the record states
     seen: date                # last day a crawl saw it (capped at the audit date)
     reason: str
     row: Any
+    gone: date | None = None  # the day a complete crawl no longer found it, if one did
 
 
 def _day(value: Any) -> date | None:
@@ -116,16 +119,26 @@ def to_listing(r: Any, as_of: date) -> Listing | None:
     if kind not in ("abnormal", "serious") or listed is None:
         return None
     reason = " ".join(str(p.get(k) or "") for k in ("list_reason", "notice_text", "title"))
+    gone = r.removed_at.date() if r.status == "removed" and r.removed_at else None
     return Listing(r.id, r.subject_id, r.source_id, kind, listed, _day(p.get("removed_date")),
-                   min(as_of, r.last_seen.date()), reason, r)
+                   min(as_of, r.last_seen.date()), reason, r, gone)
 
 
 def _dedupe(items: list[Listing]) -> list[Listing]:
-    """One listing per (list, date): a company-page row (it knows the removal) before the rest."""
-    best: dict[tuple[str, date], Listing] = {}
+    """One listing per (list, date): a company-page row (it knows the removal) before the rest.
+    The copies pool what the crawls saw: the listing was there on the last day any copy was seen,
+    and is gone only if every copy is."""
+    copies: dict[tuple[str, date], list[Listing]] = defaultdict(list)
     for x in sorted(items, key=lambda x: (x.removed is None, x.source != "gsxt", x.obs_id)):
-        best.setdefault((x.kind, x.listed), x)
-    return sorted(best.values(), key=lambda x: (x.listed, x.obs_id))
+        copies[(x.kind, x.listed)].append(x)
+    out = []
+    for first, *rest in copies.values():
+        if rest:
+            gones = [x.gone for x in (first, *rest)]
+            first = replace(first, seen=max(x.seen for x in (first, *rest)),
+                            gone=None if None in gones else max(g for g in gones if g))
+        out.append(first)
+    return sorted(out, key=lambda x: (x.listed, x.obs_id))
 
 
 def add_years(day: date, years: int) -> date:
@@ -153,7 +166,9 @@ def judge(listings: list[Listing], code_joined: frozenset[frozenset[int]] = froz
             out.append(("abnormal_not_escalated", a, {
                 "listed_date": str(a.listed), "removed_date": a.removed and str(a.removed),
                 "seen_on": str(a.seen), "three_years_on": str(due),
-                "on_list_for": span(a.listed, end), "still_listed": a.removed is None}))
+                "on_list_for": span(a.listed, end),
+                "still_listed": a.removed is None and a.gone is None,
+                "removed_seen_on": a.gone and str(a.gone)}))
     for s in serious:
         if not any(w in s.reason for w in _ESCALATION_WORDS) or not any(
                 w in s.reason for w in _THREE_YEARS):
@@ -176,8 +191,13 @@ def judge(listings: list[Listing], code_joined: frozenset[frozenset[int]] = froz
 
 def _summary(check: str, x: Listing, d: dict[str, Any]) -> str:
     if check == "abnormal_not_escalated":
-        tail = (f"and was still there on {d['seen_on']}" if d["still_listed"]
-                else f"until its removal on {d['removed_date']}")
+        if d["still_listed"]:
+            tail = f"and was still there on {d['seen_on']}"
+        elif d["removed_date"]:
+            tail = f"until its removal on {d['removed_date']} (it is no longer listed)"
+        else:
+            tail = (f"to the last day a crawl saw it there, {d['seen_on']}; it has since been "
+                    f"removed (a complete crawl on {d['removed_seen_on']} no longer found it)")
         return (f"On the abnormal-operations list since {d['listed_date']}, {d['on_list_for']} "
                 f"{tail}, without being moved to the serious-violation list; the rules move a "
                 f"company there after 3 years.")
@@ -216,9 +236,11 @@ def companies(conn: Any, subject_ids: set[int]
 
 def audit(engine: Engine, *, run_id: int, as_of: date) -> dict[str, int]:
     refresh_matches(engine)  # one company may be several subjects: the matches must be current
+    # Removed observations too: a listing that was overdue before its removal is still a
+    # finding, and a serious listing removed since still shows the company was escalated.
     query = (select(OBS.c.id, OBS.c.subject_id, OBS.c.source_id, OBS.c.payload, OBS.c.province,
-                    OBS.c.artifact_sha256, OBS.c.last_seen)
-             .where(OBS.c.source_id.in_(SOURCES), OBS.c.status == "listed",
+                    OBS.c.artifact_sha256, OBS.c.last_seen, OBS.c.status, OBS.c.removed_at)
+             .where(OBS.c.source_id.in_(SOURCES),
                     OBS.c.payload["record_type"].as_string().in_(TYPES)))
     by_subject: dict[int, list[Listing]] = defaultdict(list)
     with engine.connect() as conn:

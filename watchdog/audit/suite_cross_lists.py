@@ -10,6 +10,15 @@ next grading, so it counts from 1 April Y+1 to 31 March Y+2; a blacklisting coun
 published date (else the day we first saw it) until we saw it removed. A finding needs the two
 periods to overlap and the red listing to be still published.
 
+The registry (gsxt) publishes its serious-violation list in two shapes, read differently: a row of
+a company page's serious-violation table (listed and removed dates), and a notice on the notices
+board (`record_type` notice, `list_kind` serious or abnormal, `action` listed, removed, revoked...).
+Only a notice of inclusion in the serious list counts as a blacklisting, from its notice date; a
+notice of removal or revocation is not one, and ends the blacklistings of that subject it follows.
+A notice that leaves the board says nothing about the listing, so a notice's end is a removal
+notice (or the audit date), never the day we stopped seeing the notice. Abnormal-operations rows,
+directory entries and notices, penalties and registry entries are not blacklists.
+
 Home and abroad are different questions. At home, red and black lists are meant to exclude each
 other, though the rule is graded "memory" until re-read. Abroad, no Chinese rule we know of bars
 the combination: those findings are a comparison, graded low, and say so.
@@ -82,6 +91,12 @@ _GRADE_KEYS = ("grade", "level", "credit_level", "credit_grade", "rating", "xyjb
 _START_KEYS = ("listed_on", "listed_date", "publish_date", "list_date", "start_date",
                "listing_date", "decision_date", "notice_date", "date")
 _END_KEYS = ("end_date", "removed_date", "delisted_on", "to_date", "debarred_to", "removed_on")
+# gsxt record types (watchdog/parsers/gsxt_records.py) that are never a blacklisting: the
+# abnormal-operations list and its directory are a watch list, the rest are not lists at all.
+_GSXT_NOT_LISTS = frozenset({"abnormal", "abnormal_directory", "registration", "penalty",
+                             "inspection", "branch", "key_person"})
+# Notice actions (gsxt_fields.NOTICE_ACTIONS) that take a company off a list.
+_GSXT_OFF = frozenset({"removed", "revoked"})
 
 
 def _texts(payload: dict[str, Any], keys: Sequence[str]) -> str:
@@ -100,8 +115,26 @@ def is_red(source: str, payload: dict[str, Any]) -> bool:
 def is_home_black(source: str, payload: dict[str, Any]) -> bool:
     if source == "court_dishonest":
         return True
+    if source == "gsxt" and payload.get("record_type") is not None:
+        kind = payload["record_type"]
+        if kind == "notice":
+            # A notice is stored under list "公告": what it announces is in list_kind and action.
+            return payload.get("list_kind") == "serious" and payload.get("action") == "listed"
+        if kind == "serious":
+            return True
+        if kind in _GSXT_NOT_LISTS:
+            return False
+        # A record type added to the parser later: read by its list name, like other sources.
     marks = _texts(payload, _LIST_KEYS)
     return any(m in marks for m in _BLACK_MARKS) and not any(m in marks for m in _NOT_BLACK)
+
+
+def removal_notice(source: str, payload: dict[str, Any]) -> date | None:
+    """The date of a registry notice taking a company off the serious-violation list, else None."""
+    if (source != "gsxt" or payload.get("record_type") != "notice"
+            or payload.get("list_kind") != "serious" or payload.get("action") not in _GSXT_OFF):
+        return None
+    return _date(payload.get("notice_date"))
 
 
 def _date(value: Any) -> date | None:
@@ -127,11 +160,19 @@ def red_window(row: Any, as_of: date) -> tuple[date, date, int | None]:
     return date(year + 1, 4, 1), date(year + 2, 3, 31), year
 
 
-def black_window(row: Any, as_of: date) -> tuple[date, date]:
+def black_window(row: Any, as_of: date, removals: Sequence[date] = ()) -> tuple[date, date]:
+    """From when to when a blacklisting counts; `removals` are the dates of the registry's
+    removal notices for the same subject, the first one after the start ends it."""
     start = next((d for k in _START_KEYS if (d := _date(row.payload.get(k)))), None)
+    start = start or row.first_seen.date()
     end = next((d for k in _END_KEYS if (d := _date(row.payload.get(k)))), None)
-    seen_end = row.removed_at.date() if row.status == "removed" and row.removed_at else as_of
-    return start or row.first_seen.date(), min(end or seen_end, seen_end)
+    if row.payload.get("record_type") == "notice":
+        seen_end = as_of  # the notice leaving the board does not take the company off the list
+    else:
+        seen_end = row.removed_at.date() if row.status == "removed" and row.removed_at else as_of
+    end = min(end or seen_end, seen_end)
+    later = [d for d in removals if d >= start]
+    return start, min([end, *later])
 
 
 def audit(engine: Engine, *, run_id: int, as_of: date) -> dict[str, int]:
@@ -183,6 +224,7 @@ def _findings(conn: Any, reds: Sequence[Any], as_of: date, run_id: int) -> list[
     joins = _joins(conn, {r.subject_id for r in reds})
     related = sorted({s for j in joins.values() for s in j})
     blacks: dict[int, list[Any]] = defaultdict(list)
+    removals: dict[int, list[date]] = defaultdict(list)
     for b in conn.execute(
             select(OBS.c.id, OBS.c.subject_id, OBS.c.source_id, OBS.c.payload, OBS.c.status,
                    OBS.c.first_seen, OBS.c.removed_at, OBS.c.artifact_sha256)
@@ -191,6 +233,8 @@ def _findings(conn: Any, reds: Sequence[Any], as_of: date, run_id: int) -> list[
                    OBS.c.source_id.in_(HOME_BLACK + tuple(sorted(FOREIGN_SOURCES))))):
         if isinstance(b.payload, dict):
             blacks[b.subject_id].append(b)
+            if (day := removal_notice(b.source_id, b.payload)) is not None:
+                removals[b.subject_id].append(day)
     out: list[dict[str, Any]] = []
     for red in reds:
         red_start, red_end, year = red_window(red, as_of)
@@ -202,19 +246,42 @@ def _findings(conn: Any, reds: Sequence[Any], as_of: date, run_id: int) -> list[
                 abroad = b.source_id in FOREIGN_SOURCES
                 if not abroad and not is_home_black(b.source_id, b.payload):
                     continue
-                start, end = black_window(b, as_of)
+                # A registry removal notice ends the registry's listings, not the court's.
+                ends = removals.get(b.subject_id, ()) if b.source_id == "gsxt" else ()
+                start, end = black_window(b, as_of, ends)
                 if start > as_of or start > red_end or end < red_start:
                     continue
                 check = "red_list_while_listed_abroad" if abroad else "red_list_while_blacklisted"
+                if _seen_twice(hits[check], b, start):
+                    continue
                 hits[check].append({
                     "observation_id": b.id, "source_id": b.source_id, "subject_id": b.subject_id,
                     "list": str(b.payload.get("list_name") or LIST_TITLES.get(b.source_id, b.source_id)),
                     "programs": b.payload.get("programs") or b.payload.get("grounds"),
                     "from": start.isoformat(), "until": end.isoformat(), "status": b.status,
+                    "record_type": b.payload.get("record_type"),
                     "artifact_sha256": b.artifact_sha256, "joined": how})
         for check, found in hits.items():
             out.append(_finding(check, red, found, red_start, year, run_id))
     return out
+
+
+def _seen_twice(found: list[dict[str, Any]], b: Any, start: date) -> bool:
+    """Whether this registry listing is already among `found`: gsxt shows one listing both as a
+    company-page row and as a notice of the same day. The row is kept (it knows the removal).
+    Other sources are never merged: two court cases published on one day are two listings."""
+    if b.source_id != "gsxt":
+        return False
+    is_notice = b.payload.get("record_type") == "notice"
+    for i, f in enumerate(found):
+        if ((f["source_id"], f["subject_id"], f["from"]) != ("gsxt", b.subject_id, start.isoformat())
+                or not (is_notice or f["record_type"] == "notice")):
+            continue
+        if f["record_type"] == "notice" and not is_notice:
+            del found[i]
+            return False
+        return True
+    return False
 
 
 def _finding(check: str, red: Any, found: list[dict[str, Any]], red_start: date,
