@@ -3,10 +3,13 @@ must and must not be taken for one company."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from stdnum.iso7064 import mod_11_10
 
-from tests.store.test_company_matches import make_uscc
+from tests.store.test_company_matches import active_matches, company, court, make_uscc, tax
+from tests.test_companies_review import write_store
 from watchdog.companies import (
     FUZZY_THRESHOLD,
     chinese_names_in_text,
@@ -20,6 +23,7 @@ from watchdog.companies import (
     valid_uscc,
 )
 from watchdog.companies_match import CompanyRecord, compare
+from watchdog.companies_store import run_matching
 
 GOOD_USCC = "91110000600037341L"  # the GB 32100 test vector (reference/domain.md 4.3)
 REG_14 = "11010800012345"
@@ -206,3 +210,103 @@ def test_a_bare_15_character_code_needs_the_names_too() -> None:
     m = compare(record(1, "景德镇市伟雁水暖器材物资有限公司", "360206550875725"),
                 record(2, "景德镇市伟雁水暖器材物资有限公司", "550875725"))
     assert m is not None and m.method == "org_code" and "names agree" in m.reason
+
+
+# -- Chinese names: brackets, branch kinds, branches of branches --------------------------------
+
+GEOLOGY = "江西省地质工程（集团）公司"  # Jiangxi A-level taxpayers 2018, as published
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    (GEOLOGY, "江西省地质工程集团公司"),
+    ("河南省地矿建设工程(集团)有限公司", "河南省地矿建设工程集团有限公司"),
+    ("华为技术（深圳）有限公司", "华为技术深圳有限公司"),
+])
+def test_brackets_do_not_make_another_name(a: str, b: str) -> None:
+    na, nb = normalise_name(a), normalise_name(b)
+    assert na is not None and nb is not None and na.core == nb.core
+    m = compare(record(1, a), record(2, b))
+    assert m is not None and m.method == "name_exact" and m.score == 1.0
+
+
+def test_a_bracketed_word_alone_is_no_name() -> None:
+    form = normalise_name("(集团)有限公司")
+    assert form is not None and not form.distinctive
+
+
+@pytest.mark.parametrize(("name", "parents", "branch"), [
+    # Guangxi registry page (samples/gsxt_legacy_html): a 营业厅 of a 分公司.
+    ("中国移动通信集团广西有限公司宁明分公司东安营业厅",
+     ("中国移动通信集团广西|宁明分公司", "中国移动通信集团广西"), "东安营业厅"),
+    # Jiangxi A-level taxpayers 2018: 营业部 of a 分行, 服务部 of a 分公司, 销售部, 证券营业部.
+    ("中国农业发展银行上饶市分行营业部", ("中国农业发展银行|上饶市分行", "中国农业发展银行"), "营业部"),
+    ("中国人民财产保险股份有限公司景德镇市分公司昌南营销服务部",
+     ("中国人民财产保险|景德镇市分公司", "中国人民财产保险"), "昌南营销服务部"),
+    ("绫致时装(天津)有限公司赣州万象城销售部", ("绫致时装天津",), "赣州万象城销售部"),
+    ("中航证券有限公司景德镇珠山东路证券营业部", ("中航证券",), "景德镇珠山东路证券营业部"),
+    ("中国工商银行股份有限公司南昌分行", ("中国工商银行",), "南昌分行"),
+    ("中国工商银行股份有限公司南昌分行八一大道支行", ("中国工商银行|南昌分行", "中国工商银行"),
+     "八一大道支行"),
+    ("中国工商银行股份有限公司南昌象山路分理处", ("中国工商银行",), "南昌象山路分理处"),
+    ("华为技术有限公司北京办事处", ("华为技术",), "北京办事处"),
+    ("景德镇市红星瓷厂门市部", ("景德镇市红星瓷厂",), "门市部"),
+    ("江西省邮政公司南昌营业所", ("江西省邮政",), "南昌营业所"),
+    ("江西某某建材有限公司经营部", ("江西某某建材",), "经营部"),
+])
+def test_branch_kinds_after_a_parent(name: str, parents: tuple[str, ...], branch: str) -> None:
+    form = normalise_name(name)
+    assert form is not None and form.distinctive
+    assert (form.parent_cores, form.branch) == (parents, branch)
+
+
+@pytest.mark.parametrize("name", [
+    "赣州市可为临检医疗用品经营部",    # sole traders (Jiangxi tax list): the kind is their name
+    "兴国县客家矿产品销售部", "大余县天祥广告传媒服务部", "南昌县某某五金门市部",
+    "南昌市东湖区豫章街道办事处",      # a government office
+    "南昌县莲塘镇厂前建材经营部",      # 厂前 is a road, not a factory
+    "北京营业厅装饰有限公司",          # the word inside a name
+    "中国电子科技集团公司第十三研究所",
+])
+def test_a_name_that_merely_contains_a_branch_word_is_not_cut(name: str) -> None:
+    form = normalise_name(name)
+    assert form is not None and form.branch is None and form.parent_core is None
+
+
+MOBILE_GX = "中国移动通信集团广西有限公司"
+NINGMING = f"{MOBILE_GX}宁明分公司"
+DONGAN = f"{NINGMING}东安营业厅"
+
+
+def test_a_branch_of_a_branch_joins_both_but_not_its_siblings() -> None:
+    for parent in (NINGMING, MOBILE_GX):
+        m = compare(record(1, DONGAN), record(2, parent))
+        assert m is not None and m.method == "name_branch", parent
+        assert m.reason.startswith(f"branch: {DONGAN} is a branch office")
+    m = compare(record(1, MOBILE_GX), record(2, DONGAN))
+    assert m is not None and "(宁明分公司东安营业厅)" in m.reason
+    assert compare(record(1, DONGAN), record(2, f"{NINGMING}城中营业厅")) is None
+    assert compare(record(1, DONGAN), record(2, f"{MOBILE_GX}凭祥分公司")) is None
+    assert compare(record(1, DONGAN), record(2, f"{MOBILE_GX}凭祥分公司东安营业厅")) is None
+
+
+def test_branches_of_branches_are_paired_in_a_store(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    names = {MOBILE_GX: ("450000", "19825012"), NINGMING: ("451421", "19825013"),
+             DONGAN: ("451421", "19825014"), f"{NINGMING}城中营业厅": ("451421", "19825015"),
+             GEOLOGY: ("360000", "70551813")}
+    write_store(url, tmp_path, {
+        "tax_a_list": [tax(make_uscc(region, org), name, 2018)
+                       for name, (region, org) in names.items()],
+        # A court listing by name only, written without the brackets.
+        "court_dishonest": [court(1, company("name:江西省地质工程集团公司", "江西省地质工程集团公司"),
+                                  "2025-03-01")]})
+    run_matching(url)
+    found = {pair: method for pair, (method, _, _) in active_matches(url).items()}
+    assert found == {
+        frozenset({MOBILE_GX, NINGMING}): "name_branch",
+        frozenset({MOBILE_GX, DONGAN}): "name_branch",
+        frozenset({NINGMING, DONGAN}): "name_branch",
+        frozenset({MOBILE_GX, f"{NINGMING}城中营业厅"}): "name_branch",
+        frozenset({NINGMING, f"{NINGMING}城中营业厅"}): "name_branch",
+        frozenset({GEOLOGY, "江西省地质工程集团公司"}): "name_exact",
+    }

@@ -1,11 +1,5 @@
-"""Company identifiers and names, read the same way whichever system published them.
-
-Identifiers are checked with python-stdnum before they may join two records: the 18-character
-unified social credit code (GB 32100, `stdnum.cn.uscc`), the 9-character organisation code it
-embeds (GB 11714), the 15-digit business registration number (ISO 7064 MOD 11,10) and the
-15-character taxpayer number of before 2015 (6-digit area code + organisation code). The court
-list masks positions 11-14 of a code (`9111000060****341L`); a masked code is kept as such and
-only joins a full code together with the name.
+"""Company names, read the same way whichever system published them; identifiers are in
+`watchdog.companies_ids` (re-exported here for callers that read both).
 
 Names are folded (full-width to half-width, one kind of bracket, no spaces), then split into a
 core, a legal form (canonical: 有限公司, LTD, GMBH, LLC...) and, for branch offices, the parent's
@@ -26,20 +20,33 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
-from stdnum.cn import uscc as uscc_std
-from stdnum.iso7064 import mod_11_10
 
-from watchdog.parsers.base import _valid_org_code
+from watchdog import companies_ids as _ids
+
+# Re-exported: the company pages, the matcher and their tests read codes and names
+# through this one module.
+MASKED_USCC = _ids.MASKED_USCC
+Identifier = _ids.Identifier
+classify_identifier = _ids.classify_identifier
+compact_code = _ids.compact_code
+identifiers_in_text = _ids.identifiers_in_text
+masked_form = _ids.masked_form
+org_code_of_taxpayer_number = _ids.org_code_of_taxpayer_number
+valid_org_code = _ids.valid_org_code
+valid_reg_no = _ids.valid_reg_no
+valid_uscc = _ids.valid_uscc
 
 # 2: Chinese names in foreign text read whole; pinyin words compared exactly; Latin legal forms.
-MATCHER_VERSION = "2"
+# 3: a name alone never joins records in different countries; brackets do not change a Chinese
+#    name; branches of branches (营业厅, 营业部 of a 分行) and more branch kinds.
+MATCHER_VERSION = "3"
 FUZZY_THRESHOLD = 88      # token_sort_ratio of two Latin names' words, 0-100
 TOKEN_COUNTERPART = 80    # how close a misspelt generic word must be to the word it stands for
 CODE_NAME_AGREEMENT = 90  # name ratio that confirms a masked code's visible characters
 
-MASKED_USCC = re.compile(r"[0-9A-Z]{10}\*{4}[0-9A-Z]{4}")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_SEPARATORS = str.maketrans({c: "" for c in " \t\r\n\u3000-_/·•・、,，.。'\"“”‘’"})
+# "|" too: it joins a branch's core to its parent's (see _zh_name).
+_SEPARATORS = str.maketrans({c: "" for c in " \t\r\n\u3000-_/·•・、,，.。'\"“”‘’|"})
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "[": "(", "]": ")",
                            "{": "(", "}": ")", "<": "(", ">": ")", "《": "(", "》": ")"})
 _ZH_FORMS = (  # longest first; value = canonical form
@@ -47,10 +54,27 @@ _ZH_FORMS = (  # longest first; value = canonical form
     ("有限责任公司", "有限公司"), ("有限公司", "有限公司"), ("股份公司", "股份有限公司"),
     ("公司", "公司"),
 )
+# What a branch office's name ends in. Each denotes a branch only after its parent's name (see
+# _ZH_BRANCH): alone, 赣州市可为临检医疗用品经营部 or 兴国县客家矿产品销售部 is a sole trader's
+# whole name, and 街道办事处 a government office. Registered branches seen in the Jiangxi tax
+# list: …证券有限公司…证券营业部, …银行股份有限公司…支行, …发展银行上饶市分行营业部 (a branch of a
+# branch), …保险股份有限公司景德镇市分公司昌南营销服务部, …时装(天津)有限公司赣州万象城销售部; and
+# in the Guangxi registry page …广西有限公司宁明分公司东安营业厅.
+_ZH_BRANCH_KINDS = ("分公司", "分店", "办事处", "分厂", "营业部", "经营部", "分理处", "代表处",
+                    "分支机构", "分部", "分行", "支行", "分所", "分社", "营业厅", "营业所",
+                    "储蓄所", "门市部", "服务部", "销售部")
+# 厂 ends a factory's name, but 厂前, 厂区, 厂路 (糖厂路)... are places: 南昌县莲塘镇厂前建材经营部
+# is a sole trader on 厂前 road, not a 经营部 of 南昌县莲塘镇厂.
+_ZH_PARENT_END = ("有限责任公司", "股份有限公司", "有限公司", "公司", "厂(?![前后区路街口巷])",
+                  "合作社", "银行", "研究院", "研究所")
+_KINDS = "|".join(_ZH_BRANCH_KINDS)
+# The parent is the shortest head that ends in an organisation word or in a branch kind (a
+# 营业厅 of a 分公司); the label between it and the kind names no company and no other branch,
+# so 中国农业发展银行上饶市分行营业部 is the 营业部 of the 上饶市分行, not of the bank.
 _ZH_BRANCH = re.compile(
-    r"(?P<parent>.+?(?:有限责任公司|股份有限公司|有限公司|公司|厂|合作社|银行|研究院|研究所))"
-    r"(?P<label>(?:(?!公司).){0,16}?)"
-    r"(?P<kind>分公司|分店|办事处|分厂|营业部|经营部|分理处|代表处|分支机构|分部|分行|支行|分所|分社)$")
+    rf"(?P<parent>.+?(?:{'|'.join(_ZH_PARENT_END)}|{_KINDS}))"
+    rf"(?P<label>(?:(?!公司|{_KINDS}).){{0,16}}?)"
+    rf"(?P<kind>{_KINDS})$")
 # Longest first; value = canonical form, so LIMITED / GMBH / LLC stay apart while CO., LTD. and
 # COMPANY LIMITED are one form. CO (COMPANY) alone says no more than 公司 and agrees with any.
 _LATIN_FORMS = (
@@ -84,109 +108,6 @@ _WORD_VARIANTS = {"TECH": "TECHNOLOGY", "INTL": "INTERNATIONAL", "MFG": "MANUFAC
 _STOP_WORDS = frozenset({"AND", "OF", "THE"})  # "&", "AND" or nothing: one name
 
 
-# -- identifiers -------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Identifier:
-    scheme: str  # uscc | uscc_masked | org_code | reg_no
-    value: str
-    origin: str  # where it was read, in plain words, e.g. "published code"
-    # Read from a 15-character number that no field name called a taxpayer number: it may be a
-    # registration number whose last nine characters pass the check by chance (1 in 11).
-    weak: bool = False
-
-
-def compact_code(raw: str) -> str:
-    text = unicodedata.normalize("NFKC", raw or "").upper()
-    return "".join(ch for ch in text if ch not in " \t\r\n-_.")
-
-
-def valid_uscc(code: str) -> bool:
-    return uscc_std.is_valid(compact_code(code))
-
-
-def valid_org_code(code: str) -> bool:
-    return _valid_org_code(compact_code(code))
-
-
-def valid_reg_no(code: str) -> bool:
-    """15-digit business registration number (注册号), check digit ISO 7064 MOD 11,10."""
-    number = compact_code(code)
-    return len(number) == 15 and number.isdigit() and mod_11_10.is_valid(number)
-
-
-def org_code_of_taxpayer_number(code: str) -> str | None:
-    """The organisation code inside a 15-character taxpayer number (area code + org code)."""
-    number = compact_code(code)
-    if len(number) == 15 and number[:6].isdigit() and _valid_org_code(number[6:]):
-        return number[6:]
-    return None
-
-
-def masked_form(uscc: str) -> str:
-    """How the court list shows a code: positions 11-14 replaced by ****."""
-    return f"{uscc[:10]}****{uscc[14:]}"
-
-
-_TAX_WORDS = ("tax", "纳税", "nsrsbh")
-
-
-def _schemes(hint: str | None) -> set[str]:
-    """Which readings a field allows. None: a code field of our own (subject key or code), any
-    shape. A field or type name: a taxpayer number and a registration number are both 15
-    characters long, and a 9-character passport number can pass the organisation-code check,
-    so shorter shapes are read only where the name says what they are."""
-    every = {"uscc", "uscc_masked", "org_code", "taxpayer", "reg_no"}
-    if hint is None:
-        return every
-    text = hint.lower()
-    allowed = {"uscc", "uscc_masked"}
-    if any(w in text for w in ("org", "组织", "zzjg")):
-        allowed.add("org_code")
-    if any(w in text for w in _TAX_WORDS):
-        allowed.add("taxpayer")
-    if any(w in text for w in ("regist", "reg_no", "regno", "注册号", "zch")):
-        allowed.add("reg_no")
-    if text in ("code", "credit_code", "uscc", "tyshxydm", "uniscid", "creditcode", "统一社会信用代码"):
-        allowed |= every
-    return allowed
-
-
-def classify_identifier(raw: object, *, hint: str | None = None,
-                        origin: str = "published code") -> list[Identifier]:
-    """What a published code is, checked. `hint` is the field name or declared type it came
-    with (see `_schemes`); None for the subject's own key or code."""
-    if not isinstance(raw, str | int) or isinstance(raw, bool):
-        return []
-    code = compact_code(str(raw))
-    allowed = _schemes(hint)
-    found: list[Identifier] = []
-    if len(code) == 18 and uscc_std.is_valid(code):
-        found.append(Identifier("uscc", code, origin))
-        if _valid_org_code(code[8:17]):
-            found.append(Identifier("org_code", code[8:17], f"positions 9-17 of {code} ({origin})"))
-    elif MASKED_USCC.fullmatch(code):
-        found.append(Identifier("uscc_masked", code, origin))
-    elif len(code) == 9 and "org_code" in allowed and _valid_org_code(code):
-        found.append(Identifier("org_code", code, origin))
-    elif len(code) == 15:
-        if "taxpayer" in allowed and (org := org_code_of_taxpayer_number(code)):
-            said = hint is not None and any(w in hint.lower() for w in _TAX_WORDS)
-            found.append(Identifier("org_code", org, f"inside taxpayer number {code} ({origin})",
-                                    weak=not said))
-        if "reg_no" in allowed and valid_reg_no(code):
-            found.append(Identifier("reg_no", code, origin))
-    return found
-
-
-def identifiers_in_text(text: str, *, origin: str) -> list[Identifier]:
-    """Codes written inside free text, e.g. World Bank's `(公司名)(91650104766801418W)*647`."""
-    found: list[Identifier] = []
-    for token in re.findall(r"[0-9A-Z*]{15,18}", unicodedata.normalize("NFKC", text).upper()):
-        found += classify_identifier(token, hint="text", origin=origin)
-    return found
-
-
 # -- names -------------------------------------------------------------------------------------
 
 def has_cjk(text: str) -> bool:
@@ -213,7 +134,26 @@ class NameForm:
         nobody). Latin names are guarded word by word in `latin_similarity`."""
         if self.script != "zh":
             return bool(self.tokens)
-        return _zh_distinctive(self.parent_core if self.branch else self.core)
+        # A branch's name says which company it is when its top parent's name does.
+        return _zh_distinctive((self.parent_core if self.branch else self.core).split("|")[0])
+
+    @property
+    def parent_cores(self) -> tuple[str, ...]:
+        """The cores of every company this branch office belongs to, nearest first: for the
+        东安营业厅 of 中国移动通信集团广西有限公司宁明分公司, the 宁明分公司's and the company's.
+        A branch's core is `parent core|label`, so a branch of a branch carries the chain."""
+        if not self.branch:
+            return ()
+        parts = self.core.split("|")
+        return tuple("|".join(parts[:n]) for n in range(len(parts) - 1, 0, -1))
+
+    def branch_of(self, parent_core: str) -> str | None:
+        """The branch's label below the company with `parent_core` (宁明分公司东安营业厅 below the
+        company, 东安营业厅 below the 宁明分公司), or None when it is not a branch of it. A
+        sibling's core is never a prefix of this core, so siblings are never each other's."""
+        if self.branch and self.core.startswith(parent_core + "|"):
+            return self.core[len(parent_core) + 1:].replace("|", "")
+        return None
 
 
 def normalise_name(name: str) -> NameForm | None:
@@ -244,17 +184,27 @@ def _zh_distinctive(core: str | None) -> bool:
     return len(_ZH_FORM_WORDS.sub("", core)) >= 2  # 集团有限公司 leaves nothing
 
 
+def _unbracket(core: str) -> str:
+    """江西省地质工程（集团）公司 is also written 江西省地质工程集团公司: brackets set a word apart
+    in a Chinese name, they do not make another name. Legal forms in brackets ((有限合伙)) are
+    taken off before this."""
+    return core.replace("(", "").replace(")", "")
+
+
 def _zh_name(raw: str, text: str) -> NameForm | None:
     text = text.upper().translate(_SEPARATORS).replace("()", "")
     if not text:
         return None
     if m := _ZH_BRANCH.fullmatch(text):
-        parent_core, form = _strip_zh_form(m["parent"])
-        branch = m["label"] + m["kind"]
-        return NameForm(raw, text, "zh", core=f"{parent_core}|{branch}", form=form,
-                        branch=branch, parent_core=parent_core)
+        # The parent is read as a name of its own: a 分公司 when this is its 营业厅, whose core
+        # is then `company|分公司`, and whose form is the company's.
+        parent = _zh_name(m["parent"], m["parent"])
+        if parent is not None:
+            branch = _unbracket(m["label"] + m["kind"])
+            return NameForm(raw, text, "zh", core=f"{parent.core}|{branch}", form=parent.form,
+                            branch=branch, parent_core=parent.core)
     core, form = _strip_zh_form(text)
-    return NameForm(raw, text, "zh", core=core, form=form)
+    return NameForm(raw, text, "zh", core=_unbracket(core), form=form)
 
 
 def _strip_latin_form(words: list[str]) -> tuple[list[str], str | None]:
@@ -315,10 +265,9 @@ def _latin_name(raw: str, text: str) -> NameForm | None:
                     tokens=tuple(core_words))
 
 
-# Words a Chinese organisation's name ends in (and the branch kinds of _ZH_BRANCH).
+# Words a Chinese organisation's name ends in, and the branch kinds.
 _ZH_NAME_END = ("公司", "厂", "集团", "研究所", "研究院", "中心", "大学", "学院", "合作社", "事务所",
-                "银行", "办事处", "分店", "营业部", "经营部", "分理处", "代表处", "分支机构", "分部",
-                "分行", "支行", "分所", "分社")
+                "银行", *_ZH_BRANCH_KINDS)
 # A whole run of Chinese characters; brackets (河南省地矿建设工程(集团)有限公司), Latin letters and
 # digits (第13研究所) count only between Chinese characters, so a bracket around the name, a comma
 # or a code ends it.

@@ -14,8 +14,13 @@ evidence first:
 3. By name, only when no code contradicts: `name_exact` (equal cores after normalising),
    `chinese_name_from_foreign_list` (the same, where one side's Chinese name was given by a
    foreign list), `name_fuzzy` (Latin names only), and `name_branch` (one is a branch office of
-   the other; a branch has its own code, so codes do not veto it). A name that is only a legal
-   form (股份有限公司) joins nothing; different legal forms lower the score and say so.
+   the other, or of a branch of it; a branch has its own code, so codes do not veto it). A name
+   that is only a legal form (股份有限公司) joins nothing; different legal forms lower the score
+   and say so. Where both records state where the firm is and no country is common to them, a
+   name alone joins nothing: one name in two countries is a group's affiliates (FUTURE NETWINGS
+   SOLUTIONS PVT LTD in Singapore, ... LLC in the US), each debarred in its own right. A branch
+   abroad keeps its parent's legal form, so a branch in another country still joins a parent
+   of the same form, never one of another.
 
 `companies_store.run_matching` applies this to the whole store and keeps the audit trail.
 """
@@ -27,12 +32,12 @@ from dataclasses import dataclass, field
 from watchdog.companies import (
     CODE_NAME_AGREEMENT,
     FUZZY_THRESHOLD,
-    Identifier,
     NameForm,
     forms_agree,
     latin_similarity,
     names_agree,
 )
+from watchdog.companies_ids import Identifier
 
 FOREIGN_SOURCES = frozenset({"ofac_sdn", "us_csl", "worldbank_debarred"})
 NAME_METHODS = frozenset({"name_exact", "chinese_name_from_foreign_list", "name_fuzzy",
@@ -48,6 +53,9 @@ class CompanyRecord:
     key: str
     identifiers: list[Identifier] = field(default_factory=list)
     names: list[tuple[NameForm, str]] = field(default_factory=list)  # (name, where it was read)
+    # ISO 3166 codes of the countries its records place the firm in (foreign lists' addresses,
+    # nationality, registration); empty when none says, as domestic sources do not.
+    countries: set[str] = field(default_factory=set)
 
     def codes(self, scheme: str) -> dict[str, str]:
         """value -> where it was read (the first place), for one scheme."""
@@ -154,7 +162,19 @@ def compare(a: CompanyRecord, b: CompanyRecord) -> Match | None:
     return _by_name(a, b) or _branch(a, b)
 
 
+def _apart(a: CompanyRecord, b: CompanyRecord) -> bool:
+    """Both records say where the firm is, and no country is common to them."""
+    return bool(a.countries and b.countries) and not a.countries & b.countries
+
+
+def _country_note(a: CompanyRecord, b: CompanyRecord) -> str:
+    shared = sorted(a.countries & b.countries)
+    return f"; both in {', '.join(shared)}" if shared else ""
+
+
 def _by_name(a: CompanyRecord, b: CompanyRecord) -> Match | None:
+    if _apart(a, b):
+        return None  # one name in two countries: affiliates, or namesakes
     found: Match | None = None
     for na, where_a in a.names:
         for nb, where_b in b.names:
@@ -168,7 +188,8 @@ def _by_name(a: CompanyRecord, b: CompanyRecord) -> Match | None:
                           else "name_exact")
                 candidate = Match(method, 1.0 - _form_penalty(na, nb),
                                   f"same name after normalising: {na.raw} ({where_a}) / "
-                                  f"{nb.raw} ({where_b}){_forms_note(na, nb)}")
+                                  f"{nb.raw} ({where_b}){_forms_note(na, nb)}"
+                                  f"{_country_note(a, b)}")
             elif na.script == "latin" and not (na.branch or nb.branch):
                 score = latin_similarity(na, nb)
                 if score < FUZZY_THRESHOLD:
@@ -176,7 +197,8 @@ def _by_name(a: CompanyRecord, b: CompanyRecord) -> Match | None:
                 candidate = Match("name_fuzzy", round(score / 100 - _form_penalty(na, nb), 3),
                                   f"similar names: {na.raw} / {nb.raw} (token_sort_ratio "
                                   f"{score:.0f} of the normalised words, threshold "
-                                  f"{FUZZY_THRESHOLD}){_forms_note(na, nb)}")
+                                  f"{FUZZY_THRESHOLD}){_forms_note(na, nb)}"
+                                  f"{_country_note(a, b)}")
             else:
                 continue
             if found is None or (METHODS.index(candidate.method), -candidate.score) < (
@@ -194,15 +216,20 @@ def _forms_note(a: NameForm, b: NameForm) -> str:
 
 
 def _branch(a: CompanyRecord, b: CompanyRecord) -> Match | None:
+    apart = _apart(a, b)
     for one, other in ((a, b), (b, a)):
         for branch, _ in one.names:
             if not branch.parent_core or not branch.distinctive:
                 continue
             for parent, _ in other.names:
-                if not parent.branch and parent.script == branch.script \
-                        and parent.core == branch.parent_core:
-                    # The branch's name carries its parent's form: 有限公司 is not 股份有限公司.
-                    return Match("name_branch", 1.0 - _form_penalty(branch, parent),
-                                 f"branch: {branch.raw} is a branch office ({branch.branch}) "
-                                 f"of {parent.raw}, by name{_forms_note(branch, parent)}")
+                label = branch.branch_of(parent.core) if parent.script == branch.script else None
+                # The branch's name carries its parent's form: 有限公司 is not 股份有限公司, and
+                # in another country a branch of another form is an affiliate's.
+                if label is None or (apart and not forms_agree(branch, parent)):
+                    continue
+                abroad = (f"; records in {', '.join(sorted(one.countries))} / "
+                          f"{', '.join(sorted(other.countries))}" if apart else "")
+                return Match("name_branch", 1.0 - _form_penalty(branch, parent),
+                             f"branch: {branch.raw} is a branch office ({label}) of "
+                             f"{parent.raw}, by name{_forms_note(branch, parent)}{abroad}")
     return None

@@ -26,14 +26,13 @@ from watchdog.companies import (
     FUZZY_THRESHOLD,
     MATCHER_VERSION,
     chinese_names_in_text,
-    classify_identifier,
     has_cjk,
-    identifiers_in_text,
     latin_blocks,
-    masked_form,
     normalise_name,
 )
+from watchdog.companies_ids import classify_identifier, identifiers_in_text, masked_form
 from watchdog.companies_match import FOREIGN_SOURCES, CompanyRecord, Match, compare
+from watchdog.parsers.foreign_common_values import country_code
 from watchdog.store.company_tables import CompanyMatch
 from watchdog.store.db import get_engine
 from watchdog.store.tables import Crawl, Observation, ObservationChange, Subject
@@ -50,6 +49,7 @@ ID_KEYS = frozenset({"code", "uscc", "credit_code", "tyshxydm", "unified_code", 
                      "tax_id"})
 ID_LIST_KEYS = frozenset({"identifiers", "ids", "codes"})
 TEXT_KEYS = ("info", "remark", "additional")  # foreign lists write Chinese names and codes here
+COUNTRY_KEYS = frozenset({"country", "countries"})  # and `addresses`: [{"country": …}, …]
 MAX_BLOCK = 200  # a code or name shared by more subjects than this is not evidence of identity
 
 OBS, SUBJ, MATCH = Observation.__table__, Subject.__table__, CompanyMatch.__table__
@@ -186,6 +186,8 @@ def read_payload(rec: CompanyRecord, source: str, payload: dict[str, Any]) -> No
     they hold; see NAME_KEYS, ID_KEYS, ID_LIST_KEYS)."""
     foreign = source in FOREIGN_SOURCES
     where = f"foreign list {source}" if foreign else source
+    if foreign:
+        _read_countries(rec, payload)
     for key, value in payload.items():
         k = key.lower()
         if k in ID_LIST_KEYS:
@@ -215,6 +217,17 @@ def _read_name(rec: CompanyRecord, text: str, where: str, foreign: bool) -> None
     for zh in chinese_names_in_text(text):
         rec.add_name(normalise_name(zh), where)
     rec.add_identifiers(identifiers_in_text(text, origin=where))
+
+
+def _read_countries(rec: CompanyRecord, payload: dict[str, Any]) -> None:
+    """Where a foreign list places the firm (see `companies_match._apart`). Only what reads as
+    an ISO country counts: a text we cannot place must not keep two records apart."""
+    values = [v for k in COUNTRY_KEYS for v in _strings(payload.get(k))]
+    addresses = payload.get("addresses")
+    if isinstance(addresses, list):
+        values += [a["country"] for a in addresses
+                   if isinstance(a, dict) and isinstance(a.get("country"), str)]
+    rec.countries.update(c for c in map(country_code, values) if c)
 
 
 def _read_identifier_list(rec: CompanyRecord, value: Any, where: str) -> None:
@@ -250,8 +263,8 @@ def candidate_pairs(records: dict[int, CompanyRecord], summary: MatchSummary) ->
                 masked[ident.value[:2] + ident.value[6:]].add(rec.id)
         for form, _ in rec.names:
             blocks[("name", form.core)].add(rec.id)
-            if form.parent_core:
-                parents[form.parent_core].add(rec.id)
+            for parent_core in form.parent_cores:  # a 营业厅's 分公司, and the company
+                parents[parent_core].add(rec.id)
             if form.script == "latin" and not form.branch:
                 # Spelling variants (ZHONG XING / ZHONGXING) share a block whatever their words.
                 for key in latin_blocks(form):

@@ -43,7 +43,8 @@ ENDPOINTS = {
     "/model/<regime_id>": model_pages.regime,
     "/simulate": simulate.simulation,
     "/companies": companies.companies,
-    "/companies/<code>": companies.company,
+    # A subject key can hold "/" (M/S …, ENGINEERING/CONSTRUCTION): the whole rest of the path.
+    "/companies/<path:code>": companies.company,
 }
 for rule, view in ENDPOINTS.items():
     bp.add_url_rule(rule, view.__name__, json_view(view))

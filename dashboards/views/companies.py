@@ -5,17 +5,21 @@ evidence, the findings on it, and the recorded matches that joined the records.
 `<code>` is a unified social credit code (full or as the court list masks it), a 9-character
 organisation code, or a subject key (`uscc:…`, `org:…`, `name:…`, URL-encoded). Only companies
 are shown: a key that names a person gives the same 404 as an unknown one.
+
+A key may hold "/" (`name:M/S SUNAULA KHIMTI|NP`, `name:…CO/SOCIÉTÉ…|HT`), and a server decodes
+%2F before routing, so the profile is one `<path:code>` rule that reads the `.json` / `.csv`
+twin suffix itself (`company_page`); links to profiles come from `company_url`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, Response, abort, request, url_for
 
 from dashboards.views import companies_data as data
 from dashboards.views._common import allow_params, engine, page_info, paging
-from dashboards.views._twins import Table, twin_routes
+from dashboards.views._twins import Table, render, twin_routes
 
 bp = Blueprint("companies", __name__)
 
@@ -82,5 +86,50 @@ def company(code: str) -> Table:
                  context={"method_labels": METHOD_LABELS})
 
 
+TWIN_SUFFIXES = {".json": "json", ".csv": "csv"}
+# Marks the page of a key that itself ends in a suffix: the list links `name:DUP.json` to
+# `/companies/name:DUP.json.html`, because `/companies/name:DUP.json` is the twin of `name:DUP`
+# when that is a company too. Court-list keys are names as published, case kept, so a key may
+# end in ".json"; foreign and tax-list keys are upper-cased (".JSON" is no twin suffix).
+PAGE_SUFFIX = ".html"
+
+
+@bp.app_template_global()
+def company_url(key: str) -> str:
+    """The link to a company's page that no twin suffix can be read into."""
+    marked = key.endswith((*TWIN_SUFFIXES, PAGE_SUFFIX))
+    return url_for("companies.company", code=key + PAGE_SUFFIX if marked else key)
+
+
+def _readings(code: str) -> list[tuple[str, str]]:
+    """The (key, format) pairs a profile path can mean, in the order they are tried; the last
+    (the whole path as a key, as a page) needs no company to exist: it gives the 404."""
+    found: list[tuple[str, str]] = []
+    for suffix, fmt in TWIN_SUFFIXES.items():
+        if code.endswith(suffix):
+            rest = code[: -len(suffix)]
+            found.append((rest, fmt))
+            if rest.endswith(PAGE_SUFFIX):  # the twin of a marked page
+                found.append((rest[: -len(PAGE_SUFFIX)], fmt))
+    if code.endswith(PAGE_SUFFIX):
+        found.append((code[: -len(PAGE_SUFFIX)], "html"))
+    return [*found, (code, "html")]
+
+
+def company_page(code: str) -> Response:
+    """`/companies/<path:code>`, its twins `<code>.json` and `<code>.csv`, and `<code>.html`.
+
+    Two rules, `<path:code>` and `<path:code>.json`, would leave which one wins to the router;
+    here it is explicit: a suffix is read off when the code without it names a company, so the
+    twin of every page is at `<page>.json` as everywhere else, and a key that ends in a suffix
+    (`name:某某数据/2024.json`) is still its own page when nothing else claims the path.
+    """
+    *shorter, whole = _readings(code)
+    for key, fmt in shorter:
+        if key and data.resolve(engine(), key):
+            return render(company(key), fmt)
+    return render(company(whole[0]), whole[1])
+
+
 twin_routes(bp, "/companies", companies)
-twin_routes(bp, "/companies/<code>", company)
+bp.add_url_rule("/companies/<path:code>", "company", company_page)

@@ -134,8 +134,8 @@ PATHS: dict[str, dict[str, Any]] = {
         "One company's profile across every system",
         "Every list the company is on, in every source, with evidence and dates, and the "
         "cross-source matches (with reason and score) that joined them.",
-        [_param("code", "USCC, organisation code, registration number or subject key.", _TEXT,
-                where="path")], _ROW),
+        [_param("code", "USCC, organisation code, registration number or subject key (a key "
+                        "may hold '/', sent as it is or as %2F).", _TEXT, where="path")], _ROW),
 }
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from html import unescape
 from pathlib import Path
 from urllib.parse import quote
 
@@ -27,6 +29,7 @@ from tests.store.test_company_matches import (
     court,
     make_uscc,
     masked,
+    row,
     tax,
 )
 from tests.test_companies_review import write_store
@@ -246,3 +249,108 @@ def test_branch_side_tells_the_parent_from_the_branch() -> None:
     assert branch_side("branch: x is a branch office (y) of z, by name",
                        "HUAWEI TECHNOLOGIES CO., LTD. BEIJING BRANCH",
                        "HUAWEI TECHNOLOGIES CO., LTD.") == PARENT
+
+
+# -- keys holding "/" or ending in a twin's suffix: every link the list gives opens -------------
+
+# Keys as the World Bank parser writes them (name|country), and court-list keys (the name as
+# published, case kept) that end in a twin's suffix; `DUP` and `DUP.json` are both companies.
+SLASH_KEYS = {
+    "name:M/S SUNAULA KHIMTI|NP": "M/S SUNAULA KHIMTI",
+    "name:VICTOR FOREST ET CO/SOCIÉTÉ D'INGÉNIERIE ET DE TOPOGRAPHIE|HT":
+        "VICTOR FOREST ET CO/SOCIÉTÉ D'INGÉNIERIE ET DE TOPOGRAPHIE",
+    "name:EMMYWAYS ENGINEERING/CONSTRUCTION LIMITED|UG":
+        "EMMYWAYS ENGINEERING/CONSTRUCTION LIMITED",
+}
+SUFFIX_KEYS = {"name:某某数据/2024.json": "某某数据/2024.json", "name:某某报表.csv": "某某报表.csv",
+               "name:DUP": "DUP", "name:DUP.json": "DUP.json"}
+
+
+@pytest.fixture(scope="module")
+def key_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+    root = tmp_path_factory.mktemp("keys")
+    url = f"sqlite:///{root / 'store.sqlite'}"
+    write_store(url, root, {
+        "worldbank_debarred": [
+            row(f"wb-{i}", company(key, name), {"list_name": "World Bank", "names": [name],
+                                               "country": key[-2:], "listed_on": "2024-09-01"})
+            for i, (key, name) in enumerate(SLASH_KEYS.items())],
+        "court_dishonest": [court(20 + i, company(key, name), "2025-03-01")
+                            for i, (key, name) in enumerate(SUFFIX_KEYS.items())]})
+    app = create_app(url, root / "artifacts", TESTING=True)
+    with app.test_client() as client:
+        yield client
+
+
+def _list_links(client: FlaskClient) -> dict[str, str]:
+    """href -> company name, from the HTML list itself."""
+    html = client.get("/companies?per_page=100").get_data(as_text=True)
+    return {unescape(href): unescape(name) for href, name in
+            re.findall(r'<a href="(/companies/[^"]+)">([^<]+)</a>', html)}
+
+
+def test_every_link_the_list_gives_opens_with_its_twins(key_client: FlaskClient) -> None:
+    links = _list_links(key_client)
+    assert set(links.values()) == set(SLASH_KEYS.values()) | set(SUFFIX_KEYS.values())
+    assert "/companies/name:M/S%20SUNAULA%20KHIMTI%7CNP" in links  # the reviewer's link
+    for link, name in links.items():
+        page = key_client.get(link)
+        assert page.status_code == 200, link
+        heading = re.search(r"<h1>(.*?)</h1>", page.get_data(as_text=True))
+        assert heading is not None and unescape(heading[1]) == name, link
+        body = key_client.get(f"{link}.json").get_json()
+        assert body["company"]["name"] == name, link
+        twin = key_client.get(f"{link}.csv")
+        assert twin.status_code == 200 and twin.mimetype == "text/csv", link
+        # The twins the page links to itself.
+        for href in re.findall(r'href="([^"]+)" rel="alternate"', page.get_data(as_text=True)):
+            assert key_client.get(unescape(href)).status_code == 200, href
+
+
+@pytest.mark.parametrize("key", sorted(SLASH_KEYS))
+def test_a_slash_written_as_2f_opens_the_same_company(key_client: FlaskClient, key: str) -> None:
+    encoded = quote(key, safe="")  # "/" as %2F, as a client that encodes every reserved char
+    assert "%2F" in encoded
+    for suffix in ("", ".json", ".csv"):
+        assert key_client.get(f"/companies/{encoded}{suffix}").status_code == 200, suffix
+    assert key_client.get(f"/companies/{encoded}.json").get_json()["company"]["key"] == key
+
+
+def test_a_key_ending_in_a_twin_suffix(key_client: FlaskClient) -> None:
+    def key_of(path: str) -> str:
+        return key_client.get(path).get_json()["company"]["key"]
+
+    # `X.json` is the twin of X when X is a company; the list links the page of the company
+    # `X.json` as `X.json.html`, whose twins are `X.json.html.json` and `.csv`.
+    assert key_of("/companies/name:DUP.json") == "name:DUP"
+    assert key_client.get("/companies/name:DUP").mimetype == "text/html"
+    links = _list_links(key_client)
+    assert links["/companies/name:DUP.json.html"] == "DUP.json"
+    assert links["/companies/name:DUP"] == "DUP"
+    assert key_of("/companies/name:DUP.json.html.json") == "name:DUP.json"
+    assert key_of("/companies/name:DUP.json.json") == "name:DUP.json"
+    # When nothing else claims the path, a key's own suffix stays part of it.
+    page = key_client.get("/companies/name:某某数据/2024.json")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert key_of("/companies/name:某某数据/2024.json.json") == "name:某某数据/2024.json"
+    assert key_client.get("/companies/name:某某报表.csv").mimetype == "text/html"
+    assert key_client.get("/companies/name:某某报表.csv.csv").mimetype == "text/csv"
+    # A page that needs no mark may still be written with one.
+    assert key_client.get("/companies/name:DUP.html").mimetype == "text/html"
+    assert key_of("/companies/name:DUP.html.json") == "name:DUP"
+
+
+@pytest.mark.parametrize("path", ["/companies/name:M/S%20NOBODY%7CNP",
+                                  "/companies/name:M/S%20NOBODY%7CNP.json",
+                                  "/companies/name:M/S%20NOBODY%7CNP.csv", "/companies/.json",
+                                  "/companies/name:M/S%20SUNAULA%20KHIMTI%7CNP/"])
+def test_unknown_keys_with_a_slash_are_404(key_client: FlaskClient, path: str) -> None:
+    assert key_client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("key", sorted(SLASH_KEYS))
+def test_the_api_profile_opens_keys_with_a_slash(key_client: FlaskClient, key: str) -> None:
+    for path in (quote(key, safe="/:|"), quote(key, safe="")):  # "/" as it is, and as %2F
+        response = key_client.get(f"/api/v1/companies/{path}")
+        assert response.status_code == 200, path
+        assert response.get_json()["company"]["key"] == key
