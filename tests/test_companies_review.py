@@ -236,3 +236,15 @@ def test_fuzzy_names_with_different_legal_forms_say_so() -> None:
     assert m is not None and m.method == "name_fuzzy" and "legal forms differ" in m.reason
     same = compare(latin(1, "HUAXIN ELECTRONICS LIMITED"), latin(2, "HUAXIN ELECTRONIC LTD"))
     assert same is not None and m.score < same.score
+
+
+def test_chinese_names_that_differ_are_not_joined_by_one_romanisation() -> None:
+    # 清远 and 庆元 are both QINGYUAN: two branches named apart in Chinese stay apart.
+    latin_name = "HEBEI CONSTRUCTION GROUP CORPORATION LIMITED QINGYUAN BRANCH"
+    a, b = latin(1, latin_name), latin(2, latin_name)
+    a.add_name(normalise_name("河北建设集团股份有限公司清远分公司"), "foreign list: chinese name")
+    b.add_name(normalise_name("河北建设集团股份有限公司庆元分公司"), "foreign list: chinese name")
+    assert compare(a, b) is None
+    # Without the Chinese names the romanised one is all there is, and it joins them.
+    match = compare(latin(3, latin_name), latin(4, latin_name))
+    assert match is not None and match.method == "name_exact"

@@ -175,11 +175,16 @@ def _country_note(a: CompanyRecord, b: CompanyRecord) -> str:
 def _by_name(a: CompanyRecord, b: CompanyRecord) -> Match | None:
     if _apart(a, b):
         return None  # one name in two countries: affiliates, or namesakes
+    # Both named in Chinese, differently: a romanised name cannot overrule that (清远 and 庆元
+    # are both QINGYUAN), so only a Chinese pair may join them.
+    latin_ok = not _chinese_names_disagree(a, b)
     found: Match | None = None
     for na, where_a in a.names:
         for nb, where_b in b.names:
             if na.script != nb.script:
                 continue  # a Latin name never joins a Chinese one
+            if na.script == "latin" and not latin_ok:
+                continue
             if not (na.distinctive and nb.distinctive):
                 continue  # 股份有限公司 is every company's tail, no company's name
             if na.core == nb.core:
@@ -205,6 +210,12 @@ def _by_name(a: CompanyRecord, b: CompanyRecord) -> Match | None:
                     METHODS.index(found.method), -found.score):
                 found = candidate
     return found
+
+
+def _chinese_names_disagree(a: CompanyRecord, b: CompanyRecord) -> bool:
+    zh_a = {n.core for n, _ in a.names if n.script == "zh" and n.distinctive}
+    zh_b = {n.core for n, _ in b.names if n.script == "zh" and n.distinctive}
+    return bool(zh_a and zh_b) and not zh_a & zh_b
 
 
 def _form_penalty(a: NameForm, b: NameForm) -> float:
