@@ -19,6 +19,7 @@ from dashboards.views._common import allow_params
 from dashboards.views.check_forms import FormError
 from dashboards.views.findings import EVIDENCE_GRADES
 from dashboards.views.model_data import catalogue
+from watchdog.model.person import DuplicateContactError
 from watchdog.model.schema import ListRegime
 
 bp = Blueprint("check", __name__)
@@ -79,6 +80,12 @@ def _outcome(wanted: check_forms.Inputs, today: date) -> dict[str, Any]:
         listing = regimes.get("cn_court_dishonest_list")
         if wanted.court is not None and isinstance(listing, ListRegime):
             court = check_results.court_card(listing, wanted.court, today)
+    except DuplicateContactError as exc:
+        # The form numbers its contacts itself (1 to 5), so such an id is ours to repeat; anything
+        # else might have been typed, and an error page repeats nothing typed.
+        ours = exc.contact_id.isascii() and exc.contact_id.isdigit() and len(exc.contact_id) <= 3
+        which = f"Contact {exc.contact_id}" if ours else "A contact"
+        raise FormError(f"{which} is given twice: give each contact once.") from exc
     except ValueError as exc:
         # The model's messages quote the input; say only which kind of problem it was.
         raise FormError("The model could not read one of your answers. Check the numbers and dates "

@@ -1,7 +1,9 @@
 """What the self-check shows for one person: each regime's result, why, and what would change it.
 
 `scoring_card` runs `score` and `counterfactual` for one scoring regime and turns the result into
-plain words, a waterfall figure and citations. `court_card` runs `listing_exit` for the court
+plain words, a waterfall figure and citations. Where a regime has several weight sets the card
+leads with the range and the band range, names each weight set's score, and says which set the
+rule-by-rule table and the waterfall add up for. `court_card` runs `listing_exit` for the court
 list and adds the material for a letter. Everything here is computed in memory for one response
 and kept nowhere.
 """
@@ -15,12 +17,12 @@ from typing import Any
 from dashboards.views import model_charts
 from dashboards.views.check_forms import PERFORMANCE, STANDINGS
 from dashboards.views.model_data import citation
-from watchdog.model.counterfactual import Change, counterfactual, listing_exit
+from watchdog.model.counterfactual import Change, Counterfactual, counterfactual, listing_exit
 from watchdog.model.facts import ListingFacts
 from watchdog.model.listing_exit import SHOULD_NOT_BE_LISTED
 from watchdog.model.network import suggest_contacts
 from watchdog.model.schema import ListRegime
-from watchdog.model.score import BandInfo, GateOutcome, ScoreResult, score
+from watchdog.model.score import BandInfo, GateOutcome, ScoreResult, score, span_text
 from watchdog.model.scoring_schema import DescribedRegime, ScoringRegime, WeightedRegime
 from watchdog.model.workdays import OFFICIAL_BASIS, holiday_data_years
 
@@ -31,6 +33,10 @@ def scoring_card(regime: ScoringRegime, person: dict[str, Any]) -> dict[str, Any
     rows = [_row(c) for c in result.contributions]
     steps = [{"label": r["label"], "value": r["number"], "hover": r["hover"]} for r in rows]
     perk_labels = {g.id: g.label.en for g in (*regime.perks, *regime.restrictions)}
+    span = _range(regime, result)
+    # The weight set the rows add up for, named wherever the rows or the waterfall are shown.
+    shown_for = _reading_labels(regime).get(result.shown_for or "", result.shown_for)
+    under = f" under {_lower_first(shown_for)}" if shown_for else ""
     return {
         "id": regime.id, "title": regime.title.en, "kind": regime.kind,
         "claims": isinstance(regime, DescribedRegime), "version": result.regime_version,
@@ -38,13 +44,20 @@ def scoring_card(regime: ScoringRegime, person: dict[str, Any]) -> dict[str, Any
         "direct": {"rule": result.direct_grade.rule, "band": result.direct_grade.band,
                    "source": citation(result.direct_grade.source),
                    "evidence": str(result.direct_grade.evidence)} if result.direct_grade else None,
-        "range": _range(regime, result),
+        "range": span,
+        "several": result.several_weight_sets, "shown_for": shown_for, "shown_for_id": result.shown_for,
+        "weights_unknown": isinstance(regime, WeightedRegime) and regime.weights_unknown,
+        # What leads the card: the range and the band range where weight sets disagree.
+        "headline": {"score": span_text(result.range.low, result.range.high)
+                     if result.several_weight_sets else str(result.score),
+                     "bands": _band_span(span) if result.several_weight_sets else None},
         "rows": rows,
-        "figure": model_charts.waterfall("How your score adds up", steps,
-                                         result.score, "your score"),
+        "figure": model_charts.waterfall(f"How your score adds up{under}", steps,
+                                         result.score, f"your score{under}"),
         "perks": [_gate(g) for g in result.perks],
         "restrictions": [_gate(g) for g in result.restrictions],
         "move": {"reachable": move.reachable, "reason": move.reason,
+                 "every": _every(regime, result, move),
                  "target": _band(regime.band(move.target_band)) if move.target_band else None,
                  "changes": [_change(c) for c in move.changes],
                  "score_after": move.score_after,
@@ -68,7 +81,8 @@ def _band(band: BandInfo | Any | None) -> dict[str, Any] | None:
             "source": citation(band.source), "evidence": str(band.evidence)}
 
 
-def _range(regime: ScoringRegime, result: ScoreResult) -> dict[str, Any]:
+def _reading_labels(regime: ScoringRegime) -> dict[str, str]:
+    """What each entry of a result's `range.by_variant` is, in words."""
     labels: dict[str, str] = {"low": "every recorded amount at its most severe",
                               "high": "every recorded amount at its least severe",
                               "as_described": "as described"}
@@ -76,13 +90,44 @@ def _range(regime: ScoringRegime, result: ScoreResult) -> dict[str, Any]:
         labels |= {v.id: v.label.en for v in regime.weight_variants}
         labels |= {f"only_{d.id}": f"all weight on {d.label.en.split(' (')[0].lower()}"
                    for d in regime.dimensions}
+    return labels
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _range(regime: ScoringRegime, result: ScoreResult) -> dict[str, Any]:
+    labels = _reading_labels(regime)
     names = {b.id: _band(b)["name"] for b in regime.bands}  # type: ignore[index]
     ends = (result.range.low_band, result.range.high_band)
-    return {"low": result.range.low, "high": result.range.high,
+
+    def name(band_id: str | None) -> str:
+        return names.get(band_id, "no documented band") if band_id else "no documented band"
+
+    return {"low": result.range.low, "high": result.range.high, "text": span_text(result.range.low, result.range.high),
             "low_band": result.range.low_band, "high_band": result.range.high_band,
-            "band_names": [names.get(b, "no documented band") if b else "no documented band"
-                           for b in ends],
-            "variants": [{"label": labels.get(k, k), "score": v} for k, v in result.range.by_variant.items()]}
+            "band_names": [name(b) for b in ends],
+            "variants": [{"id": k, "label": labels.get(k, k), "score": v, "band": name(result.range.bands.get(k))}
+                         for k, v in result.range.by_variant.items()]}
+
+
+def _band_span(span: dict[str, Any]) -> str:
+    low, high = span["band_names"]
+    return low if low == high else f"{low} to {high}"
+
+
+def _every(regime: ScoringRegime, result: ScoreResult, move: Counterfactual) -> dict[str, Any] | None:
+    """Where several weight sets (or recorded amounts) are possible, the target is reached under
+    every one: say so, with the score under the harshest, not only the shown set's."""
+    after = move.range_after
+    if not move.reachable or after is None or (after.low == after.high and not result.several_weight_sets):
+        return None
+    if result.several_weight_sets:
+        words = ("under any weighting" if isinstance(regime, WeightedRegime) and regime.weights_unknown
+                 else "under every reported weight set")
+        return {"words": words, "harshest": after.low, "what": "under the harshest"}
+    return {"words": "whatever the recorded amounts", "harshest": after.low, "what": "with the most severe"}
 
 
 def _row(c: Any) -> dict[str, Any]:
@@ -90,10 +135,13 @@ def _row(c: Any) -> dict[str, Any]:
     detail = None
     if c.kind == "dimension" and c.count is not None:
         detail = f"standing {_standing(c.count)} × weight {c.per_unit}"
-    elif c.kind == "event" and c.count is not None:
-        detail = f"{c.count} × {c.per_unit:+}"
-    elif c.kind == "signal" and c.count is not None:
-        detail = f"{c.count} × {c.per_unit:+}"
+    elif c.at_least is not None and c.once is not None:
+        # A threshold counts once: "11 hours a day; 10 hours a day or more: -30", never 11 × -30.
+        reached = "" if c.count >= c.at_least else ", below the threshold"
+        detail = (f"{_plain(c.count)} {c.unit}{reached}; {_plain(c.at_least)} {c.unit} or more: "
+                  f"{_signed(c.once, False)}")
+    elif c.kind in ("event", "signal") and c.count is not None and c.per_unit is not None:
+        detail = f"{_plain(c.count)} × {_signed(c.per_unit, False)}"
     hover = f"{cite['title'][:70]} · {c.evidence}" if cite else (
         "arithmetic" if c.kind in ("rounding", "clamp") else "your answer")
     return {"label": c.label, "number": float(c.value), "value": _signed(c.value, c.kind == "start"),
@@ -102,8 +150,12 @@ def _row(c: Any) -> dict[str, Any]:
 
 
 def _signed(value: Decimal, start: bool) -> str:
-    text = format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
-    return text if start or value < 0 else f"+{text}"
+    text = _plain(value)
+    return text if start or value <= 0 else f"+{text}"   # 0 is "0", never "+0" or "-0"
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
 
 
 def _standing(value: Decimal) -> str:
@@ -137,15 +189,20 @@ def _change(c: Change) -> dict[str, Any]:
 
 def _network(regime: DescribedRegime, person: dict[str, Any], result: ScoreResult) -> dict[str, Any]:
     contacts = [(str(c["id"]), Decimal(str(c["score"]))) for c in person.get("contacts", [])]
-    pulls = [{"id": r.id.split(":", 1)[1], "label": r.label, "pull": _signed(r.value, False),
-              "number": float(r.value)} for r in result.contributions if r.kind == "contact"]
-    own = sum((r.value for r in result.contributions if r.kind not in ("contact", "rounding")), Decimal(0))
+    # Each pull is what the score would lose (or gain) without that contact: the same effect the
+    # way up counts on when it says which contacts to drop.
+    pulls = [{"id": p.id, "label": f"Contact {p.id} (score {_plain(p.score)})",
+              "pull": _signed(p.pull.quantize(Decimal("0.01")), False), "number": float(p.pull)}
+             for p in result.pulls]
+    effect = next((r.value for r in result.contributions if r.kind == "network"), None)
+    own = sum((r.value for r in result.contributions if r.kind not in ("network", "rounding")), Decimal(0))
     alpha = regime.network.alpha.value if regime.network else Decimal(0)
     candidates = [(f"a new contact scoring {b.min} ({b.label.en.lower()})", Decimal(b.min))
                   for b in regime.bands if b.min is not None]
     suggestions = [{"label": s.id, "gain": f"+{s.gain.quantize(Decimal('0.1'))}"}
                    for s in suggest_contacts(own, contacts, candidates, alpha, limit=3)]
     return {"own": _signed(own, True), "alpha": str(alpha), "pulls": pulls, "suggestions": suggestions,
+            "effect": _signed(effect, False) if effect is not None else None,
             "source": citation(regime.network.source) if regime.network else None,
             "evidence": str(regime.network.evidence) if regime.network else None}
 
@@ -263,9 +320,10 @@ def summary(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ends = card["range"]["band_names"]
         if ends[0] != ends[1]:  # the weight sets disagree: the band is a range too
             band = f"{ends[0]} to {ends[1]}"
-        out.append({"id": card["id"], "title": card["title"], "score": card["score"],
+        # Where weight sets disagree the range is the score: no one set's figure leads.
+        out.append({"id": card["id"], "title": card["title"], "score": card["headline"]["score"],
                     "band": band,
-                    "range": f"{card['range']['low']}–{card['range']['high']}",
+                    "range": card["range"]["text"],
                     "perks": sum(1 for g in card["perks"] if g["applies"]),
                     "restrictions": sum(1 for g in card["restrictions"] if g["applies"]),
                     "next": step, "claims": card["claims"]})

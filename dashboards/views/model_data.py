@@ -28,6 +28,7 @@ from watchdog.model.scoring_schema import (
     Regime,
     ScoreRange,
     ScoringRegime,
+    Unknown,
     WeightedRegime,
     WeightVariant,
 )
@@ -83,6 +84,7 @@ def citation(cid: str | None) -> dict[str, Any] | None:
 
 SEEDS = "seeds/"   # seed files: copies of outside sources, kept in the shared seeds directory
 OWN_CHOICE = "Scorewatch's own modelling choice"
+NO_NAMED_SOURCE = "Scorewatch's note: no source named"
 
 
 def _where(found: Citation) -> str | None:
@@ -91,6 +93,8 @@ def _where(found: Citation) -> str | None:
     The `seed` field also holds paths of Scorewatch's own (a regimes folder, a module), so only a
     path under `seeds/` is called a seed file.
     """
+    if found.no_named_source and _own_choice(found):
+        return NO_NAMED_SOURCE   # not a modelling choice: a statement that nobody can be named
     if _own_choice(found):
         return OWN_CHOICE
     if found.seed and found.seed.startswith(SEEDS):
@@ -118,11 +122,17 @@ def evidence_mix(regime: Regime) -> dict[str, int]:
 
 
 def cited_ids(regime: Regime) -> list[str]:
+    """Every citation a regime's page shows: its rules', and its unknowns' (which are not rules,
+    so `sourced_items` leaves them out, but cite the source of each gap all the same)."""
     seen: dict[str, None] = {}
-    for _, item in sourced_items(regime):
+    for _, item in (*sourced_items(regime), *_unknowns(regime)):
         for cid in (item.source, *item.see_also):
             seen.setdefault(cid, None)
     return list(seen)
+
+
+def _unknowns(regime: Regime) -> list[tuple[str, Unknown]]:
+    return [(f"unknowns[{i}]", u) for i, u in enumerate(getattr(regime, "unknowns", ()))]
 
 
 def range_text(regime: Regime) -> str:
@@ -194,6 +204,14 @@ def regime_rows(regime: Regime) -> list[dict[str, Any]]:
             "evidence": str(item.evidence), "citation_title": cite.get("title"),
             "citation_url": cite.get("url"), "citation_date": cite.get("date"),
             "see_also": list(item.see_also), "note": _words(item.note)})
+    for path, unknown in _unknowns(regime):
+        cite = citation(unknown.source) or {}
+        rows.append({
+            "section": "unknowns", "path": path, "id": None, "label": unknown.topic, "value": None,
+            "source": unknown.source, "evidence": str(unknown.evidence),
+            "citation_title": cite.get("title"), "citation_url": cite.get("url"),
+            "citation_date": cite.get("date"), "see_also": list(unknown.see_also),
+            "note": _words(unknown.text)})
     return rows
 
 

@@ -32,7 +32,7 @@ from dashboards.views.model_data import catalogue
 from dashboards.views.simulate_sweep import gates_of, sweep
 from watchdog.model.population import SimulationResult
 from watchdog.model.population import simulate as run_population
-from watchdog.model.scoring_schema import ScoringRegime
+from watchdog.model.scoring_schema import ScoringRegime, WeightedRegime
 
 bp = Blueprint("simulate", __name__)
 
@@ -142,10 +142,20 @@ def simulation() -> Table:
                         "shares": {g.key: shares[g.key] for g in gates}},
               "gates": [asdict(g) for g in gates]},
         context={"regimes": regimes, "regime": regime, "gate_options": gates, "chosen": chosen, "figures": figures,
+                 "weight_sets": _weight_sets(regime, result),
                  "max_people": MAX_PEOPLE, "max_degree": MAX_DEGREE, "max_alpha": MAX_ALPHA,
                  "labels": labels,
                  "form": {"regime": regime_id, "people": people, "degree": degree, "alpha": alpha,
                           "seed": seed, "gate": request.args.get("gate", "")}})
+
+
+def _weight_sets(regime: ScoringRegime, result: SimulationResult) -> dict[str, Any] | None:
+    """The weight set a run used, where the regime reports several: said by the figures, not
+    only among the notes, since every share on the page is under that one set."""
+    if not isinstance(regime, WeightedRegime) or regime.weights_unknown or len(regime.weight_variants) < 2:
+        return None
+    used = next((v for v in regime.weight_variants if v.id == result.weight_set), regime.weight_variants[0])
+    return {"used": used.label.en, "others": [v.label.en for v in regime.weight_variants if v is not used]}
 
 
 def _rows(result: SimulationResult, labels: dict[str, str]) -> list[dict[str, Any]]:

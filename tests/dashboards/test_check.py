@@ -130,10 +130,16 @@ def test_where_weight_sets_disagree_the_summary_gives_both_bands_and_aims_above_
 def test_the_network_effect_and_the_court_list(check_client):
     status, html = post(check_client, **{k.replace(".", "__"): v for k, v in PRIVATE.items()})
     assert status == 200
-    # Own score 550 - 19 x 10 (sensitive posts) = 360; contacts pull 0.3 x (777 - 360) / 2 and
-    # 0.3 x (613 - 360) / 2: 360 + 62.55 + 37.95 = 460.5 -> 461.
+    # Own score 550 - 19 x 10 (sensitive posts) = 360; contacts 777 and 613 (mean 695) add
+    # 0.3 x (695 - 360) = 100.5: 460.5 -> 461. Without 777 the score would be 360 + 0.3 x 253 =
+    # 435.9, without 613 it would be 485.1: pulls +24.6 and -24.6 (613 is above 360 but drags).
     assert card(html, "sesame_2015_described")["score"] == "461"
-    assert "+62.55" in html and "+37.95" in html and "Who is affecting your score" in html
+    network = html[html.index('id="network-sesame_2015_described"'):]
+    network = network[:network.index("</section>")]
+    assert "Who is affecting your score" in network and "here +100.5 points" in network
+    assert "<td>Contact 1 (score 777)</td><td class=\"num\">+24.6</td>" in network
+    assert "<td>Contact 2 (score 613)</td><td class=\"num\">-24.6</td>" in network
+    assert "+62.55" not in html and "+37.95" not in html   # shares of the effect, not pulls
     court = html[html.index('id="result-court"'):]
     # Performed in full on Friday 2024-01-05: the entry had to go within 3 working days.
     assert "2024-01-10" in court and "this date has passed" in court

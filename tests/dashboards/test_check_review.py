@@ -4,6 +4,8 @@ contest it, on the page and in the letter."""
 
 from __future__ import annotations
 
+import re
+
 from dashboards.views.check_forms import STANDINGS
 from dashboards.views.check_results import scoring_card
 from tests.dashboards.test_check import check_app, check_client, post  # noqa: F401 (fixtures)
@@ -70,3 +72,70 @@ def test_a_listing_without_term_uses_the_removal_deadline_after_performance(chec
     assert "The party should not have been listed" in first
     assert "The entry had to be deleted by 2018-01-04." in first
 
+
+
+# The reviewer's case through the form: credit history good, behaviour excellent, fulfilment very
+# poor, identity fair, connections poor. Set A: 350 + 600 x (.2625 + .25 + 0 + .075 + .0125) =
+# 710 (excellent); set B: 350 + 600 x (.2625 + .2 + 0 + .075 + .0125) = 680 (very good).
+SPLIT = {"credit_history": "good", "behaviour_preference": "excellent", "fulfilment_capacity": "very_poor",
+         "identity_traits": "fair", "connections": "poor"}
+
+
+def _card(html: str, regime: str) -> str:
+    start = html.index(f'id="result-{regime}"')
+    return html[start:html.index("</article>", start)]
+
+
+def test_where_weight_sets_disagree_the_card_leads_with_the_range(check_client):  # noqa: F811
+    status, html = post(check_client, **{f"zhima__{k}": v for k, v in SPLIT.items()})
+    assert status == 200
+    card = _card(html, "zhima")
+    headline = card[card.index('class="headline"'):card.index("</p>", card.index('class="headline"'))]
+    assert '<span class="big score">680–710</span>' in headline
+    assert '<span class="band">Very good to Excellent</span>' in headline
+    assert "710 Excellent" not in headline and ">710<" not in headline
+    # Each weight set's score is named as such, and the table says whose score it adds up to.
+    assert "<li>Reported set A: behaviour 25%, fulfilment 20%: <strong>710</strong> (Excellent)</li>" in card
+    assert "<li>Reported set B: behaviour 20%, fulfilment 25%: <strong>680</strong> (Very good)</li>" in card
+    assert "Rule by rule under Reported set A: behaviour 25%, fulfilment 20% (they add up to 710, its score)" in card
+    assert 'data-shown-for="variant_a"' in card and 'data-low="680" data-high="710"' in card
+    # The way up agrees with the band range: excellent under both sets, 701 under the harsher.
+    move = card[card.index('id="move-zhima"'):]
+    assert "To reach <strong>Excellent</strong> under every reported weight set (701 points under the " \
+           "harshest, 731 under Reported set A" in move
+    assert "(731 points), the fewest" not in move
+    summary = html[html.index('id="results-summary"'):]
+    row = summary[summary.index('href="#result-zhima"'):].split("</tr>")[0]
+    assert '<td class="num">680–710</td><td>Very good to Excellent</td>' in row
+
+
+def test_a_threshold_is_shown_as_one_never_count_times_points(check_client):  # noqa: F811
+    status, html = post(check_client, sesame_2015_described__video_gaming_hours="11")
+    assert status == 200
+    card = _card(html, "sesame_2015_described")
+    assert "11 hours a day; 10 hours a day or more: -30" in card and "11 × -30" not in card
+    status, html = post(check_client, sesame_2015_described__video_gaming_hours="9")
+    card = _card(html, "sesame_2015_described")
+    table = card[card.index('class="data contributions"'):]
+    row = table[table.index("Hours of video gaming a day"):]
+    row = row[:row.index("</tr>")]
+    assert "9 hours a day, below the threshold; 10 hours a day or more: -30" in row
+    assert '<td class="num">0</td>' in row and "-0<" not in row and "+0<" not in row
+
+
+def test_repeated_contact_ids_are_a_form_error(check_client, monkeypatch):  # noqa: F811
+    from dashboards.views import check_forms
+
+    real = check_forms.inputs
+
+    def twice(values, form_sections):
+        got = real(values, form_sections)
+        person = got.people["sesame_2015_described"]
+        person["contacts"] = [{"id": "2", "score": 700}, {"id": "2", "score": 600}]
+        return got
+
+    monkeypatch.setattr(check_forms, "inputs", twice)
+    status, html = post(check_client, contact__1="700")
+    assert status == 400
+    message = re.search(r'class="error-message">(.*?)</p>', html, re.S)
+    assert message and message.group(1).strip() == "Contact 2 is given twice: give each contact once."

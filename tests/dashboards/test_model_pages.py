@@ -167,3 +167,62 @@ def test_csv_twins_start_with_a_bom_and_run_no_formula(client):
     assert "'-20 each time" in cells  # was "-20 each time": Excel ran it as a formula
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")
                 and not c.lstrip("+-").replace(".", "", 1).isdigit()]
+
+
+@pytest.mark.parametrize("regime_id", [r for r in REGIME_IDS if r != "cn_court_dishonest_list"])
+def test_every_unknown_shows_its_source_and_is_in_the_twins(client, regime_id):
+    regime = load_regime(regime_id)
+    body = client.get(f"/model/{regime_id}.json").get_json()
+    html = client.get(f"/model/{regime_id}").get_data(as_text=True)
+    unknowns = html[html.index('<ul class="unknowns">'):]
+    unknowns = unknowns[:unknowns.index("</ul>")]
+    assert "no source" not in unknowns
+    assert unknowns.count("<li>") == len(regime.unknowns)
+    cited = html[html.index('id="citations"'):]
+    for u in regime.unknowns:
+        assert u.source in body["citations"], u.topic              # meta.citations of the .json
+        assert f'id="cite-{u.source}"' in cited, u.topic             # "Sources cited"
+        assert str(escape(body["citations"][u.source]["title"])) in unknowns, u.topic
+    rows = [r for r in body["rows"] if r["section"] == "unknowns"]
+    assert [(r["label"], r["source"], r["evidence"]) for r in rows] == [
+        (u.topic, u.source, str(u.evidence)) for u in regime.unknowns]
+    assert all(r["note"] for r in rows)
+    text = client.get(f"/model/{regime_id}.csv").get_data().decode("utf-8-sig")
+    assert sum(1 for line in csv.reader(io.StringIO(text)) if line[1:2] == ["unknowns"]) == len(regime.unknowns)
+
+
+def test_the_unknowns_the_reviewer_found_without_a_source_now_cite_one(client):
+    for regime_id, topic, source in [("zhima", "Refresh", "zhima_refresh_monthly_pages"),
+                                     ("xiamen_bailu", "Zhima mapping", "alipay_sdk_bailu_mapping_code"),
+                                     ("tencent", "WeChat Pay Score", "wechat_pay_score_pages"),
+                                     ("tencent", "Licensing", "kapronasia_unlicensed_2016"),
+                                     ("weihai", "Points table", "weihai_haibei_city_code"),
+                                     ("fico", "Formula", "nfcc_how_am_i_scored")]:
+        html = client.get(f"/model/{regime_id}").get_data(as_text=True)
+        item = html[html.index(f"<strong>{topic}.</strong>"):]
+        item = item[:item.index("</li>")]
+        title = client.get(f"/model/{regime_id}.json").get_json()["citations"][source]["title"]
+        assert str(escape(title)) in item and "grade-" in item, (regime_id, topic)
+
+
+def test_a_claim_no_one_is_named_for_is_not_put_in_nestas_mouth(client):
+    html = client.get("/model/xiamen_bailu").get_data(as_text=True)
+    claims = html[html.index('id="claims"'):html.index('id="unknowns"')]
+    said = claims[:claims.index('<ul class="responses">')]
+    assert "A low city score brings punishments." in said
+    assert "No one named" in said and "Separating myth from reality" not in said
+    assert "Scorewatch&#39;s note: no source named" in said
+    assert "Separating myth from reality" in claims   # Nesta answers it: incentives only
+    rows = client.get("/model/xiamen_bailu.json").get_json()["rows"]
+    claim = next(r for r in rows if r["id"] == "bailu_punishes")
+    assert claim["source"] == "no_named_claimant" and claim["evidence"] == "disputed"
+
+
+def test_a_ledger_without_a_documented_floor_says_so_on_its_page(client):
+    for regime_id in ("rongcheng", "weihai"):
+        html = client.get(f"/model/{regime_id}").get_data(as_text=True)
+        facts = html[html.index('id="facts"'):html.index("</table>", html.index('id="facts"'))]
+        assert 'id="no-bounds"' in facts and "No floor or ceiling is documented" in facts
+        rows = client.get(f"/model/{regime_id}.json").get_json()["rows"]
+        assert any(r["path"] == "no_bounds" and "ledger&#39;s arithmetic" not in r["label"]
+                   and "ledger's arithmetic" in r["label"] for r in rows)

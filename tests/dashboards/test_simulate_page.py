@@ -114,3 +114,18 @@ def test_new_runs_are_rate_limited_per_address_but_kept_runs_are_not(store):
     # Another address has its own allowance.
     other = client.get(third, environ_base={"REMOTE_ADDR": "10.0.0.7"})
     assert other.status_code == 200
+
+
+def test_the_page_says_zhima_is_simulated_with_weight_set_a_only(client):
+    html = client.get(f"/simulate?regime=zhima&{SMALL}").get_data(as_text=True)
+    note = html[html.index('id="weight-set-note"'):]
+    note = note[:note.index("</p>")]
+    assert "Everyone here is scored with Reported set A: behaviour 25%, fulfilment 20%" in note
+    assert "Reported set B: behaviour 20%, fulfilment 25% is not simulated" in note
+    # Said among the notes too, as the command says it.
+    notes = html[html.index("Where this simplifies"):]
+    assert "not simulated: Reported set B" in notes
+    assert client.get(f"/simulate.json?regime=zhima&{SMALL}").get_json()["result"]["weight_set"] == "variant_a"
+    # One published set (FICO), or none published (Tencent, said in the notes): no such line.
+    for other in ("fico", "tencent", "sesame_2015_described"):
+        assert 'id="weight-set-note"' not in client.get(f"/simulate?regime={other}&{SMALL}").get_data(as_text=True)

@@ -1,5 +1,6 @@
 """The network effect: fixed-point propagation converges, stays in range, solves the equation;
-per-contact pulls add up; suggested contacts raise the score."""
+a graph's per-contact shares add up; a contact's pull is what the score loses without them;
+suggested contacts raise the score."""
 
 from __future__ import annotations
 
@@ -81,13 +82,49 @@ def test_contact_pulls_and_suggestions_by_hand() -> None:
     own, alpha = Decimal(500), Decimal("0.3")
     contacts = [("a", Decimal(400)), ("b", Decimal(700))]
     pulls = contact_pulls(own, contacts, alpha)
-    assert [(p.id, p.pull) for p in pulls] == [("a", Decimal(-15)), ("b", Decimal(30))]
+    # With both: 500 + 0.3 x (550 - 500) = 515. Without a: 500 + 0.3 x 200 = 560, so a's pull is
+    # -45; without b: 500 - 0.3 x 100 = 470, so b's is +45.
+    assert [(p.id, p.pull) for p in pulls] == [("a", Decimal(-45)), ("b", Decimal(45))]
     # Mean now 550 -> 515. With c (800): mean 633.33 -> 540, a gain of 25. With d (500) the mean falls.
     suggestions = suggest_contacts(own, contacts, [("c", Decimal(800)), ("d", Decimal(500)), ("a", Decimal(900))],
                                    alpha)
     assert [(s.id, s.gain) for s in suggestions] == [("c", Decimal(25))]
     assert suggest_contacts(own, [], [("x", Decimal(501))], alpha)[0].gain == Decimal("0.3")
     assert contact_pulls(own, [], alpha) == []
+    # A lone contact's pull is the whole effect: without them the score is the own score.
+    assert [p.pull for p in contact_pulls(own, [("z", Decimal(600))], alpha)] == [Decimal(30)]
+
+
+def test_a_contact_above_your_score_but_below_your_contacts_mean_pulls_you_down() -> None:
+    # The reviewer's case: own 530, contacts 800, 400 and 620 (mean 606.67). Shares of the effect
+    # would give c +9 (620 is above 530); without c the score is 530 + 0.3 x (600 - 530) = 551,
+    # and with c 530 + 0.3 x (606.67 - 530) = 553, so c's real pull is +2: small, and it turns
+    # negative once b is dropped (c is then below the mean of a and c, 710).
+    own, alpha = Decimal(530), Decimal("0.3")
+    pulls = {p.id: p.pull for p in contact_pulls(own, [("a", Decimal(800)), ("b", Decimal(400)),
+                                                       ("c", Decimal(620))], alpha)}
+    assert pulls == {"a": Decimal(29), "b": Decimal(-31), "c": Decimal(2)}
+    after_b = {p.id: p.pull for p in contact_pulls(own, [("a", Decimal(800)), ("c", Decimal(620))], alpha)}
+    assert after_b == {"a": Decimal(27), "c": Decimal(-27)}
+
+
+def _mixed(own: Decimal, scores: list[Decimal], alpha: Decimal) -> Decimal:
+    return own if not scores else own + alpha * (sum(scores, Decimal(0)) / len(scores) - own)
+
+
+@settings(max_examples=200, deadline=None)
+@given(own=st.integers(350, 950), scores=st.lists(st.integers(350, 950), min_size=1, max_size=12),
+       alpha=st.sampled_from([Decimal("0.1"), Decimal("0.3"), Decimal("0.9")]))
+def test_every_pull_is_the_score_with_minus_without_that_contact(own: int, scores: list[int],
+                                                                 alpha: Decimal) -> None:
+    contacts = [(f"c{i}", Decimal(s)) for i, s in enumerate(scores)]
+    with_all = _mixed(Decimal(own), [s for _, s in contacts], alpha)
+    for i, pull in enumerate(contact_pulls(Decimal(own), contacts, alpha)):
+        without = _mixed(Decimal(own), [s for j, (_, s) in enumerate(contacts) if j != i], alpha)
+        assert abs(pull.pull - (with_all - without)) < Decimal("1e-20"), (i, pull)
+        # Same sign as what dropping the contact does: a positive pull is lost, a negative one gained.
+        assert (pull.pull > 0) == (with_all > without + Decimal("1e-20"))
+        assert (pull.pull < 0) == (with_all < without - Decimal("1e-20"))
 
 
 def test_alpha_within_a_hair_of_one_stops_at_float_precision_near_the_fixed_point() -> None:

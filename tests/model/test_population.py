@@ -117,3 +117,9 @@ def test_the_simulation_says_which_weight_set_it_used() -> None:
     assert any("published no weights" in n for n in tencent.notes)
     fico = simulate(regime("fico"), 200, 3, 0.3, seed=0)
     assert not any(n.startswith("scored with") for n in fico.notes)  # one published set
+
+
+def test_a_negative_seed_names_the_seed() -> None:
+    # numpy alone said "expected non-negative integer", naming no option.
+    with pytest.raises(ValueError, match=r"^seed must be a whole number, 0 or more, got -1$"):
+        simulate(regime("zhima"), 100, 5, 0.3, seed=-1)

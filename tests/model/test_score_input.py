@@ -40,6 +40,12 @@ FICO_OK = {"payment_history": 0.5, "amounts_owed": 0.5, "length_of_history": 0.5
     ("sesame_2015_described", {"contacts": [{"score": 500}]}, "input: contacts[0].id: give a name or number"),
     ("sesame_2015_described", {"contacts": {"a": 500}}, "input: contacts: expected a list"),
     ("sesame_2015_described", {"base": 100}, "input: base: 100 is outside 350 to 950"),
+    # Two contacts under one id would print as two rows "Contact a": which one is meant?
+    ("sesame_2015_described", {"contacts": [{"id": "a", "score": 800}, {"id": "a", "score": 400}]},
+     "input: contacts[1].id: 'a' is already the id of contacts[0]; give each contact once"),
+    ("sesame_2015_described", {"contacts": [{"id": 7, "score": 800}, {"id": "b", "score": 500},
+                                            {"id": "7", "score": 400}]},
+     "input: contacts[2].id: '7' is already the id of contacts[0]"),
 ])
 def test_bad_input_is_one_clear_line(rid: str, person: Any, message: str) -> None:
     with pytest.raises(ValueError) as caught:

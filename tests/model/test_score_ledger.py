@@ -204,3 +204,21 @@ def test_a_deduction_never_raises_points_or_grade(case: tuple[str, dict[str, Any
     assert after.score <= before.score
     if before.grade and after.grade:
         assert r.band_rank(after.grade) >= r.band_rank(before.grade)
+
+
+@pytest.mark.parametrize(("rid", "person", "expected"), [
+    # 1000 - 20 x 100: no floor is documented, so none is applied, and the result says so.
+    ("rongcheng", events(("damaging_public_utility_equipment", 20)), -1000),
+    ("weihai", events(("recorded_deduction", 2500)), -1500),
+])
+def test_a_ledger_without_a_documented_floor_says_its_figure_is_arithmetic(
+        rid: str, person: dict[str, Any], expected: int) -> None:
+    result = score(regime(rid), person)
+    assert (result.score, result.range.low, result.range.high, result.grade) == (expected, expected, expected, "D")
+    assert not any(c.kind == "clamp" for c in result.contributions)   # no invented floor
+    assert any(n.startswith("No floor or ceiling is documented") and "ledger's arithmetic" in n
+               for n in result.notes), result.notes
+    # Said whatever the score, since no reading of the points is bounded.
+    assert any(n.startswith("No floor or ceiling") for n in score(regime(rid), {}).notes)
+    # A ledger with a documented range says nothing of the sort.
+    assert not any(n.startswith("No floor") for n in score(regime("xiamen_bailu"), {"start": 500}).notes)

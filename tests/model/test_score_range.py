@@ -127,3 +127,43 @@ def test_range_bands_are_never_better_than_a_direct_grade(rid: str, data: st.Dat
         if worst_direct is not None and band is not None:
             assert r.band_rank(band) >= worst_direct, (band, result)
     assert Decimal(result.range.low) <= result.score <= result.range.high
+
+
+# The reviewer's case: set A 707 (excellent), set B 677 (very good); equally likely.
+REVIEWED = {"dimensions": dict(zip(ZHIMA_DIMS, [0.7, 1, 0, 0.5, 0.5], strict=True))}
+
+
+def test_with_several_weight_sets_the_range_leads_and_each_set_is_named() -> None:
+    result = score(regime("zhima"), REVIEWED)
+    assert (result.range.low, result.range.high) == (677, 707)
+    assert result.range.bands == {"variant_a": "excellent", "variant_b": "very_good"}
+    # The shown figure is said to be one weight set's, and its contributions add up to it.
+    assert (result.shown_for, result.several_weight_sets, result.score) == ("variant_a", True, 707)
+    assert sum(c.value for c in result.contributions) == result.range.by_variant[result.shown_for]
+    # In the JSON the range comes before the one set's figure.
+    keys = list(result.model_dump())
+    assert keys.index("range") < keys.index("shown_for") < keys.index("score") < keys.index("band")
+    assert not any(n.startswith("computed with") for n in result.notes)
+    # A gate settled over the whole range says the range, not the one set's score.
+    luxembourg = next(p for p in result.perks if p.id == "luxembourg_schengen_visa_alitrip")
+    assert luxembourg.reason == "needs 750 or more; the score is 677 to 707"
+
+
+def test_one_reading_has_nothing_to_name() -> None:
+    weighted = regime("fico")
+    assert isinstance(weighted, WeightedRegime)
+    fico = score(weighted, {"dimensions": {d.id: 0.5 for d in weighted.dimensions}})
+    assert (fico.shown_for, fico.several_weight_sets) == (None, False)
+    assert score(regime("rongcheng"), {}).shown_for is None
+    tencent = score(regime("tencent"), {"dimensions": dict.fromkeys(
+        ["fulfilment", "security", "wealth", "consumption", "social"], 0.5)})
+    assert tencent.shown_for == "equal_assumed"   # no weights published: any weighting is possible
+
+
+def test_the_way_up_gives_the_score_under_every_weight_set_after_the_changes() -> None:
+    move = counterfactual(regime("zhima"), REVIEWED)
+    assert (move.target_band, move.reachable) == ("excellent", True)
+    # Credit history 0.7 -> 0.85: set A 738.5 -> 739, set B 708.5 -> 709; excellent under both.
+    assert move.range_after is not None
+    assert move.range_after.by_variant == {"variant_a": 739, "variant_b": 709}
+    assert (move.score_after, move.range_after.low, move.range_after.low_band) == (739, 709, "excellent")

@@ -3,6 +3,7 @@ a broken scoring regime fails with file, path and reason on one line."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -57,8 +58,11 @@ def test_every_number_cites_an_existing_citation_with_a_grade(rid: str) -> None:
         assert rule.source in citations, f"{rid}: {path}"
         assert isinstance(rule.evidence, Evidence), f"{rid}: {path}"
         assert all(extra in citations for extra in rule.see_also), f"{rid}: {path}"
-    for unknown in regime.unknowns:
-        assert unknown.source is None or unknown.source in citations
+    for i, unknown in enumerate(regime.unknowns):
+        # A gap cites the source that documents it, with a grade, like any rule.
+        assert unknown.source in citations, f"{rid}: unknowns[{i}]"
+        assert isinstance(unknown.evidence, Evidence), f"{rid}: unknowns[{i}]"
+        assert all(extra in citations for extra in unknown.see_also), f"{rid}: unknowns[{i}]"
     assert regime.unknowns, f"{rid} should say what the sources do not tell"
 
 
@@ -156,6 +160,13 @@ BROKEN = [
      "unknown condition 'listed'"),
     ("xiamen_bailu", "kind: points_ledger", "kind: points_table", "kind",
      "value 'points_table' is not one of list, weighted_score, points_ledger, as_described"),
+    # An unknown cites the source that documents the gap, with its grade.
+    ("fico", "    source: fico_bands_wiki\n", "", "unknowns[1].source", "required field is missing"),
+    ("tencent", "    evidence: secondary\n    see_also: [fintechnexus_tencent_credit]\n",
+     "    see_also: [fintechnexus_tencent_credit]\n", "unknowns[1].evidence", "required field is missing"),
+    # A ledger with a documented range cannot also say it has none.
+    ("xiamen_bailu", "rules:\n", "no_bounds: {text: {en: None}, source: nesta_citizen_scoring, evidence: verified}\n"
+     "rules:\n", "no_bounds", "no_bounds contradicts the documented range"),
 ]
 
 
@@ -172,3 +183,48 @@ def test_broken_scoring_regime_names_file_path_and_reason(tmp_path: Path, rid: s
     assert "\n" not in message
     assert message.startswith(f"{broken.as_posix()}: {path}: "), message
     assert reason in caught.value.reason, message
+
+
+@pytest.mark.parametrize("rid", ["rongcheng", "weihai"])
+def test_a_ledger_without_a_documented_range_must_say_so(tmp_path: Path, rid: str) -> None:
+    # No floor is documented for either: the file says so rather than inventing one, and a file
+    # that drops the statement no longer loads.
+    regime = load_regime(rid)
+    assert isinstance(regime, LedgerRegime) and regime.range is None and regime.no_bounds is not None
+    assert "No floor or ceiling is documented" in regime.no_bounds.text.en
+    assert "ledger's arithmetic" in regime.no_bounds.text.en
+    text = (REGIMES / f"{rid}.yaml").read_text(encoding="utf-8")
+    block = re.search(r"^no_bounds:\n(?:  .*\n)+", text, flags=re.MULTILINE)
+    assert block is not None
+    broken = tmp_path / f"{rid}.yaml"
+    broken.write_text(text.replace(block.group(0), ""), encoding="utf-8")
+    with pytest.raises(RegimeError) as caught:
+        load_regime(broken)
+    assert str(caught.value) == (f"{broken.as_posix()}: no_bounds: a ledger without a documented range "
+                                 "must say so in no_bounds")
+
+
+def test_a_claim_is_attributed_to_whoever_made_it_or_to_no_one_named() -> None:
+    # Nesta answers "a low city score brings punishments" (incentives only); it never made the
+    # claim, and the research names no one who did, so the claim says so.
+    citations = load_citations()
+    xiamen = load_regime("xiamen_bailu")
+    assert isinstance(xiamen, LedgerRegime)
+    claim = next(c for c in xiamen.claims if c.id == "bailu_punishes")
+    assert claim.source != "nesta_citizen_scoring"
+    assert citations[claim.source].no_named_source and citations[claim.source].scorewatch_note
+    assert [r.source for r in claim.responses] == ["nesta_citizen_scoring"]
+    # Nowhere is a claim put in the mouth of a source that, answering it, denies it.
+    for rid in set(KINDS) - {"cn_court_dishonest_list"}:
+        for c in getattr(load_regime(rid), "claims", ()):
+            assert c.source not in {r.source for r in c.responses if r.stance == "denies"}, (rid, c.id)
+
+
+def test_the_reported_connections_weight_is_graded_as_its_low_quality_source() -> None:
+    # The 5% comes only from consumer pages (domain.md 1.2, [L]), never from China Daily.
+    described = load_regime("sesame_2015_described")
+    assert isinstance(described, DescribedRegime) and described.network is not None
+    weight = [r for r in described.network.responses if "5%" in r.text.en]
+    assert [(r.source, r.evidence) for r in weight] == [("zhima_weights_variant_a_nchuafeng", "low")]
+    verified = [r for r in described.network.responses if r.evidence == "verified"]
+    assert verified and not any("weight" in r.text.en for r in verified)

@@ -16,7 +16,9 @@ that reaches the next band up (or `target_band`):
   not the very fewest changes, but it says "unreachable" only when nothing reaches the band.
 
 A perk counts as gained only when every weight set (or recorded amount) grants it after the
-changes; one granted under some only is listed in `perks_depending`.
+changes; one granted under some only is listed in `perks_depending`. `range_after` gives the
+score under each weight set after the changes: where there are several, the target band is
+reached under every one of them, and `range_after.low` is the score under the harshest.
 
 `listing_exit` (how a court listing ends) lives in `watchdog.model.listing_exit` and is imported
 here too.
@@ -35,7 +37,7 @@ from watchdog.model.described_search import DescribedPlan, search_described
 # listing_exit lives in its own module; importing it from here keeps older callers working.
 from watchdog.model.listing_exit import ExitRoute, ListingExit, listing_exit
 from watchdog.model.schema import Evidence
-from watchdog.model.score import Frozen, ScoreResult, score
+from watchdog.model.score import Frozen, ScoreResult, ScoreSpan, score, tidy
 from watchdog.model.scoring_schema import (
     Band,
     DescribedRegime,
@@ -80,6 +82,9 @@ class Counterfactual(Frozen):
     # Perk ids that do not apply now and would after the changes under some weight sets or
     # recorded amounts but not all: never counted as gained.
     perks_depending: list[str] = []
+    # The score under every weight set (or recorded amount) after the changes; `score_after` is
+    # the one under the weight set the result is shown for.
+    range_after: ScoreSpan | None = None
 
 
 def counterfactual(regime: ScoringRegime, person: Mapping[str, Any],
@@ -95,6 +100,7 @@ def counterfactual(regime: ScoringRegime, person: Mapping[str, Any],
             regime_id=regime.id, score_before=now.score, band_before=now.grade,
             target_band=target.id if target else None, reachable=reachable, changes=changes or [],
             score_after=after.score if after else None, band_after=after.grade if after else None,
+            range_after=after.range if after else None,
             perks_gained=[g.id for g in after.perks if g.applies and g.id not in had] if after else [],
             restrictions_lifted=[g.id for g in after.restrictions if g.id in had and g.applies is False]
             if after else [],
@@ -281,10 +287,25 @@ def _described_person(regime: DescribedRegime, person: Mapping[str, Any], plan: 
             changes.append(Change(input=f"signals.{s.id}", label=s.label.en, before=old, after=new,
                                   source=s.source, evidence=s.evidence))
     contacts = list(person.get("contacts", []))
+    kept = [Decimal(str(c["score"])) for c in contacts]
+    total, k, gone_so_far = sum(kept, Decimal(0)), len(kept), []
     for i in plan.dropped:
+        # Each drop is judged among the contacts still kept: a contact can lift the score with
+        # the others there and drag it once a lower one is gone, so say which.
+        mean = total / k
+        after_whom = f" once {', '.join(gone_so_far)} {'is' if len(gone_so_far) == 1 else 'are'} dropped" \
+            if gone_so_far else ""
+        if kept[i] < mean:
+            how = (f"{contacts[i]['id']} ({tidy(kept[i])}) is below the mean of your contacts{after_whom} "
+                   f"({tidy(mean.quantize(Decimal('0.01')))}), so without them your score rises")
+        else:   # the contacts left all score the same, below your own score: they all go
+            how = (f"the contacts left{after_whom} all score {tidy(kept[i])}, below your own score, "
+                   "so without them your score rises")
         changes.append(Change(input=f"contacts.{contacts[i]['id']}", label=f"Drop contact {contacts[i]['id']}",
-                              before=Decimal(str(contacts[i]["score"])), after=None,
+                              before=Decimal(str(contacts[i]["score"])), after=None, how=how,
                               source=regime.network.source if regime.network else None,
                               evidence=regime.network.evidence if regime.network else None))
+        total, k = total - kept[i], k - 1
+        gone_so_far.append(str(contacts[i]["id"]))
     gone = set(plan.dropped)
     return {**person, "signals": signals, "contacts": [c for i, c in enumerate(contacts) if i not in gone]}, changes

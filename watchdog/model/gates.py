@@ -44,8 +44,14 @@ class GateOutcome(BaseModel):
 
 
 
-def gate_outcome(gate: Gate, points: int, band: Band | None, p: Person, verb: str) -> GateOutcome:
-    """Whether a perk is granted, or a restriction applies, at this score and band."""
+def gate_outcome(gate: Gate, points: int, band: Band | None, p: Person, verb: str,
+                 score_text: str | None = None) -> GateOutcome:
+    """Whether a perk is granted, or a restriction applies, at this score and band.
+
+    `score_text` is how the reason names the score (default: `points`); a range settled over all
+    its readings names the whole range, so no one reading reads as "the" score."""
+    said = score_text or str(points)
+
     def out(applies: bool | None, reason: str) -> GateOutcome:
         return GateOutcome(id=gate.id, label=gate.label.en, applies=applies, reason=reason,
                            announced=gate.announced, source=gate.source, evidence=gate.evidence,
@@ -59,9 +65,9 @@ def gate_outcome(gate: Gate, points: int, band: Band | None, p: Person, verb: st
     if not gate.documented:
         return out(None, "the score or grade it needs is not documented")
     if gate.min_score is not None and points < gate.min_score:
-        return out(False, f"needs {gate.min_score} or more; the score is {points}")
+        return out(False, f"needs {gate.min_score} or more; the score is {said}")
     if gate.max_score is not None and points > gate.max_score:
-        return out(False, f"only at {gate.max_score} or less; the score is {points}")
+        return out(False, f"only at {gate.max_score} or less; the score is {said}")
     if gate.bands and (band is None or band.id not in gate.bands):
         return out(False, f"only in {', '.join(gate.bands)}; the grade is {band.id if band else 'none'}")
     for cid in gate.requires:
@@ -110,9 +116,11 @@ class RangeGates:
         return points
 
     def judge(self, gate: Gate, verb: str) -> GateOutcome:
-        here = gate_outcome(gate, self.whole, self.band_at(self.whole), self.p, verb)
         if self.low == self.high or not gate.documented or not in_force(gate, self.p.as_of):
-            return here
+            return gate_outcome(gate, self.whole, self.band_at(self.whole), self.p, verb)
+        # Settled over the whole range: the reason names the range, not the one reading shown.
+        span = f"{self.low} to {self.high}"
+        here = gate_outcome(gate, self.whole, self.band_at(self.whole), self.p, verb, span)
         answers = {gate_outcome(gate, x, self.band_at(x), self.p, verb).applies for x in self._points(gate)}
         if len(answers) == 1:
             return here

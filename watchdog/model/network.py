@@ -11,7 +11,8 @@ between the lowest and highest own score. A person with no contacts keeps their 
 
 - `random_contacts` builds a seeded sparse graph; `contact_matrix` one from edge lists.
 - `propagate` runs the iteration to a stated tolerance.
-- `contact_pulls` says "who is affecting your score" (each contact's share of the change).
+- `contact_pulls` says "who is affecting your score": how the score would change without each
+  contact, the same effect the way up (`watchdog.model.described_search`) counts on.
 - `suggest_contacts` lists the candidates who would raise it, as the articles say the system did.
 """
 
@@ -37,7 +38,7 @@ class Propagation:
 class Pull:
     id: str
     score: Decimal
-    pull: Decimal   # points this contact adds to (or takes from) your score
+    pull: Decimal   # your score with this contact minus your score without them
 
 
 @dataclass(frozen=True)
@@ -124,15 +125,26 @@ def propagate(own: np.ndarray, contacts: sp.csr_matrix, alpha: float, *, tol: fl
 
 
 def contact_pulls(own: Decimal, contacts: Sequence[tuple[str, Decimal]], alpha: Decimal) -> list[Pull]:
-    """Who is affecting your score: each contact's pull, alpha * (their score - own) / number of contacts.
+    """Who is affecting your score: for each contact, your score with them minus your score
+    without them, the others kept (leave one out). Ordered as given.
 
-    The pulls add up to the whole network effect, alpha * (mean - own), so a waterfall of them
-    ends at the mixed score. Ordered as given.
+    With k contacts of mean m the score is own + alpha * (m - own). Without contact i the mean of
+    the others is (k * m - s_i) / (k - 1), so the pull is alpha * (s_i - m) / (k - 1): a contact
+    pulls you down when below your contacts' mean, even one above your own score, and that is
+    what dropping them does. A lone contact's pull is the whole effect, alpha * (s - own).
+
+    The pulls do not add up to the network effect (it is one row of the contributions); each
+    says what that one contact does. `own` is the own score as held within the range.
     """
-    if not contacts:
+    k = len(contacts)
+    if k == 0:
         return []
-    k = Decimal(len(contacts))
-    return [Pull(id=cid, score=s, pull=alpha * (s - own) / k) for cid, s in contacts]
+    if k == 1:
+        cid, s = contacts[0]
+        return [Pull(id=cid, score=s, pull=alpha * (s - own))]
+    total = sum((s for _, s in contacts), Decimal(0))
+    # k * s_i - total is exact in Decimal, so a contact at the mean gets exactly 0.
+    return [Pull(id=cid, score=s, pull=alpha * (k * s - total) / (k * (k - 1))) for cid, s in contacts]
 
 
 def suggest_contacts(own: Decimal, contacts: Sequence[tuple[str, Decimal]],
@@ -155,7 +167,10 @@ def suggest_contacts(own: Decimal, contacts: Sequence[tuple[str, Decimal]],
 
 def graph_pulls(contacts: sp.csr_matrix, own: np.ndarray, scores: np.ndarray, alpha: float,
                 person: int) -> list[tuple[int, float]]:
-    """Per-contact pull on one person at the graph's fixed point, largest drag first."""
+    """Per-contact share of the network effect on one person at the graph's fixed point, largest
+    drag first: alpha * weight * (their score - own), which adds up to the change. A share is not
+    what dropping that contact would do (see `contact_pulls`), so it is not what the self-check
+    lists as "who is affecting your score"."""
     row = contacts.getrow(person)
     pulls = [(int(j), float(alpha * w * (scores[j] - own[person])))
              for j, w in zip(row.indices, row.data, strict=True)]

@@ -36,6 +36,16 @@ MAX_COUNT = 1_000_000
 MAX_CONTACTS = 10_000
 
 
+class DuplicateContactError(ValueError):
+    """Two contacts with one id: who is affecting the score, and which contact the way up drops,
+    would no longer say which person is meant."""
+
+    def __init__(self, contact_id: str, first: int, again: int) -> None:
+        super().__init__(f"input: contacts[{again}].id: {contact_id!r} is already the id of "
+                         f"contacts[{first}]; give each contact once, with its own id")
+        self.contact_id = contact_id
+
+
 @dataclass(frozen=True)
 class Person:
     as_of: date
@@ -93,12 +103,17 @@ def read_person(regime: ScoringRegime, raw: object) -> Person:
             raise ValueError("input: contacts: expected a list")
         if len(contacts) > MAX_CONTACTS:
             raise ValueError(f"input: contacts: at most {MAX_CONTACTS:,} contacts, got {len(contacts):,}")
+        seen: dict[str, int] = {}
         for i, c in enumerate(contacts):
             c = _mapping(c, f"contacts[{i}]")
             _known(c, ["id", "score"], f"contacts[{i}]", "field")
             if not isinstance(c.get("id"), str | int) or isinstance(c.get("id"), bool) or c.get("id") == "":
                 raise ValueError(f"input: contacts[{i}].id: give a name or number")
-            person.contacts.append((str(c["id"]), _number(c.get("score"), f"contacts[{i}].score", lo, hi)))
+            cid = str(c["id"])   # 7 and "7" are one id: both print as "Contact 7"
+            if cid in seen:
+                raise DuplicateContactError(cid, seen[cid], i)
+            seen[cid] = i
+            person.contacts.append((cid, _number(c.get("score"), f"contacts[{i}].score", lo, hi)))
     return person
 
 

@@ -82,6 +82,9 @@ class SimulationResult:
     gained_perk: dict[str, float]   # share who gain one only through their contacts
     notes: list[str] = field(default_factory=list)
     synthetic: bool = True
+    # The one weight set a weighted regime was scored with: a run scores each person once, so a
+    # regime with several reported sets is simulated under the first only (the notes say so).
+    weight_set: str | None = None
 
 
 def synthetic_inputs(regime: ScoringRegime, people: int, rng: np.random.Generator) -> Inputs:
@@ -205,6 +208,9 @@ def simulate(regime: ScoringRegime, people: int, degree: int, alpha: float, seed
         raise ValueError(f"people x degree is {people * degree:,} contact edges; the budget is {MAX_EDGES:,} "
                          f"(about {MAX_EDGES * BYTES_PER_EDGE / 1e9:.1f} GB of memory): "
                          "use fewer people or a lower degree")
+    if seed < 0:
+        # numpy's own message ("expected non-negative integer") would not say which option.
+        raise ValueError(f"seed must be a whole number, 0 or more, got {seed}")
     if not 0 <= alpha <= MAX_ALPHA:
         why = (": closer to 1 the contacts' scores all but replace one's own, and propagation "
                "takes millions of rounds" if MAX_ALPHA < alpha < 1 else "")
@@ -230,6 +236,7 @@ def simulate(regime: ScoringRegime, people: int, degree: int, alpha: float, seed
         notes.append("conditional grades (such as tax grade M) need facts the synthetic people do not have")
     if any(g.requires for g in (*regime.perks, *regime.restrictions)):
         notes.append("gates that also need a yes/no fact are counted on their score condition only")
+    used = None
     if isinstance(regime, WeightedRegime):
         day = as_of or date.today()
         used = regime.variants_in_force(day)[0]
@@ -238,7 +245,8 @@ def simulate(regime: ScoringRegime, people: int, degree: int, alpha: float, seed
                          "is an assumption, not a reported weight set")
         elif len(regime.weight_variants) > 1:
             others = ", ".join(v.label.en for v in regime.weight_variants if v is not used)
-            notes.append(f"scored with {used.label.en} only; not simulated: {others}")
+            notes.append(f"scored with {used.label.en} only; not simulated: {others} (people near a "
+                         "threshold can be on the other side of it under another set)")
     if isinstance(regime, LedgerRegime) and regime.start is None:
         notes.append("the start is not documented: synthetic people start anywhere in the range")
     return SimulationResult(
@@ -246,4 +254,5 @@ def simulate(regime: ScoringRegime, people: int, degree: int, alpha: float, seed
         edges=int(graph.nnz), alpha=alpha, seed=seed, iterations=mixed.iterations,
         error_bound=mixed.error_bound, before=summarise(regime, before_pts, direct),
         after=summarise(regime, after_pts, direct), lost_perk=lost, gained_perk=gained, notes=notes,
+        weight_set=used.id if used is not None else None,
     )

@@ -91,6 +91,9 @@ class Citation(Strict):
     # Scorewatch's own statement (its modelling choices): there is no document to point at, and
     # saying so beats pointing at a folder that holds no source.
     scorewatch_note: bool = False
+    # A Scorewatch note saying the research names no one who made a claim: cited as that claim's
+    # source, so no publication is named as its author by default.
+    no_named_source: bool = False
     publisher: str = Field(min_length=1)
     date: PartialDate = None
     note: str | None = None
@@ -101,6 +104,8 @@ class Citation(Strict):
             raise ValueError("a citation needs a url, a seed file, code_index_files or scorewatch_note")
         if self.scorewatch_note and self.publisher != "Scorewatch":
             raise ValueError("scorewatch_note is for Scorewatch's own notes (publisher: Scorewatch)")
+        if self.no_named_source and not self.scorewatch_note:
+            raise ValueError("no_named_source is a Scorewatch note: it needs scorewatch_note")
         return self
 
 

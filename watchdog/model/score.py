@@ -7,7 +7,15 @@ when every score in the range agrees (`watchdog.model.gates`); otherwise it depe
 set or the recorded amounts, and says so. A direct grade caps every score in the range. The contributions add up exactly to the
 score: they are Decimals, each shown to four places, and a last `rounding` row carries whatever
 rounding to whole points (and to four places) took away. In JSON (`model_dump(mode="json")`)
-the Decimals are strings, so they stay exact.
+the Decimals are strings, so they stay exact; `watchdog score --json` writes them as numbers.
+
+Where a weighted regime has several weight sets (or no published weights), no one of them is "the"
+score: the range over them is the answer. `score` and `band` are then the reading under
+`shown_for`, the weight set the contributions are computed with, and `range.by_variant` and
+`range.bands` give every weight set's score and band by name.
+
+The network effect is one contribution (alpha x (contacts' mean - own)); "who is affecting your
+score" (`pulls`) says, for each contact, how the score would change without them.
 
 The person is a plain dict, as the CLI and the self-check receive it; `watchdog.model.person`
 documents and checks the input conventions. Bad input raises `ValueError` with one line saying where and what.
@@ -37,7 +45,7 @@ from watchdog.model.scoring_schema import (
 )
 
 PLACES = Decimal("0.0001")
-RowKind = Literal["start", "dimension", "event", "signal", "contact", "clamp", "rounding"]
+RowKind = Literal["start", "dimension", "event", "signal", "network", "clamp", "rounding"]
 
 
 class Frozen(BaseModel):
@@ -49,8 +57,13 @@ class Contribution(Frozen):
     label: str
     kind: RowKind
     value: Decimal
-    count: Decimal | None = None       # events, signal units, or a dimension's standing
+    count: Decimal | None = None       # events, signal units or amount, or a dimension's standing
     per_unit: Decimal | None = None    # points per event or unit, or a dimension's weight
+    unit: str | None = None            # what `count` counts ("each month", "hours a day")
+    # A threshold rule (a signal with `at_least`) gives `once` points when `count` reaches
+    # `at_least`, whatever the count: it has no per_unit, so nobody multiplies count by it.
+    at_least: Decimal | None = None
+    once: Decimal | None = None
     source: str | None = None
     evidence: Evidence | None = None
     note: str | None = None
@@ -77,7 +90,16 @@ class ScoreSpan(Frozen):
     high: int
     low_band: str | None
     high_band: str | None
-    by_variant: dict[str, int]
+    by_variant: dict[str, int]              # each weight set's (or reading's) score, by its id
+    bands: dict[str, str | None] = {}       # each weight set's band, by its id
+
+
+class ContactPull(Frozen):
+    """Who is affecting your score: how the score would change if this contact were not there."""
+
+    id: str
+    score: Decimal
+    pull: Decimal
 
 
 class ScoreResult(Frozen):
@@ -86,11 +108,16 @@ class ScoreResult(Frozen):
     kind: str
     title: str
     as_of: date
+    # The range comes first: where weight sets disagree it is the answer, not `score`.
+    range: ScoreSpan
+    # The weight set `score`, `band` and `contributions` are for, where there are several (or the
+    # weights are unknown); None where one reading is all there is.
+    shown_for: str | None
     score: int
     band: BandInfo | None
     direct_grade: DirectGrade | None
-    range: ScoreSpan
     contributions: list[Contribution]
+    pulls: list[ContactPull]
     perks: list[GateOutcome]
     restrictions: list[GateOutcome]
     notes: list[str]
@@ -100,6 +127,10 @@ class ScoreResult(Frozen):
     def grade(self) -> str | None:
         return self.band.id if self.band else None
 
+    @property
+    def several_weight_sets(self) -> bool:
+        return self.shown_for is not None
+
 
 def score(regime: ScoringRegime | ListRegime, person: Mapping[str, Any]) -> ScoreResult:
     """Score `person` (a dict in the input conventions) under `regime`."""
@@ -107,12 +138,19 @@ def score(regime: ScoringRegime | ListRegime, person: Mapping[str, Any]) -> Scor
         raise ValueError(f"{regime.id} is a list regime: use verdict() or listing_exit(), not score()")
     p = read_person(regime, person)
     notes: list[str] = []
+    shown_for: str | None = None
+    pulls: list[ContactPull] = []
     if isinstance(regime, WeightedRegime):
         rows, exact, by_variant = _weighted(regime, p, notes)
+        variants = regime.variants_in_force(p.as_of)
+        if len(variants) > 1 or regime.weights_unknown:
+            shown_for = variants[0].id
     elif isinstance(regime, LedgerRegime):
         rows, exact, by_variant = _ledger(regime, p, notes)
+        if regime.no_bounds is not None:
+            notes.append(" ".join(regime.no_bounds.text.en.split()))
     else:
-        rows, exact, by_variant = _described(regime, p)
+        rows, exact, by_variant, pulls = _described(regime, p)
     whole = round_half_up(exact)
     rows = _with_rounding(rows, whole)
     ruled = _direct_grade(regime, p) if isinstance(regime, LedgerRegime) else None
@@ -152,21 +190,33 @@ def score(regime: ScoringRegime | ListRegime, person: Mapping[str, Any]) -> Scor
         title=regime.title.en, as_of=p.as_of, score=whole,
         band=_band_info(band) if band else None, direct_grade=direct,
         range=ScoreSpan(low=low, high=high, by_variant=by_variant,
-                        low_band=_id(band_at(low)), high_band=_id(band_at(high))),
-        contributions=rows,
+                        low_band=_id(band_at(low)), high_band=_id(band_at(high)),
+                        bands={k: _id(band_at(v)) for k, v in by_variant.items()}),
+        shown_for=shown_for, contributions=rows, pulls=pulls,
         perks=perks, restrictions=restrictions,
         notes=notes, simplification=regime.simplification,
     )
 
 
 def tidy(value: Decimal) -> Decimal:
-    """Drop trailing zeros (30.0000 -> 30, 12.5000 -> 12.5) without switching to exponents."""
+    """Drop trailing zeros (30.0000 -> 30, 12.5000 -> 12.5) without switching to exponents, and
+    the sign of a zero (0 x -30 is Decimal("-0"), which would print as "-0")."""
+    if value == 0:
+        return Decimal(0)
     value = value.normalize()
     return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value  # type: ignore[operator]
 
 
 def round_half_up(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def span_text(low: int, high: int) -> str:
+    """A range of whole points as people read it: "920" when both ends agree, "677–707", or
+    "-1000 to -950" where a dash between negative numbers would read as a minus."""
+    if low == high:
+        return str(low)
+    return f"{low} to {high}" if low < 0 or high < 0 else f"{low}–{high}"
 
 
 def band_for(regime: ScoringRegimeBase, points: int, facts: Mapping[str, bool], day: date,
@@ -203,8 +253,8 @@ def _weighted(regime: WeightedRegime, p: Person, notes: list[str]
         by_variant |= {f"only_{d}": round_half_up(lo + span * x) for d, x in p.dimensions.items()}
         notes.append("no weights were published: the range spans every possible weighting")
     if len(variants) > 1:
-        notes.append(f"computed with {primary.id}; the range covers "
-                     f"{', '.join(v.id for v in variants)}")
+        notes.append(f"no weight set is the score: the range covers {', '.join(v.id for v in variants)}; "
+                     f"the contributions are shown for {primary.id} ({primary.label.en})")
     exact = lo + span * sum(primary.weights[d] * x for d, x in p.dimensions.items())
     return rows, exact, by_variant
 
@@ -227,7 +277,8 @@ def _ledger(regime: LedgerRegime, p: Person, notes: list[str]
             continue
         per = Decimal(chosen if chosen is not None else (rule.points or 0))
         value = per * count
-        rows.append(_row(code, rule.label.en, "event", value, rule, count=Decimal(count), per_unit=per))
+        rows.append(_row(code, rule.label.en, "event", value, rule, count=Decimal(count), per_unit=per,
+                         unit=rule.unit))
         total += value
         span = (per, per) if chosen is not None or rule.points_range is None else rule.points_range
         low, high = low + span[0] * count, high + span[1] * count
@@ -237,7 +288,8 @@ def _ledger(regime: LedgerRegime, p: Person, notes: list[str]
     return rows, clamped, {"low": round_half_up(_clamp(regime, low)), "high": round_half_up(_clamp(regime, high))}
 
 
-def _described(regime: DescribedRegime, p: Person) -> tuple[list[Contribution], Decimal, dict[str, int]]:
+def _described(regime: DescribedRegime, p: Person
+               ) -> tuple[list[Contribution], Decimal, dict[str, int], list[ContactPull]]:
     base = p.base if p.base is not None else Decimal(regime.baseline.value)
     rows = [_row("base", "Score before the described effects", "start", base,
                  regime.baseline if p.base is None else None)]
@@ -246,24 +298,39 @@ def _described(regime: DescribedRegime, p: Person) -> tuple[list[Contribution], 
         amount = p.signals.get(signal.id)
         if amount is None:
             continue
-        units = Decimal(1 if amount >= signal.at_least else 0) if signal.at_least is not None else amount
-        value = units * signal.points.per_unit
-        rows.append(_row(signal.id, signal.label.en, "signal", value, signal, count=amount,
-                         per_unit=signal.points.per_unit,
-                         note=f"points: {signal.points.source}, {signal.points.evidence}"))
+        note = f"points: {signal.points.source}, {signal.points.evidence}"
+        if signal.at_least is not None:
+            # A threshold: the points once at `at_least` or more, never amount x points.
+            value = signal.points.per_unit if amount >= signal.at_least else Decimal(0)
+            rows.append(_row(signal.id, signal.label.en, "signal", value, signal, count=amount,
+                             unit=signal.unit, at_least=signal.at_least, once=signal.points.per_unit,
+                             note=note))
+        else:
+            value = amount * signal.points.per_unit
+            rows.append(_row(signal.id, signal.label.en, "signal", value, signal, count=amount,
+                             per_unit=signal.points.per_unit, unit=signal.unit, note=note))
         own += value
     clamped = _clamp(regime, own)
     if clamped != own:
         rows.append(_row("clamp", "Held within the score range", "clamp", clamped - own, regime.range))
     exact = clamped
+    pulls: list[ContactPull] = []
     if p.contacts and regime.network is not None:
         alpha = regime.network.alpha.value
-        for pull in contact_pulls(clamped, p.contacts, alpha):
-            rows.append(_row(f"contact:{pull.id}", f"Contact {pull.id} (score {pull.score})", "contact",
-                             pull.pull, regime.network, note=f"alpha {alpha}: {regime.network.alpha.source}"))
-            exact += pull.pull
+        k = len(p.contacts)
+        mean = sum((s for _, s in p.contacts), Decimal(0)) / k
+        # One row for the whole effect: per-contact shares of it would not say what dropping a
+        # contact does (a contact above your own score but below your contacts' mean pulls you
+        # down), so the contacts are listed apart, each with their leave-one-out effect.
+        effect = alpha * (mean - clamped)
+        rows.append(_row("contacts", f"Your contacts' scores ({k} contact{'s' if k != 1 else ''}, "
+                                     f"mean {tidy(mean.quantize(Decimal('0.01')))})", "network", effect,
+                         regime.network, note=f"alpha {alpha} x (contacts' mean - own score): "
+                                              f"{regime.network.alpha.source}"))
+        exact += effect
+        pulls = [ContactPull(id=x.id, score=x.score, pull=x.pull) for x in contact_pulls(clamped, p.contacts, alpha)]
     whole = round_half_up(exact)
-    return rows, exact, {"as_described": whole}
+    return rows, exact, {"as_described": whole}, pulls
 
 
 def _direct_grade(regime: LedgerRegime, p: Person) -> DirectGrade | None:
@@ -286,10 +353,11 @@ def _clamp(regime: ScoringRegimeBase, value: Decimal) -> Decimal:
 
 def _row(rid: str, label: str, kind: RowKind, value: Decimal, rule: Sourced | None,
          count: Decimal | None = None, per_unit: Decimal | None = None,
-         note: str | None = None) -> Contribution:
+         note: str | None = None, **extra: Any) -> Contribution:
     return Contribution(id=rid, label=label, kind=kind, value=tidy(value.quantize(PLACES, ROUND_HALF_EVEN)),
                         count=count, per_unit=per_unit, note=note or (rule.note if rule else None),
-                        source=rule.source if rule else None, evidence=rule.evidence if rule else None)
+                        source=rule.source if rule else None, evidence=rule.evidence if rule else None,
+                        **extra)
 
 
 def _with_rounding(rows: list[Contribution], whole: int) -> list[Contribution]:

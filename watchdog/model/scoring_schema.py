@@ -3,7 +3,8 @@
 A list regime (the court list) lives in `schema.py`; these three kinds give a person a number and
 a band. Every number carries `source` (a citation id) and `evidence`. Where a real score is not
 linear, or where a number is our own modelling choice, the regime says so in `simplification`;
-what the sources never tell us is written down in `unknowns`.
+what the sources never tell us is written down in `unknowns`, each citing the source that
+documents the gap (the one that publishes the part that is known, or says the rest is not).
 """
 
 from __future__ import annotations
@@ -101,12 +102,18 @@ class Claim(Sourced):
 
 
 class Unknown(Strict):
-    """Something the sources do not tell us; said out loud rather than guessed."""
+    """Something the sources do not tell us; said out loud rather than guessed.
+
+    A gap cites like a rule: the source that publishes the part that is known (or says the rest
+    is not published) and its evidence grade, so a reader can check the gap is real. Not a
+    `Sourced` rule: it states no number, so the rule tables and exports of rules leave it out.
+    """
 
     topic: str = Field(min_length=1)
     text: str = Field(min_length=1)
-    source: CitationId | None = None
-    evidence: Evidence | None = None
+    source: CitationId
+    evidence: Evidence
+    see_also: tuple[CitationId, ...] = ()
 
 
 class VersionNote(Sourced, Dated):
@@ -258,15 +265,29 @@ class LedgerRule(Sourced, Dated):
         return self
 
 
+class NoBounds(Sourced):
+    """Said by a ledger whose sources document no floor or ceiling: its figure is then the
+    ledger's arithmetic, which can run past any number the system is known to show."""
+
+    text: Text
+
+
 class LedgerRegime(ScoringRegimeBase):
     """A starting balance, events that add or deduct points, rules that jump straight to a grade."""
 
     kind: Literal["points_ledger"]
     start: Start | None = None   # None: not documented, so the person gives their current points
     rules: tuple[LedgerRule, ...] = ()
+    no_bounds: NoBounds | None = None   # required exactly when `range` is not documented
 
     @model_validator(mode="after")
     def _check_rules(self) -> Self:
+        # Without a documented range nothing holds the points in, and inventing a floor would be
+        # a false number: the file must say so, so the pages and the command can.
+        _require(self.range is not None or self.no_bounds is not None, "no_bounds",
+                 "a ledger without a documented range must say so in no_bounds")
+        _require(self.range is None or self.no_bounds is None, "no_bounds",
+                 "no_bounds contradicts the documented range")
         _unique("rules", [r.id for r in self.rules])
         for i, rule in enumerate(self.rules):
             if rule.direct_grade is not None:
