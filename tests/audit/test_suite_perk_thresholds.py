@@ -3,18 +3,25 @@ themselves between crawls, on pages that should and should not raise each findin
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tests.audit.test_suite_points_table import run, store
+from tests.conftest import REPO
 from watchdog.audit import suite_perk_thresholds as suite
 from watchdog.audit.runner import suites
+from watchdog.ingest import draft_rows
 from watchdog.mirror.sources import perk_signals as mirror
 from watchdog.parsers import perk_signals as parser
 from watchdog.parsers.base import Draft
 from watchdog.privacy import Keyer
+from watchdog.sources import load_manifest
 from watchdog.store.db import migrate
+from watchdog.store.writer import CrawlRecorder, register_source
 
 KEYER = Keyer(b"test-secret-for-perk-audit-00000")
+FIX = REPO / "tests" / "fixtures" / "perk_signals"
 
 
 def pages(day: int, only: tuple[str, ...] | None = None) -> list[list[Draft]]:
@@ -93,3 +100,92 @@ def test_perk_dropped_from_a_page(url, tmp_path):
     assert counts["perk_threshold_changed"] == 1
     gone = next(r for r in rows if r.check_id == "perk_threshold_changed")
     assert gone.detail["change"] == "removed" and "no longer states" in gone.summary
+
+
+def imported(url: str, artifacts, drafts: list[Draft]) -> None:
+    """One `watchdog import` of a saved page: part of the source, so it never removes anything."""
+    register_source(url, load_manifest("perk_signals").model_dump())
+    rec = CrawlRecorder(url, artifacts, "perk_signals", mode="import", origin="file:page.html")
+    rec.write_batch(draft_rows(rec, drafts), None)
+    rec.finish(covers_whole_source=False)
+
+
+def fixture(name: str) -> list[Draft]:
+    return parser.parse_bytes((FIX / name).read_bytes(), KEYER, name=name).drafts
+
+
+def legacy(drafts: list[Draft]) -> list[Draft]:
+    """The drafts as the parser keyed them before records were per page (`perk:partner`)."""
+    return [replace(d, record_key=d.record_key.split("@", 1)[0]) for d in drafts]
+
+
+def test_two_pages_on_one_perk_do_not_change_each_other(url, tmp_path):
+    """The reviewer's case: site A's page (550), site B's (650), site A's again."""
+    for name in ("site_a_rental.html", "site_b_rental.html", "site_a_rental.html"):
+        imported(url, tmp_path, fixture(name))
+    counts, rows = run(url, suite)
+    assert counts["perk_threshold_changed"] == 0
+    # Each page is compared with the model on its own: A's 550 differs, B's 650 does not.
+    (differs,) = [r for r in rows if r.check_id == "perk_threshold_differs"]
+    assert "550" in differs.summary and "甲网站" in differs.summary
+    assert differs.detail["published"]["page"] == "甲网站 / 芝麻信用免押金租车"
+
+
+def test_a_page_changing_is_still_a_change(url, tmp_path):
+    site_a = fixture("site_a_rental.html")
+    imported(url, tmp_path, site_a)
+    imported(url, tmp_path, fixture("site_b_rental.html"))
+    moved = [replace(d, payload={**d.payload, "threshold": 600, "min_score": 600}) for d in site_a]
+    imported(url, tmp_path, moved)
+    counts, rows = run(url, suite)
+    (changed,) = [r for r in rows if r.check_id == "perk_threshold_changed"]
+    assert "from 550 to 600" in changed.summary and "甲网站" in changed.summary
+
+
+def test_records_from_before_pages_were_keyed(url, tmp_path):
+    """Old `perk:partner` records: the first crawl under per-page keys replaces them (the store
+    marks them removed and adds the new ones), which is no change of any page; their history,
+    which mixed pages, is not reported."""
+    store(url, tmp_path, "perk_signals", [legacy(d) for d in pages(1)])
+    store(url, tmp_path, "perk_signals", [legacy(d) for d in pages(2)])  # car rental 650 -> 600
+    store(url, tmp_path, "perk_signals", pages(2))
+    counts, _ = run(url, suite)
+    assert counts == {"perk_threshold_differs": 2, "perk_not_in_model": 1,
+                      "perk_threshold_changed": 0}
+    # Later changes of a page are reported as before.
+    store(url, tmp_path, "perk_signals", pages(1))
+    counts, rows = run(url, suite)
+    assert counts["perk_threshold_changed"] == 1
+    assert "from 600 to 650" in next(r.summary for r in rows if r.check_id == "perk_threshold_changed")
+
+
+def test_an_old_imported_record_is_not_compared_twice(url, tmp_path):
+    """An import never removes, so an old per-perk record stays listed beside the per-page one
+    that re-read the page: only the per-page one is compared with the model."""
+    imported(url, tmp_path, legacy(fixture("site_a_rental.html")))
+    imported(url, tmp_path, fixture("site_a_rental.html"))
+    counts, _ = run(url, suite)
+    assert counts["perk_threshold_differs"] == 1
+    # An old record no per-page record has re-read is still evidence, and still compared.
+    imported(url, tmp_path, legacy(page("<p>芝麻分600分以上可免押金入住酒店。</p>")))
+    counts, _ = run(url, suite)
+    assert counts["perk_threshold_differs"] == 2
+
+
+def test_half_deposit_range_is_a_perk_the_model_lacks(url, tmp_path):
+    imported(url, tmp_path, fixture("half_deposit.html"))
+    counts, rows = run(url, suite)
+    assert counts == {"perk_threshold_differs": 0, "perk_not_in_model": 1,
+                      "perk_threshold_changed": 0}
+    (row,) = rows
+    assert "600 and below 700" in row.summary and "half the deposit" in row.summary
+    assert row.detail["published"]["max_score"] == 699
+
+
+def test_a_range_that_narrows_is_a_change(url, tmp_path):
+    body = "<p>来源：丙网站</p><p>芝麻分600分以上、{}分以下可享半额押金租车。</p>"
+    store(url, tmp_path, "perk_signals", [page(body.format(700))])
+    store(url, tmp_path, "perk_signals", [page(body.format(650))])
+    counts, rows = run(url, suite)
+    (changed,) = [r for r in rows if r.check_id == "perk_threshold_changed"]
+    assert "from 600-699 to 600-649" in changed.summary

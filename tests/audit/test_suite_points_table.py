@@ -153,3 +153,15 @@ def test_a_table_seen_for_the_first_time_later_has_not_changed(url, tmp_path):
     store(url, tmp_path, "points_rules", [first, [d for d in other if d.payload.get("rule_id") != "heroic_act"]])
     counts, _ = run(url, suite)
     assert counts["points_table_changed"] == 1
+
+
+def test_a_table_with_translated_headers_is_the_same_table(url, tmp_path):
+    """The English table with Chinese headers (a mirror of the translation) stored beside the
+    English one must not double every finding."""
+    from tests.parsers.test_points_rules import chinese_headed
+
+    store(url, tmp_path, "points_rules", [table(1)])
+    store(url, tmp_path, "points_rules", [table(2), parser.parse_bytes(chinese_headed(2), KEYER).drafts])
+    counts, _ = run(url, suite)
+    assert counts == {"points_value_differs": 1, "points_rule_not_in_model": 1,
+                      "points_rule_not_published": 0, "points_table_changed": 2}

@@ -144,3 +144,50 @@ def test_block_pages_and_unknown_formats():
     page = mirror.page_body(1, False)
     with pytest.raises(FormatError, match="truncated"):
         parser.parse_bytes(page[: len(page) // 2], KEYER)
+
+
+CHINESE_HEADERS = ("考核类别", "考核子项", "考核标准", "加减分", "备注")
+
+
+def chinese_headed(day: int) -> bytes:
+    """The mirror's English page with only its header row translated (as a Chinese mirror of
+    the translation shows it)."""
+    body = mirror.page_body(day, False)
+    for english, chinese in zip(mirror.table()["headers"], CHINESE_HEADERS, strict=True):
+        cell = f"<strong>{english}</strong>".encode()
+        assert cell in body
+        body = body.replace(cell, f"<strong>{chinese}</strong>".encode())
+    return body
+
+
+def test_header_language_does_not_make_another_table():
+    english = parser.parse_bytes(mirror.page_body(1, False), KEYER)
+    chinese = parser.parse_bytes(chinese_headed(1), KEYER)
+    # Same rules, same records: the table is the English translation whatever its headers say.
+    assert [d.record_key for d in chinese.drafts] == [d.record_key for d in english.drafts]
+    assert [d.payload for d in chinese.drafts] == [d.payload for d in english.drafts]
+    assert chinese.fmt == "html points table (en)" and not chinese.drafts[0].unknown_fields
+
+
+@pytest.mark.parametrize(("header", "field"), [
+    ("考核类别", "category"), ("考核子项", "item"), ("考核标准", "wording"), ("加减分", "points"),
+    ("备注", "notes"), ("加/减分", "points"), ("分值（分）", "points"), ("考核内容", "wording"),
+    ("ASSESSMENT CATEGORY", "category"), ("Sub-Item", "item"), ("Points (+/-)", "points"),
+    ("Points Added or Deducted", "points"), ("依据", None),
+])
+def test_header_names_and_synonyms(header, field):
+    assert rules_map.header_field(header) == field
+
+
+def test_reordered_headers_in_either_language():
+    rows = ("<tr><td>-10</td><td>Record of payment arrears</td><td>Bank Lending</td>"
+            "<td>Commercial Sector</td></tr>")
+    for heads in (("Points Added or Subtracted", "ASSESSMENT STANDARD", "SUB-ITEM", "ASSESSMENT CATEGORY"),
+                  ("加减分", "考核标准", "考核子项", "考核类别")):
+        head = "".join(f"<th>{h}</th>" for h in heads)
+        body = (f"<html><head><title>Rongcheng</title></head><body><table><tr>{head}</tr>{rows}"
+                "</table></body></html>").encode()
+        out = parser.parse_bytes(body, KEYER)
+        assert [d.record_key for d in out.drafts] == ["rongcheng:en:bank_arrears_month",
+                                                      "rongcheng:en:table"]
+        assert out.drafts[0].payload["points"] == -10

@@ -3,9 +3,13 @@
 A page can state its thresholds in a table of perks, in running text, or both; an info box
 (`<dl>` of labels and values) can name the partner and the date. Each threshold becomes one
 observation: perk (mapped to a `zhima` regime perk id where the keywords allow), threshold as
-published, comparison, the minimum score it means, extra conditions, date and partner. The
-record key holds the perk and the partner, never the number, so a changed threshold is a change
-of the same record.
+published, comparison, the minimum score it means (and the maximum, for a range such as
+"600分以上、700分以下"), what it says of the deposit, extra conditions, date, partner and page.
+
+The record key is `perk:partner@page` (perk_signals_page): the perk and the partner, never the
+number, so a changed threshold is a change of the same record; and the page, so two pages that
+state different thresholds for one perk are two records, not one record flipping between them.
+A statement of an upper bound alone ("不足600分") gates nothing and is reported as a rejection.
 
 Articles name their authors and editors: `redact_bytes` replaces those names before archiving.
 """
@@ -18,9 +22,11 @@ from typing import Any
 
 from lxml.etree import _Element
 
+from watchdog.parsers import perk_signals_bounds as B
+from watchdog.parsers import perk_signals_page as P
 from watchdog.parsers import perk_signals_text as T
 from watchdog.parsers import tax_a_list_web as web
-from watchdog.parsers.base import Draft, ParsedFile, company_key, subject
+from watchdog.parsers.base import Draft, ParsedFile, Rejection, company_key, subject
 from watchdog.parsers.common import find_date
 from watchdog.parsers.errors import FormatError
 from watchdog.privacy import Keyer, person_token, redact_raw_bytes
@@ -44,45 +50,73 @@ def parse_bytes(body: bytes, keyer: Keyer, *, name: str | None = None) -> Parsed
     web.check_complete_html(text)
     doc = web.html_doc(text)
     title = " ".join(t.strip() for t in doc.xpath("//title//text()") if t.strip())
+    page = web.page_text(doc)
+    P.raise_if_challenge(doc, title, page)
     info, unknown = _info_box(doc)
     table_signals = _table_signals(doc, unknown)
-    page = web.page_text(doc)
-    body_text = page.split("\n", 1)[1] if page.startswith(title) and title else page
-    signals = table_signals + T.signals_in_text(body_text, title)
+    # The title is the page text's first line: left out so a title alone is no statement.
+    page = web.page_text(doc)  # again: the tables read above are gone from it
+    first, _, rest = page.partition("\n")
+    body_text = rest if title and " ".join(first.split()) == " ".join(title.split()) else page
+    found = table_signals + T.signals_in_text(body_text, title)
+    signals = [s for s in found if s["threshold"] is not None]
+    out = ParsedFile(fmt="")
+    for i, sig in enumerate(found):
+        if sig["threshold"] is None:
+            # "不足600分…", "below 600": a score under a number unlocks nothing we can compare.
+            bound = "below" if sig["upper_comparator"] == "<" else "at most"
+            out.rejections.append(Rejection(i, (
+                f"statement {i + 1} gives only an upper bound (a score {bound} "
+                f"{sig['upper_threshold']}), not a score a perk needs; not kept")))
     if not signals:
-        raise FormatError("no Zhima score threshold found on the page")
+        why = " (only upper bounds, such as \"below N\")" if found else ""
+        raise FormatError(f"no Zhima score threshold found on the page{why}")
     partner = info.get("partner") or T.partner_in(page)
     announced = _date(info.get("date")) or _page_date(doc, page)
+    ref, shown = P.page_ref(doc, text, name=name, title=title,
+                            publisher=P.publisher_of(doc, info.get("source"), page))
     han = len(re.findall(r"[\u4e00-\u9fff]", body_text))
     lang = "zh" if han * 3 > len(re.findall(r"[A-Za-z]", body_text)) else "en"
-    out = ParsedFile(fmt=f"html partner page ({lang}{', table' if table_signals else ''})")
+    out.fmt = f"html partner page ({lang}{', table' if table_signals else ''})"
     seen: dict[str, dict[str, Any]] = {}
-    mapped_scores = {(s["threshold"], s["comparator"]) for s in signals if s["perk_id"]}
+    mapped = {_gate(s) for s in signals if s["perk_id"]}
+    headings = " ".join(doc.xpath("//h1//text()"))
     for sig in signals:
-        if not sig["perk_id"] and (sig["threshold"], sig["comparator"]) in mapped_scores:
+        if not sig["perk_id"] and not sig["deposit"] and _gate(sig) in mapped:
             continue  # a headline repeating a threshold the text gives with its perk
         who = str(sig.get("partner") or partner or "") or None
-        headings = " ".join(doc.xpath("//h1//text()"))
         sig["perk_id"] = T.refine(sig["perk_id"], f"{title} {headings} {who or ''}")
         skey, sname = (company_key(name=who), who) if who else ZHIMA_SUBJECT
         perk_key = sig["perk_id"] or "x:" + _digest(str(sig["perk"]))
         key = f"{perk_key}:{skey}"
         number, comparator = int(sig["threshold"]), str(sig["comparator"])
+        upper, upper_cmp = sig["upper_threshold"], sig["upper_comparator"]
         payload = {"perk_id": sig["perk_id"], "perk": sig["perk"], "threshold": number,
                    "comparator": comparator, "min_score": T.min_score(number, comparator),
-                   "conditions": sig["conditions"], "announced": sig.get("date") or announced,
-                   "partner": who, "page_title": title[:200], "language": lang}
+                   "upper_threshold": upper, "upper_comparator": upper_cmp,
+                   "max_score": T.max_score(int(upper), str(upper_cmp)) if upper else None,
+                   "deposit": sig["deposit"], "conditions": sig["conditions"],
+                   "announced": sig.get("date") or announced, "partner": who,
+                   "page": shown, "page_title": title[:200], "language": lang}
         if key in seen:
-            if seen[key]["min_score"] == payload["min_score"]:
+            if (seen[key]["min_score"], seen[key]["max_score"]) == (
+                    payload["min_score"], payload["max_score"]):
                 continue
             key = f"{key}#{sum(1 for k in seen if k.split('#')[0] == key) + 1}"
         seen[key] = payload
         out.drafts.append(Draft(
-            record_key=key, subject=subject(skey, "company" if who else "scheme", name=sname),
+            record_key=P.key_with_page(key, ref),
+            subject=subject(skey, "company" if who else "scheme", name=sname),
             payload=payload, facets={"party_type": "company" if who else None},
             unknown_fields=dict(unknown),
             fields_present=sorted(k for k, v in payload.items() if v not in (None, [], ""))))
     return out
+
+
+def _gate(sig: dict[str, Any]) -> tuple[Any, ...]:
+    """What a statement gates on: the same bounds are the same gate, however worded."""
+    return (sig["threshold"], sig["comparator"], sig.get("upper_threshold"),
+            sig.get("upper_comparator"))
 
 
 def redact_bytes(body: bytes, keyer: Keyer) -> bytes:
@@ -139,18 +173,15 @@ def _table_signals(doc: _Element, unknown: dict[str, str]) -> list[dict[str, Any
         used = False
         for cells in grid[1:]:
             row = {f: v for f, v in zip(fields, cells, strict=False) if f and v}
-            marks = T.thresholds(row.get("threshold", ""))
-            if not marks:
-                marks = T.thresholds(row.get("threshold", "") + "分")
-            if not marks or not row.get("perk"):
+            cell = row.get("threshold", "")
+            gates = B.gates(cell) or B.gates(cell + "分")  # a bare "600" in a score column
+            if not gates or not row.get("perk"):
                 continue
-            number, comparator, _, _ = marks[0]
             used = True
             text = " ".join(row.get(k, "") for k in ("perk", "conditions", "notes"))
-            found.append({"perk_id": T.perk_of(row["perk"]) or T.perk_of(text),
-                          "perk": row["perk"][:160], "threshold": number,
-                          "comparator": comparator, "conditions": T.conditions(text),
-                          "date": _date(row.get("date")), "partner": row.get("partner")})
+            sig = T.signal(gates[0], T.perk_of(row["perk"]) or T.perk_of(text), row["perk"],
+                           text, text)
+            found.append({**sig, "date": _date(row.get("date")), "partner": row.get("partner")})
         if used:
             table.drop_tree()  # read once: its cells must not be read again as running text
     return found

@@ -2,14 +2,20 @@
 
 Partner pages state thresholds in running text ("芝麻信用分700分及以上的用户…", "a Sesame Credit
 score of 600 or above"), in tables of perks, or in an info box. Perks are mapped to the `zhima`
-regime's perk ids by keywords; "以上" (and "or above") includes the number, "超过"/"高于"/"above"
-does not, so "above 700" is a minimum of 701, as the regime reads it.
+regime's perk ids by keywords. The bounds themselves (以上 and 超过, 以下 and 不足, ranges, 600+,
+六百五十分) are read by `perk_signals_bounds`. A perk that halves or reduces the deposit is not
+the perk that waives it ("半额押金租车" is not `domestic_car_rental_no_deposit`): the regime has
+no such perk, so it stays unmapped and the audit reports it as one the model lacks.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
+
+from watchdog.parsers import perk_signals_bounds as B
+from watchdog.parsers.perk_signals_bounds import max_score, min_score  # noqa: F401 (API)
 
 # perk id -> keywords, most specific first
 PERKS: tuple[tuple[str, str], ...] = (
@@ -47,16 +53,14 @@ INFO_LABELS: dict[str, tuple[str, ...]] = {
 _LABEL = {s: f for f, names in INFO_LABELS.items() for s in names}
 
 _ZHIMA = re.compile(r"芝麻|信用分|sesame|zhima", re.I)
-_SCORE_ZH = re.compile(
-    r"(?P<pre>大于等于|不低于|不少于|达到|满|超过|高于|大于|≥|>=|>)?\s*(?P<n>[3-9]\d{2})\s*分"
-    r"\s*(?P<post>及以上|及其以上|或以上|以上|及更高|起)?")
-_SCORE_EN = re.compile(
-    r"(?:score|credit|points?)[^.\d]{0,25}?(?P<pre>of at least|at least|above|over|higher than|"
-    r"greater than|more than|exceeding|>=|≥|>)?\s*(?P<n>[3-9]\d{2})\b"
-    r"(?P<post>\s*(?:points?\s*)?(?:or (?:above|more|higher)|and above|\+))?", re.I)
-_STRICT = ("超过", "高于", "大于", ">", "above", "over", "higher than", "greater than",
-           "more than", "exceeding")
-_RANGE_TALK = re.compile(r"350\D{1,8}950|范围|区间|between|ranges? from", re.I)
+# A sentence about the score's own range ("分数范围为350-950分") states no gate.
+_RANGE_TALK = re.compile(r"350\D{1,8}950|ranges? from|(?:范围|区间)(?:为|是|从)", re.I)
+# A deposit halved or reduced is not a deposit waived: such a perk is not a *_no_deposit perk.
+_PART_DEPOSIT = re.compile(r"半额押金|半押|押金减半|减半(?:收取)?押金|一半押金|半价押金|押金(?:打)?五折"
+                           r"|50%押金|押金50%|half (?:the |a )?deposit|50% (?:of the )?deposit", re.I)
+# (Not 减免押金: it reads "reduced or waived".)
+_REDUCED_DEPOSIT = re.compile(r"部分免押|部分押金|降低押金|押金降低|押金打折|reduced deposit|lower deposit"
+                              r"|partial deposit", re.I)
 _SENTENCE = re.compile(r"(?<=[。！？；;!?\n])|(?<=\.)\s+")
 _CLAUSE = re.compile(r"[，,、：:]")
 _BAD_RECORD_5Y = re.compile(r"(5|五)\s*年.{0,10}(不良|失信|违约)|(不良|失信).{0,10}(5|五)\s*年"
@@ -82,29 +86,30 @@ def perk_of(text: str) -> str | None:
     return None
 
 
+def deposit_of(text: str) -> str | None:
+    """"half" or "reduced" when the text says the deposit is cut, not waived; else None."""
+    plain = norm(text)
+    if _PART_DEPOSIT.search(plain):
+        return "half"
+    if _REDUCED_DEPOSIT.search(plain):
+        return "reduced"
+    return None
+
+
+def perk_for(perk: str | None, deposit: str | None) -> str | None:
+    """The regime perk a signal is, given what it says of the deposit: a halved or reduced
+    deposit is no *_no_deposit perk (the `zhima` regime has none of those: unmapped)."""
+    if deposit and perk and perk.endswith("_no_deposit"):
+        return None
+    return perk
+
+
 def refine(perk: str | None, context: str) -> str | None:
     """The specific perk a generic one stands for on a page whose title or partner names it."""
     specific = _REFINE.get(perk or "")
     if specific and perk_of(context) == specific:
         return specific
     return perk
-
-
-def thresholds(text: str) -> list[tuple[int, str, int, int]]:
-    """(number, comparator, start, end) of every score threshold stated in the text."""
-    out = []
-    for pattern in (_SCORE_ZH, _SCORE_EN):
-        for m in pattern.finditer(text):
-            pre, post = (m.group("pre") or "").lower(), (m.group("post") or "").strip()
-            strict = any(pre == s for s in _STRICT) and not post
-            out.append((int(m.group("n")), ">" if strict else "≥", m.start(), m.end()))
-        if out:
-            break
-    return out
-
-
-def min_score(number: int, comparator: str) -> int:
-    return number + 1 if comparator == ">" else number
 
 
 def conditions(text: str) -> list[str]:
@@ -118,38 +123,54 @@ def partner_in(text: str) -> str | None:
     return None
 
 
-def signals_in_text(text: str, title: str = "") -> list[dict[str, object]]:
-    """Threshold statements in running text: each with the perk read from its clause, else the
+def signal(gate: B.Gate, perk_id: str | None, wording: str, own: str,
+           sentence: str) -> dict[str, Any]:
+    """One threshold statement: the gate's bounds as published, the perk it gates, what the
+    statement's own words say of the deposit and what its sentence adds as conditions."""
+    deposit = deposit_of(own)
+    low, high = gate.lower, gate.upper
+    return {"perk_id": perk_for(perk_id, deposit), "perk": wording[:160],
+            "threshold": low.number if low else None, "comparator": low.comparator if low else None,
+            "upper_threshold": high.number if high else None,
+            "upper_comparator": high.comparator if high else None,
+            "deposit": deposit, "conditions": conditions(sentence)}
+
+
+def signals_in_text(text: str, title: str = "") -> list[dict[str, Any]]:
+    """Threshold statements in running text: each with the perk read from its clauses, else the
     clauses after it up to the next number, else those before it, else its sentence, else the
-    sentence before ("the service" of a notice), else the page title."""
-    found: list[dict[str, object]] = []
+    sentence before ("the service" of a notice), else the page title. A lower bound followed by
+    an upper one in the same or the next clause is one range ("600分以上、700分以下")."""
+    found: list[dict[str, Any]] = []
     previous = ""
-    for sentence in (s.strip() for s in _SENTENCE.split(text)):
-        if not sentence:
+    for raw in (s.strip() for s in _SENTENCE.split(text)):
+        if not raw:
             continue
-        prior, previous = previous, sentence
+        prior, previous = previous, raw
+        sentence = B.plain(raw)
         if not _ZHIMA.search(sentence) or _RANGE_TALK.search(sentence):
             continue
-        clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
-        marks = [thresholds(c) for c in clauses]
-        for i, clause in enumerate(clauses):
-            for number, comparator, _, _ in marks[i]:
-                after = [clause]
-                for j in range(i + 1, len(clauses)):
-                    if marks[j]:
-                        break
-                    after.append(clauses[j])
-                before = []
-                for j in range(i - 1, -1, -1):
-                    if marks[j]:
-                        break
-                    before.insert(0, clauses[j])
-                perk = (perk_of(clause) or perk_of("，".join(after)) or perk_of("，".join(before))
-                        or perk_of(sentence) or perk_of(prior) or perk_of(title))
-                perk = refine(perk, sentence)
-                single = sum(len(m) for m in marks) == 1
-                wording = (sentence if single else "，".join([*before[-1:], *after]))[:160]
-                found.append({"perk_id": perk, "perk": wording, "threshold": number,
-                              "comparator": comparator,
-                              "conditions": conditions(sentence)})
+        # Split the original, then fold each clause: the wording kept is what the page says.
+        originals = [c for c in _CLAUSE.split(raw) if c.strip()]
+        clauses = [B.plain(c) for c in originals]
+        marks = [(i, b) for i, c in enumerate(clauses) for b in B.bounds(c)]
+        marked = {i for i, _ in marks}
+        gates = B.pair(marks)
+        for gate, first, last in gates:
+            end = last + 1  # the gate's clauses, then those after it up to the next number
+            while end < len(clauses) and end not in marked:
+                end += 1
+            start = first  # and those before it, back to the previous number
+            while start > 0 and start - 1 not in marked:
+                start -= 1
+            own = "，".join(clauses[first:end])
+            perk = (perk_of(clauses[first]) or perk_of(own)
+                    or perk_of("，".join(clauses[start:first])) or perk_of(sentence)
+                    or perk_of(prior) or perk_of(title))
+            perk = refine(perk, sentence)
+            if len(gates) == 1:
+                wording, own = raw, sentence
+            else:
+                wording = "，".join(originals[max(start, first - 1):end])
+            found.append(signal(gate, perk, wording, own, sentence))
     return found

@@ -1,8 +1,9 @@
 """Parser for `points_rules`: a local points scheme's published rule table (Rongcheng).
 
 Reads every table on the page whose header names a wording or item column and a points column
-(in Chinese, or the English of the China Law Translate translation), with merged category cells
-carried down. Each row becomes one rule observation; one more observation stands for the table
+(headers in Chinese or English, matched by name and synonym, in any order), with merged category
+cells carried down. The table's key is `scheme:language`, the language being that of the rules'
+wording, never of the headers. Each row becomes one rule observation; one more observation stands for the table
 as a whole (title, date, which rules it holds), so the audit can say that a modelled rule is
 missing from it. Rows are mapped to the `rongcheng` regime's rule ids by their wording.
 
@@ -40,9 +41,7 @@ def parse_bytes(body: bytes, keyer: Keyer, *, name: str | None = None) -> Parsed
     title = " ".join(t.strip() for t in doc.xpath("//title//text()|//h1//text()") if t.strip())
     page = web.page_text(doc)
     scheme = M.scheme_of(title) or M.scheme_of(page[:2000]) or "unknown"
-    lang = "zh" if re.search(r"[\u4e00-\u9fff]{4}", " ".join(_header_texts(doc))) else "en"
     published = _published(doc, page)
-    out = ParsedFile(fmt=f"html points table ({lang})")
     rows: list[dict[str, Any]] = []
     unknown: dict[str, str] = {}
     for table in doc.iter("table"):
@@ -51,6 +50,8 @@ def parse_bytes(body: bytes, keyer: Keyer, *, name: str | None = None) -> Parsed
             rows += found
     if not rows:
         raise FormatError("no table with a wording and a points column on the page")
+    lang = _language(rows)
+    out = ParsedFile(fmt=f"html points table ({lang})")
     subj = subject(f"scheme:{scheme}", "scheme", name=SCHEME_NAMES.get(scheme, title[:120]))
     seen: dict[str, int] = {}
     drafts: list[Draft] = []
@@ -84,8 +85,14 @@ def parse_bytes(body: bytes, keyer: Keyer, *, name: str | None = None) -> Parsed
     return out
 
 
-def _header_texts(doc: _Element) -> list[str]:
-    return [web.cell_text(c) for c in doc.xpath("//table//tr[1]/*")]
+def _language(rows: list[dict[str, Any]]) -> str:
+    """The language of the rules themselves (their wording and items), which says which
+    publication the table is: the Chinese original or the English translation. Not the
+    headers: a copy of the translation with Chinese headers is still the translation, and its
+    rules must keep their records (`rongcheng:en:...`), not start a second table."""
+    text = " ".join(str(r.get(k) or "") for r in rows for k in ("wording", "item"))
+    han = len(re.findall(r"[\u4e00-\u9fff]", text))
+    return "zh" if han * 3 > len(re.findall(r"[A-Za-z]", text)) else "en"
 
 
 def _published(doc: _Element, page: str) -> str | None:

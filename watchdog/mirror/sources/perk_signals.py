@@ -50,8 +50,12 @@ def page_body(conf: dict[str, Any], day: int, layout: bool) -> bytes:
         parts.append(f"<table class=\"perks\"><thead><tr>{head}</tr></thead>"
                      f"<tbody>{body}</tbody></table>")
     parts.append(f"<p class=\"byline\">{esc(conf['byline'])}</p>")
+    # The page names its own address, as partner sites do: a crawl of the mirror (on whatever
+    # port) and a saved copy of the page are then the same page (perk_signals_page.page_ref).
+    canonical = esc(conf["host"] + conf["path"])
     return (f"<!DOCTYPE html>\n<html lang=\"{'en' if lang == 'en' else 'zh-CN'}\"><head>"
-            f"<meta charset=\"utf-8\"><title>{esc(conf['title'])}</title></head>\n<body>"
+            f"<meta charset=\"utf-8\"><title>{esc(conf['title'])}</title>"
+            f"<link rel=\"canonical\" href=\"{canonical}\"></head>\n<body>"
             f"<div class=\"article\">{''.join(parts)}</div>\n"
             f"<p class=\"mirror-note\">{NOTE}</p>\n</body></html>\n").encode()
 
