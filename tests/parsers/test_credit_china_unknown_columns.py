@@ -152,6 +152,59 @@ def test_known_person_columns_keep_their_labels_in_the_archive():
     ("全部未履行", False), ("罚款人民币20000元", False), ("A", False), ("2027", False), ("", False),
 ])
 def test_may_name_person(text, expected):
-    from watchdog.parsers.credit_china_records import may_name_person
+    from watchdog.parsers.credit_china_values import may_name_person
 
     assert may_name_person(text) is expected
+
+
+# -- status words, dates, amounts and codes are evidence, not names -------------------------------
+# A reviewer's penalty record had a new column cf_new labelled 信用修复状态 holding 已修复: it was
+# stored as a person token, and 有效, 正常, 撤销, 已履行, 未修复 were all read as possible names
+# (and struck from the record's other text).
+
+KEPT = ["已修复", "有效", "正常", "撤销", "已履行", "未修复", "修复中", "部分履行", "不予许可",
+        "信用修复", "非正常户", "2024年1月1日", "2024-01-01", "一万元", "壹万元整", "三个月",
+        "5000元", "A12345678", "苏徐罚〔2027〕1号"]
+# Still possible names: 2-4 Han characters that are no status word of the vocabulary, among
+# them words that are names too (许可: 许 is a common surname; 万元: 万 is one).
+WITHHELD_NAMES = ["王芳", "许可", "万元", "李正常", "正芳", "修文"]
+
+
+def test_reviewer_repro_repair_status_is_kept():
+    raw = body({"cf_new": "已修复", "cf_sy": "违规经营，现已修复"}, {"cf_new": "信用修复状态"})
+    draft = cc.parse_bytes(raw, KEYER).drafts[0]
+    assert draft.payload["extra"]["cf_new"] == {"label": "信用修复状态", "value": "已修复"}
+    assert draft.payload["reason"] == "违规经营，现已修复"
+    assert draft.unknown_fields["cf_new"] == "string"  # the column itself is still reported
+    assert archived(raw)[0]["entity"]["cf_new"] == "已修复"
+
+
+@pytest.mark.parametrize("value", KEPT)
+def test_status_words_dates_amounts_and_codes_are_kept(value):
+    from watchdog.parsers.credit_china_values import may_name_person, unknown_value
+
+    assert not may_name_person(value) and unknown_value("cf_new", "状态", value) is None
+    raw = body({"cf_new": value}, {"cf_new": "状态"})
+    assert parsed_extra(raw)[0]["cf_new"] == {"label": "状态", "value": value}
+    assert archived(raw)[0]["entity"]["cf_new"] == value
+
+
+def test_a_status_word_is_not_struck_from_the_record_text():
+    raw = body({"cf_new": "正常", "cf_sy": "经营状态正常后再次违规"}, {"cf_new": "核查状态"})
+    draft = cc.parse_bytes(raw, KEYER).drafts[0]
+    assert draft.payload["extra"]["cf_new"] == {"label": "核查状态", "value": "正常"}
+    assert draft.payload["reason"] == "经营状态正常后再次违规"
+    assert "经营状态正常后再次违规" in archived(raw)[1]
+
+
+@pytest.mark.parametrize("name", WITHHELD_NAMES)
+def test_short_han_values_outside_the_vocabulary_are_still_names(name):
+    from watchdog.parsers.credit_china_values import may_name_person, unknown_value
+
+    assert may_name_person(name) and unknown_value("cf_new", "状态", name) == "person"
+    raw = body({"cf_new": name}, {"cf_new": "状态"})
+    extra, payload = parsed_extra(raw)
+    assert extra["cf_new"] == {"label": "状态", "value": token(name)}
+    assert f'"{name}"' not in payload
+    record, _ = archived(raw)
+    assert record["entity"]["cf_new"] == token(name)

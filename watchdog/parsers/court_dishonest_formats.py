@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 
+from watchdog.parsers.blocks import block_reason as shared_block_reason
 from watchdog.parsers.errors import BlockedError, FormatError
 
 DETAIL, DETAIL_LIST, SEARCH, BAIDU, ZXGK_LIST, ZHIXING_LEGACY = (
@@ -192,11 +193,12 @@ def decode_body(body: bytes) -> str:
 
 
 def block_reason(text: str) -> str | None:
-    """Why a body is a block/captcha page, or None if it does not look like one."""
+    """Why a body is a block/captcha page, or None if it does not look like one: zxgk's own
+    markers, then those every source shares (a 加速乐 or 瑞数 challenge is script only)."""
     for pattern, reason in _BLOCK_MARKERS:
         if pattern.search(text):
             return reason
-    return None
+    return shared_block_reason(text)
 
 
 def load_json(body: bytes) -> object:

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from watchdog.parsers.base import Draft, ParsedFile, Rejection
+from watchdog.parsers.blocks import check_block_text
 from watchdog.parsers.credit_china_legacy import legacy_format, parse_legacy
 from watchdog.parsers.credit_china_records import (
     Context,
@@ -28,7 +29,6 @@ from watchdog.parsers.credit_china_records import (
 from watchdog.parsers.credit_china_redact import redact_bytes
 from watchdog.parsers.credit_china_vocab import (
     PERSON_TABLES,
-    check_block_text,
     classify_table,
     decode,
     foreign_reason,

@@ -1,19 +1,22 @@
 """One Credit China record -> one privacy-safe `Draft`, through its own columns and labels.
 
-A record's keys are read through `BY_COLUMN`, then through the label `sencesMap` gives them, then
-(legacy API) as labels themselves. A key known by none of these is reported in `unknown_fields`
-and kept under `extra` with its label. Its value is read fail-closed (`unknown_value`): under a
+A record's keys are read through `BY_COLUMN`, then (legacy API) as labels themselves, then
+through the label `sencesMap` gives them: the site renames columns and adds tables without
+notice (reference/sources.md 1), so a column known by its label is read and is no unknown
+field; the renaming is still shown, as `by_label:<column>=<field>` among the fields present
+(the crawl's fill rates). A key known by none of these is reported in `unknown_fields` and kept
+under `extra` with its label. Its value is read fail-closed (`credit_china_values`): under a
 person's label, or when it could be a person's name, an ID or a phone number, only a marker is
-kept; otherwise it is redacted like any free text. A natural person's name is never kept: it
-becomes a keyed hash (legal representatives, unknown columns) or the subject key (person
-catalogues), and the names found are also struck from every free-text value of the record.
+kept; a status word, date, amount or code is kept; other text is redacted like any free text.
+A natural person's name is never kept: it becomes a keyed hash (legal representatives, unknown
+columns) or the subject key (person catalogues), and the names found are also struck from every
+free-text value of the record.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,10 +24,17 @@ from stdnum.cn import uscc as uscc_std
 
 from watchdog.parsers.base import Draft, company_key, subject
 from watchdog.parsers.common import clean_text, normalise_case_code, normalise_width, parse_date
+from watchdog.parsers.credit_china_values import (
+    ID_TOKEN,
+    PHONE_TOKEN,
+    WITHHELD,
+    redact_phones,
+    strike_elsewhere,
+    unknown_value,
+)
 from watchdog.parsers.credit_china_vocab import (
     BY_COLUMN,
     BY_LABEL,
-    PERSON_LABEL_WORDS,
     Field,
     province_of_code,
     shield_codes,
@@ -43,24 +53,6 @@ from watchdog.privacy import (
 
 _EMPTY = frozenset({"", "-", "--", "暂无", "无", "null", "None"})
 _HAN_NAME_MAX = 4
-WITHHELD, ID_TOKEN, PHONE_TOKEN = "[withheld]", "[id]", "[phone]"
-# A value of a column we do not know is read fail-closed: whatever could be a person's name is
-# withheld. Han names have 2-3 characters; 4-character ones mostly carry a compound surname
-# (欧阳明轩) or are transliterations (阿依古丽). So a 4-character value is a name unless it holds a
-# character status words use and given names practically never do (高级认证, 全部履行); surnames
-# (程, 费, 单, 许...) are left out of that set on purpose.
-_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
-                      "宇文", "司徒", "夏侯", "令狐", "独孤", "南宫", "西门", "端木", "轩辕", "呼延",
-                      "申屠", "澹台", "百里", "钟离", "万俟", "闻人", "司空", "赫连", "完颜", "拓跋")
-_STATUS_CHARS = frozenset("级证认类型期限态录罚款审批核销务规办报告检测评额营执履违未已否的或及等被请"
-                          "决处示记注撤吊移列除失况")
-_NAME_DOTS = "·•・"
-_HAN_ONLY = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]+")
-_LATIN_NAME = re.compile(r"[A-Z][A-Za-z'\-]+(?:,? [A-Z][A-Za-z'\-]*){1,3}")
-# Phone numbers `redact_identifiers` leaves (it finds bare mobiles): a mobile with the country
-# code glued on (+8613912345678) and a landline with its area code (0516-83001234).
-_PHONE = re.compile(r"(?<!\d)(?:(?:\+|00)?86[- ]?1[3-9]\d[- ]?\d{4}[- ]?\d{4}"
-                    r"|[(（]?0\d{2,3}[)）-] ?\d{7,8}(?:-\d{1,6})?)(?!\d)")
 
 
 @dataclass
@@ -74,6 +66,7 @@ class Mapped:
     extra: dict[str, dict[str, Any]] = field(default_factory=dict)
     unparsed: list[str] = field(default_factory=list)
     record_id: str | None = None
+    by_label: dict[str, str] = field(default_factory=dict)  # renamed column -> field it is
 
 
 def json_type(value: object) -> str:
@@ -98,57 +91,9 @@ def person_name_like(name: str | None) -> bool:
     return 2 <= len(core) <= _HAN_NAME_MAX and all("\u4e00" <= c <= "\u9fff" for c in core)
 
 
-def may_name_person(text: str) -> bool:
-    """Whether a value of a column we do not know could be a natural person's name. Broader than
-    `person_name_like` (which reads columns we know): a wrong guess there withholds a status word,
-    a wrong guess here would publish a name."""
-    value = normalise_width(text).strip()
-    if not value or is_org_name(value):
-        return False
-    dotted = any(d in value for d in _NAME_DOTS)
-    core = re.sub(f"[{_NAME_DOTS}.\\s]", "", value)
-    if _HAN_ONLY.fullmatch(core):
-        size = len(core)
-        if dotted or "某" in core:  # 买买提·艾力; names the source already anonymised (王某某)
-            return size <= 20
-        if size in (2, 3):
-            return True
-        return size == 4 and (core.startswith(_COMPOUND_SURNAMES) or not _STATUS_CHARS & set(core))
-    return _LATIN_NAME.fullmatch(value) is not None
-
-
-def strike_elsewhere(name: str) -> bool:
-    """Whether a possible name withheld from a column we do not know is also struck from the
-    record's other text: not when it holds a status word's character (罚款, 已履行), which would
-    cut words out of the evidence; its own column is withheld all the same."""
-    return not _STATUS_CHARS & set(name)
-
-
-def redact_phones(text: str) -> str:
-    """Text with the phone numbers `redact_identifiers` does not find replaced."""
-    return _PHONE.sub(PHONE_TOKEN, text)
-
-
-def unknown_value(key: str, label: str | None, value: object) -> str | None:
-    """What a value of a column we do not know must become (the parser and the archive agree):
-    "withheld" under a person's label whatever it holds, "id" or "phone" when it is one,
-    "person" when it could be a person's name, None when it may be kept (text is still scrubbed).
-    """
-    if any(w in f"{key} {label or ''}" for w in PERSON_LABEL_WORDS):
-        return "withheld"
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return None
-    text = normalise_width(str(value)).strip()
-    if looks_like_resident_id(text.replace(" ", "").replace("-", "")):
-        return "id"
-    if _PHONE.fullmatch(text) or redact_identifiers(text) == PHONE_TOKEN:
-        return "phone"
-    return "person" if isinstance(value, str) and may_name_person(text) else None
-
-
 def _resolve(key: str, labels: dict[str, str]) -> tuple[Field | None, bool]:
-    """(field spec, whether the key itself is unknown). A key unknown by name but known by its
-    label is read and still reported: the site renamed or added a column."""
+    """(field spec, whether the key was known only by its `sencesMap` label). A key known by its
+    label is a column the site renamed or added (pen_jdrq labelled 处罚决定日期): read, and known."""
     if key in BY_COLUMN:
         return BY_COLUMN[key], False
     if key in BY_LABEL:  # the legacy API keys records by their Chinese labels
@@ -156,19 +101,20 @@ def _resolve(key: str, labels: dict[str, str]) -> tuple[Field | None, bool]:
     label = labels.get(key)
     if label and label.strip() in BY_LABEL:
         return BY_LABEL[label.strip()], True
-    return None, True
+    return None, False
 
 
 def map_record(entity: dict[str, Any], labels: dict[str, str], keyer: Keyer) -> Mapped:
     out = Mapped()
     later: list[tuple[str, str]] = []  # free text, redacted once every person is known
     for key, raw in entity.items():
-        spec, unknown = _resolve(key, labels)
-        if unknown:
-            out.unknown[key] = json_type(raw)
+        spec, by_label = _resolve(key, labels)
         if spec is None:
+            out.unknown[key] = json_type(raw)  # neither its name nor its label is known
             _keep_extra(out, key, labels.get(key), raw, later, keyer)
             continue
+        if by_label:
+            out.by_label[key] = spec.name
         if spec.kind == "ignore":
             if spec.name == "record_id" and _text(raw):
                 out.record_id = _text(raw)
@@ -334,9 +280,13 @@ def to_draft(mapped: Mapped, ctx: Context, keyer: Keyer) -> Draft:
         unknown[f"table:{ctx.table}"] = "table"
     month = (fields.get("decision_date") or fields.get("listed_date") or "")[:7] or None
     facets = {"party_type": subj["kind"], "province": subj["province"], "publish_month": month}
+    # Renamed columns are shown where the crawl's fill rates are, not in the payload (a renamed
+    # column must not make every record look changed) nor as unknown fields (a crawl with one
+    # would be partial: "layout changed", though every field was read).
+    renamed = [f"by_label:{key}={name}" for key, name in mapped.by_label.items()]
     return Draft(record_key=record_key[:256], subject=subj, payload=payload, facets=facets,
                  source_record_id=(mapped.record_id or None) and mapped.record_id[:64],
-                 unknown_fields=unknown, fields_present=sorted(fields))
+                 unknown_fields=unknown, fields_present=sorted(fields) + sorted(renamed))
 
 
 def person_draft(row: dict[str, Any], table: str | None, label: str | None, keyer: Keyer) -> Draft:

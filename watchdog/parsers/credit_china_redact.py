@@ -16,14 +16,12 @@ import json
 import re
 from typing import Any
 
-from watchdog.parsers.credit_china_records import (
+from watchdog.parsers.credit_china_records import _resolve, person_name_like, scrub
+from watchdog.parsers.credit_china_values import (
     ID_TOKEN,
     PHONE_TOKEN,
     WITHHELD,
-    _resolve,
-    person_name_like,
     redact_phones,
-    scrub,
     strike_elsewhere,
     unknown_value,
 )

@@ -17,7 +17,6 @@ from typing import Any
 
 from stdnum.cn import uscc as uscc_std
 
-from watchdog.parsers.errors import BlockedError
 from watchdog.privacy import looks_like_resident_id
 
 # Kinds: text, free (free text that can name private parties: redacted), date, code, person
@@ -306,36 +305,3 @@ def load_json(text: str) -> Any:
         return json.loads(stripped)
     except ValueError:
         return None
-
-
-# Block pages of the WAFs in front of these sites (412 RiverSecurity `$_ts`, 加速乐 cookie
-# challenges, 521 pages) and captcha demands. Only the head of the body is searched.
-_BLOCK_MARKERS = (
-    ("$_ts", "RiverSecurity challenge page"), ("__jsl_clearance", "cookie challenge page"),
-    ("location.href=location.pathname", "cookie challenge page (加速乐)"),
-    ("412 Precondition", "HTTP 412 block page"), ("请刷新后重试", "the site asks to reload (captcha)"),
-    ("verify/getVerify", "captcha demand"), ("vcodeimg", "captcha demand"),
-    ("initGeetest", "geetest captcha"), ("geetest_", "geetest captcha"), ("请输入验证码", "captcha demand"),
-    ("验证码", "captcha demand"), ("访问过于频繁", "rate limit page"), ("安全验证", "captcha demand"),
-)
-_HTML_START = re.compile(r"^\s*(<!doctype|<html|<head|<body|<script|<meta|<title)", re.I)
-
-
-def block_reason(text: str) -> str | None:
-    """Why a body reads as a block, challenge or captcha page, or None. Callers decide: a data
-    page can mention a captcha too (gsxt pages load the geetest script on every page)."""
-    head = text[:20000]
-    for marker, reason in _BLOCK_MARKERS:
-        if marker in head:
-            return reason
-    return None
-
-
-def check_block_text(text: str) -> None:
-    """Raise BlockedError when a body that carries no data is a block or captcha page."""
-    if (reason := block_reason(text)) is not None:
-        raise BlockedError(reason)
-
-
-def looks_like_html(text: str) -> bool:
-    return bool(_HTML_START.match(text)) or "<table" in text[:5000].lower()

@@ -22,6 +22,7 @@ from typing import Any
 from stdnum.cn import uscc as uscc_std
 
 from watchdog.parsers.base import Draft, company_key, normalise_company_name, subject
+from watchdog.parsers.blocks import block_reason
 from watchdog.parsers.errors import BlockedError, FormatError
 from watchdog.parsers.foreign_common_trading import (
     Trading,
@@ -43,14 +44,10 @@ KEY_MAX = 128  # subject.key column width
 # but the archive still holds the original's SHA-256 beside this placeholder.
 WITHHELD_BODY = b"[withheld: this body could not be read to redact persons; see its SHA-256]"
 
-# -- what a block page looks like -------------------------------------------------------------
-_BLOCK = re.compile(
-    r"captcha|px-captcha|challenge-platform|cf-chl|cf_chl|awswaf|aws-waf-token|incapsula|"
-    r"human verification|verify you are (?:a )?human|are you a robot|unusual traffic|"
-    r"access denied|request rejected|the requested url was rejected|验证码|"
-    r"412 precondition|too many requests|rate limit", re.IGNORECASE)
+# -- what a block page looks like: the detector every source shares -------------------------
 _HTML = re.compile(r"^\s*(?:<!doctype html|<html|<head|<body|<title|<meta|<div|<script)",
                    re.IGNORECASE)
+_REFUSAL = re.compile(r"api key|apikey|unauthori[sz]ed|forbidden", re.IGNORECASE)
 
 
 def decode_text(body: bytes) -> str:
@@ -72,12 +69,13 @@ def decode_text(body: bytes) -> str:
 
 
 def check_not_html(text: str, what: str) -> None:
-    """A block or captcha page raises BlockedError; any other HTML page raises FormatError."""
-    head = text[:4000]
-    if not _HTML.match(head):
+    """A block or captcha page raises BlockedError; any other HTML page raises FormatError.
+    These lists are never HTML, so any marker of the shared detector makes a page a block, the
+    WAF challenges that are all script (瑞数 `$_ts`, 加速乐 `__jsl_clearance`) among them."""
+    if not _HTML.match(text[:4000]):
         return
-    if _BLOCK.search(text[:20000]):
-        raise BlockedError(f"a block or captcha page instead of {what}")
+    if (reason := block_reason(text)) is not None:
+        raise BlockedError(f"a block or captcha page instead of {what}: {reason}")
     raise FormatError(f"an HTML page, not {what}")
 
 
@@ -87,8 +85,7 @@ def check_block_json(obj: object, what: str) -> None:
         raise BlockedError(f"an empty answer instead of {what}")
     if isinstance(obj, dict) and len(obj) <= 3:
         text = " ".join(str(v) for v in obj.values())[:500]
-        if _BLOCK.search(text) or re.search(r"api key|apikey|unauthori[sz]ed|forbidden", text,
-                                            re.IGNORECASE):
+        if block_reason(text) is not None or _REFUSAL.search(text):
             raise BlockedError(f"the gateway refused the request instead of sending {what}")
 
 

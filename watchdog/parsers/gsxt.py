@@ -16,14 +16,13 @@ import json
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from watchdog.parsers.base import ParsedFile, Rejection, subject
+from watchdog.parsers.blocks import block_reason, looks_like_html
 from watchdog.parsers.credit_china_records import person_name_like
 from watchdog.parsers.credit_china_redact import redact_raw
 from watchdog.parsers.credit_china_vocab import (
-    block_reason,
     codec_of,
     decode,
     load_json,
-    looks_like_html,
     shield_codes,
     unshield_codes,
 )

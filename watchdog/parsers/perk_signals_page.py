@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from lxml.etree import _Element
 
+from watchdog.parsers.blocks import challenge_reason
 from watchdog.parsers.errors import BlockedError, FormatError
 
 MAX_REF = 120  # the page part of a record key (keys are at most 256 characters)
@@ -33,9 +34,6 @@ _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.I)
 _SOURCE_LINE = re.compile(r"(?:来源|出处|Source)\s*[:：]\s*([^\s|｜，,。]{2,30})")
 _TRACKING = re.compile(r"^(utm_\w+|spm|scm|from|share\w*|isappinstalled|ref)$", re.I)
 # Scripts that only a JS challenge page carries (the cookie it sets, the form it posts).
-_CHALLENGE = re.compile(r"__jsl_clearance|__jsluid|acw_sc__v2|_cf_chl_opt|cf-challenge|"
-                        r"/cdn-cgi/challenge-platform|yunsuo_session_verify|wzws_cid|"
-                        r"safedog|waf_ip|_waf_", re.I)
 _STATUS_TITLE = re.compile(r"^\s*(\d{3})\b")
 # The statuses the spiders also treat as a refusal (scrapers/spiders/base.py BLOCK_STATUSES).
 _BLOCK_STATUS = {"403": "HTTP 403 refusal", "412": "HTTP 412 block", "429": "HTTP 429 rate limit"}
@@ -48,8 +46,8 @@ def raise_if_challenge(doc: _Element, title: str, visible: str) -> None:
     if len(visible) > 1000:
         return
     scripts = " ".join(t for t in doc.xpath("//script/text()|//script/@src") if t)
-    if _CHALLENGE.search(scripts):
-        raise BlockedError("a WAF challenge page (JavaScript check) instead of the partner page")
+    if reason := challenge_reason(scripts):
+        raise BlockedError(f"a WAF challenge page ({reason}) instead of the partner page")
     status = _STATUS_TITLE.match(title)
     if status and len(visible) < 200:  # "412", "403 Forbidden" and next to nothing else
         code = status.group(1)

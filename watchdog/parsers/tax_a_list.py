@@ -21,50 +21,33 @@ only a trading name that clearly names a business is kept, as a company with a k
 
 A record is one row: year, subject, tax office and, when published, the taxpayer number, so two
 numbers under one name (Jiangxi 2018 lists 江西莱菱电梯工程有限公司 as 360103… and 360111…) are
-two records. A row that repeats a record of the same file is rejected with the record it repeats,
-so the import's counts add up to the rows of the file.
+two records. A branch office is a row of its own too (南昌分公司 under its parent's number, as
+some lists give it): sharing a number with its parent or another branch, it is keyed by its own
+name, the number kept as its code. A row that repeats a record of the same file (same name,
+number and office) is rejected with the record it repeats, so the import's counts add up to the
+rows of the file. The table itself is read by `tax_a_list_table`.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from watchdog.parsers import tax_a_list_fields as F
 from watchdog.parsers import tax_a_list_web as web
 from watchdog.parsers.base import Draft, ParsedFile, Rejection, company_key, subject
 from watchdog.parsers.common import parse_date
-from watchdog.parsers.errors import FormatError, ParseError
+from watchdog.parsers.errors import ParseError
+from watchdog.parsers.tax_a_list_table import ID_FIELDS, Table, read_table
 from watchdog.privacy import Keyer, person_token, redact_raw_bytes
 
-_ID_FIELDS = ("taxpayer_id", "uscc")
-# What may follow the last line break of a whole file: spaces, tabs, NUL padding and the DOS
-# end-of-file mark. A line break is never stripped: the check is whether one ends the data.
-_TRAILING_JUNK = " \t\x00\x1a"
 ENDS_MID_ROW = "the file ends mid-row: last row not read"
 # Share of the rows that place themselves (own cell or number) that must agree before their
 # province is taken as the list's: a provincial list carries a few companies registered
 # elsewhere (Jiangxi 2018: 1 in 4,939), a national list has no such majority.
 _LIST_SHARE = 0.8
-
-
-@dataclass
-class Table:
-    fmt: str
-    headers: list[str]
-    fields: list[str | None]
-    rows: list[list[str]]
-    context: str = ""  # title lines: they can name the province and the year
-    next_pages: list[str] = field(default_factory=list)
-    encoding: str = "utf-8"
-    bom: bool = False
-    # The data stops without a line break after the last row: that row may be cut mid-cell.
-    ends_mid_row: bool = False
-    lines: list[int] = field(default_factory=list)  # file line of each CSV row, for reports
 
 
 @dataclass
@@ -91,13 +74,24 @@ def parse_bytes(body: bytes, keyer: Keyer, *, name: str | None = None) -> Parsed
     guess = F.province_in_text(name)
     year = F.parse_year(table.context) or _year_in_name(name)
     seen: dict[str, tuple[Row, Draft]] = {}
+    place_of: dict[int, str | None] = {}
     for row, (own, of_code) in zip(rows, places, strict=True):
+        place = place_of[row.index] = own or list_province or of_code
         try:
-            draft = _draft(row, keyer, own or list_province or of_code, guess, year)
+            draft = _draft(row, keyer, place, guess, year)
         except ValueError as exc:
             out.rejections.append(Rejection(row.index, str(exc)))
             continue
-        if (first := seen.get(draft.record_key)) is not None:
+        if (first := seen.get(draft.record_key)) is not None and _branch_pair(draft, first[1]):
+            # A company and its branch under one number (sources.md: branch offices are rows of
+            # their own): each branch is keyed by its own name, in whichever order they come.
+            if first[1].payload["branch"]:
+                _own_name(seen, first, _draft(first[0], keyer, place_of[first[0].index], guess,
+                                              year, own_name=True))
+            if draft.payload["branch"]:
+                draft = _draft(row, keyer, place, guess, year, own_name=True)
+            first = seen.get(draft.record_key)
+        if first is not None:
             # The store would fold it into the first silently: say so, so every row of the
             # file is either read or rejected.
             out.rejections.append(Rejection(row.index, _repeats(row, draft, *first)))
@@ -106,6 +100,23 @@ def parse_bytes(body: bytes, keyer: Keyer, *, name: str | None = None) -> Parsed
         draft.unknown_fields = dict(unknown)
         out.drafts.append(draft)
     return out
+
+
+def _branch_pair(draft: Draft, kept: Draft) -> bool:
+    """Whether two rows that share a record key are a company and its branch, or two branches,
+    under one taxpayer number: two records, not a repeated row (true repeats share the name)."""
+    new, old = draft.payload, kept.payload
+    return (new["party_type"] == old["party_type"] == "company" and new["name"] != old["name"]
+            and bool(new["branch"] or old["branch"]))
+
+
+def _own_name(seen: dict[str, tuple[Row, Draft]], first: tuple[Row, Draft], moved: Draft) -> None:
+    """A branch read before its parent moves to the record key of its own name; the draft
+    already listed is updated in place, so the order of the file changes no key."""
+    row, kept = first
+    del seen[kept.record_key]
+    kept.record_key, kept.subject = moved.record_key, moved.subject
+    seen[kept.record_key] = (row, kept)
 
 
 def _repeats(row: Row, draft: Draft, first: Row, kept: Draft) -> str:
@@ -136,7 +147,7 @@ def redact_bytes(body: bytes, keyer: Keyer) -> bytes:
         name = row.values.get("name", "")
         if name and (cell := _redacted_name(row.values, name, keyer)) is not None:
             literals[name] = cell
-        for f in _ID_FIELDS:
+        for f in ID_FIELDS:
             raw = row.values.get(f, "")
             if raw and F.classify_id(raw, name)["id_kind"] == "withheld_personal_id":
                 literals[raw] = "[id]"
@@ -151,21 +162,6 @@ def redact_bytes(body: bytes, keyer: Keyer) -> bytes:
     return web.encode_like(text, encoding, body.startswith(b"\xef\xbb\xbf"))
 
 
-# -- reading the table ---------------------------------------------------------------------
-
-def read_table(body: bytes, name: str | None, *, lenient: bool = False) -> Table:
-    """The list's header and rows. `lenient` reads a body cut off by the network instead of
-    refusing it (for redaction only: a cut list is never stored as if it were whole)."""
-    text, encoding, cut = web.decode_text(body)
-    web.raise_if_blocked(text)
-    if web.looks_like_html(text):
-        table = _html_table(text, name, lenient)
-    else:
-        table = _csv_table(text, cut and not lenient, lenient)
-    table.encoding, table.bom = encoding, body.startswith(b"\xef\xbb\xbf")
-    return table
-
-
 def _redacted_name(v: dict[str, str], name: str, keyer: Keyer) -> str | None:
     """What replaces a name cell in the archived copy, the same person token the store keys:
     a person's whole cell, or a sole trader's owner beside a kept trading name. None keeps it."""
@@ -176,92 +172,6 @@ def _redacted_name(v: dict[str, str], name: str, keyer: Keyer) -> str | None:
     if who.owner and who.trading:
         return who.trading.joined(_operator(keyer, who.owner), who.name)
     return None
-
-
-def _header_at(rows: list[list[str]]) -> int | None:
-    for i, row in enumerate(rows[:12]):
-        fields = [F.header_field(c) for c in F.split_header(row)]
-        known = {f for f in fields if f}
-        if len(known) >= 2 and known & {"name", *_ID_FIELDS}:
-            return i
-    return None
-
-
-def _csv_table(text: str, cut: bool, lenient: bool = False) -> Table:
-    lines = [ln for ln in text.splitlines()[:15] if ln.strip()]
-    if not lines:
-        raise FormatError("empty file")
-    sample = "\n".join(lines[1:4] or lines[:1])
-    delimiter = max(",\t;|", key=sample.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows: list[list[str]] = []
-    starts = [1]  # the file line each row starts on (a quoted cell may span lines)
-    for r in reader:
-        rows.append(r)
-        starts.append(reader.line_num + 1)
-    at = _header_at(rows)
-    if at is None:
-        raise FormatError("no header naming a taxpayer number or name in the first lines; "
-                          "not an A-level taxpayer list")
-    headers = F.split_header(rows[at])
-    fields = [F.header_field(h) for h in headers]
-    # clean_value, not strip: a line holding only the DOS end-of-file mark is no row.
-    kept = [i for i in range(at + 1, len(rows)) if any(F.clean_value(c) for c in rows[i])]
-    data = [rows[i] for i in kept]
-    unfinished = bool(data) and not lenient and (cut or _ends_mid_row(text, data[-1]))
-    if unfinished:
-        last, _ = F.align(fields, [F.clean_value(c) for c in data[-1]])
-        values = {f: v for f, v in last if f and v}
-        short = len(data[-1]) < len([f for f in fields if f])
-        # Certainly cut (inside a character, or a row short of the cells that make a record):
-        # the whole body is refused, so a crawl goes partial instead of taking half a list
-        # for the whole. A last row that merely lacks its line break may be whole (some files
-        # end so): the rows before it are kept and that row alone is rejected (parse_bytes).
-        if cut or (short and not ("year" in values and values.keys() & set(_ID_FIELDS))):
-            raise FormatError("the file ends in the middle of a row: the body was cut off "
-                              "(truncated)")
-    context = " ".join(",".join(r) for r in rows[:at])
-    return Table(fmt=f"csv ({'tab' if delimiter == chr(9) else delimiter})", headers=headers,
-                 fields=fields, rows=data, context=context, ends_mid_row=unfinished,
-                 lines=[starts[i] for i in kept])
-
-
-def _ends_mid_row(text: str, last: list[str]) -> bool:
-    """Whether the data stops inside its last row: no line break after it, or a quoted cell
-    still open at the end (the reader then takes the final line break into that cell)."""
-    if not text.rstrip(_TRAILING_JUNK).endswith(("\n", "\r")):
-        return True
-    return bool(last) and last[-1].rstrip(_TRAILING_JUNK).endswith(("\n", "\r"))
-
-
-def _html_table(text: str, name: str | None, lenient: bool = False) -> Table:
-    if not lenient:
-        web.check_complete_html(text)
-    doc = web.html_doc(text)
-    titles = [t.strip() for t in doc.xpath("//title//text()|//h1//text()|//h2//text()"
-                                           "|//caption//text()") if t.strip()]
-    best: Table | None = None
-    for el in doc.iter("table"):
-        grid = web.table_grid(el)
-        at = _header_at(grid)
-        if at is None:
-            continue
-        headers = grid[at]
-        fields = [F.header_field(h) for h in headers]
-        rows = [r for r in grid[at + 1:] if _is_data_row(r)]
-        if best is None or len(rows) > len(best.rows):
-            best = Table(fmt="html table", headers=headers, fields=fields, rows=rows,
-                         context=" ".join(titles))
-    if best is None:
-        raise FormatError("no table with a taxpayer number or name column on the page")
-    best.next_pages = web.next_pages(web.page_text(doc), doc, name)
-    return best
-
-
-def _is_data_row(row: list[str]) -> bool:
-    cells = [c for c in row if c.strip()]
-    # Footers and pager rows: one text spread over every column, or words about pages.
-    return len(cells) >= 2 and len(set(cells)) > 1 and not any("下一页" in c for c in cells)
 
 
 def _year_in_name(name: str | None) -> int | None:
@@ -305,8 +215,10 @@ def _shared_province(places: list[tuple[str | None, str | None]]) -> str | None:
 
 
 def _draft(row: Row, keyer: Keyer, province: str | None, guess: str | None,
-           list_year: int | None) -> Draft:
-    """`province` is what the list says (see the module notes); `guess` the file name's."""
+           list_year: int | None, *, own_name: bool = False) -> Draft:
+    """`province` is what the list says (see the module notes); `guess` the file name's.
+    `own_name`: a branch listed under its parent's number is keyed by its own name, the number
+    (its parent's) kept as its code and in its record key."""
     v = row.values
     name = v.get("name", "")
     ids = _ids(v, name)
@@ -342,7 +254,8 @@ def _draft(row: Row, keyer: Keyer, province: str | None, guess: str | None,
                      facets={"party_type": "person", "province": shown},
                      fields_present=present)
     shown_name = who.name
-    key = company_key(uscc=ids["uscc"], name=shown_name) if (ids["uscc"] or shown_name) else \
+    uscc = None if own_name and shown_name else ids["uscc"]
+    key = company_key(uscc=uscc, name=shown_name) if (uscc or shown_name) else \
         f"tax:{ids['taxpayer_id']}"
     payload = {"party_type": "company", "name": shown_name, "uscc": ids["uscc"],
                "taxpayer_id": ids["taxpayer_id"], "org_code": ids["org_code"],
@@ -352,7 +265,7 @@ def _draft(row: Row, keyer: Keyer, province: str | None, guess: str | None,
         payload.update(sole_trader=True, operator=_operator(keyer, who.owner))
     # Two numbers under one name are two taxpayers (or a renumbered one): two records. A
     # number already in the subject key (a USCC) adds nothing.
-    number = ids["taxpayer_id"]
+    number = ids["taxpayer_id"] or (ids["uscc"] if uscc != ids["uscc"] else None)
     tail = f":{number}" if number and key not in (f"uscc:{number}", f"tax:{number}") else ""
     return Draft(record_key=f"{year or 'na'}:{key}:{auth}{tail}",
                  subject=subject(key, "company", name=shown_name, code=ids["uscc"],
@@ -365,7 +278,7 @@ def _person_key(keyer: Keyer, who: F.Party, v: dict[str, str], name: str) -> str
     """A listed person's key: name and resident ID when the number is built on one (as the
     other person sources key them), else the name alone."""
     owner = who.owner or name
-    resident = next((r for f in _ID_FIELDS if (raw := v.get(f))
+    resident = next((r for f in ID_FIELDS if (raw := v.get(f))
                      and F.classify_id(raw, name)["id_kind"] == "withheld_personal_id"
                      and (r := F.resident_id_in(raw))), None)
     return keyer.person_key(owner, resident) if resident else keyer.name_key(owner)

@@ -16,27 +16,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from lxml import html as lxml_html
 from lxml.etree import ParserError, _Element
 
+from watchdog.parsers.blocks import page_block_reason
 from watchdog.parsers.errors import BlockedError, FormatError
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
 _GBK_NAMES = {"gbk", "gb2312", "gb18030", "x-gbk", "cp936"}
 
-# What block pages and captcha demands say. Checked on short bodies and on page text only:
-# a list that mentions 验证码 in a footer link must not read as a block.
-_BLOCK_MARKERS = (
-    ("412 Precondition Failed", "HTTP 412 block page"),
-    ("安全防护系统拦截", "WAF block page"),
-    ("访问被拒绝", "access refused page"),
-    ("请输入验证码", "captcha demand"),
-    ("您的访问过于频繁", "rate-limit page"),
-    ("请完成下方验证", "captcha demand"),
-    ("拖动下方滑块", "slider captcha"),
-    ("滑动验证", "slider captcha"),
-    ("安全验证", "captcha demand"),
-    ("Please complete the security check", "captcha demand"),
-    ("Access Denied", "access refused page"),
-)
-_CAPTCHA_FORM = re.compile(r"<(input|img)[^>]+(captcha|yzm|vcode|verify)", re.I)
 # Pagers of paged list pages ("第 1/3 页", "共 5614 页 第 1 页"), read by `next_pages`.
 _PAGE_OF = re.compile(r"第\s*(\d+)\s*/\s*(\d+)\s*页|(?<![\d/])(\d+)\s*/\s*(\d+)\s*页")
 _CURRENT = re.compile(r"(?:当前)?第\s*(\d+)\s*页")
@@ -89,22 +74,15 @@ def looks_like_html(text: str) -> bool:
 
 
 def raise_if_blocked(text: str) -> None:
-    """Raise `BlockedError` when the text is a block page or a captcha demand, not data."""
-    stripped = text.strip()
-    if stripped in ("{}", ""):
+    """Raise `BlockedError` when the text is a block page or a captcha demand, not data.
+
+    Asks the detector every source shares (`blocks.page_block_reason`), which also
+    sees the WAF challenges that are all script (瑞数 `$_ts`, 加速乐 `__jsl_clearance`) and show
+    no word a visible-text check could find."""
+    if text.strip() in ("{}", ""):
         raise BlockedError("empty answer instead of the page (a block or an expired session)")
-    probe = stripped if len(stripped) < 20000 else stripped[:20000]
-    if not looks_like_html(probe) and "验证码" not in probe:
-        return
-    visible = page_text(html_doc(probe)) if looks_like_html(probe) else probe
-    # Data pages are long; block pages say little else besides the marker.
-    if len(visible) > 3000:
-        return
-    for marker, what in _BLOCK_MARKERS:
-        if marker.lower() in visible.lower():
-            raise BlockedError(f"{what} instead of data")
-    if _CAPTCHA_FORM.search(probe) and "验证码" in visible:
-        raise BlockedError("captcha demand instead of data")
+    if (reason := page_block_reason(text)) is not None:
+        raise BlockedError(f"{reason} instead of data")
 
 
 def html_doc(text: str) -> _Element:

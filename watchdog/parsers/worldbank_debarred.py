@@ -119,24 +119,71 @@ def _from_json(text: str, keyer: Keyer) -> ParsedFile:
     return _drafts("worldbank_json", rows, keyer)
 
 
+Built = tuple[int, dict[str, Any], Draft]  # row number, canonical row, its draft
+
+
 def _drafts(fmt: str, rows: list[tuple[int, dict[str, Any], dict[str, str]]],
             keyer: Keyer) -> ParsedFile:
-    drafts: dict[str, Draft] = {}
+    """One draft per record. The list repeats a firm once per address (and once more under a
+    second English name for one USCC): such rows are parts of one record, merged into the
+    first and each reported as merged (a rejection naming the row it joined and the fields it
+    differs in), so the records read and the rows rejected add up to the rows of the file."""
+    built: list[Built] = []
     rejections: list[Rejection] = []
     for index, rec, unknown in rows:
         if "__not_an_object__" in unknown:
             rejections.append(Rejection(index, f"row {index} is not an object"))
             continue
         try:
-            item = row_draft(rec, keyer, unknown)
+            built.append((index, rec, row_draft(rec, keyer, unknown)))
         except RecordError as exc:
             rejections.append(Rejection(index, f"row {index}: {exc.reason}"))
+    _split_namesakes(built)
+    kept: dict[str, Built] = {}
+    for index, rec, item in built:
+        if (first := kept.get(item.record_key)) is None:
+            kept[item.record_key] = (index, rec, item)
             continue
-        if item.record_key in drafts:  # the export repeats a firm once per address
-            fc.merge(drafts[item.record_key], item)
-        else:
-            drafts[item.record_key] = item
-    return ParsedFile(fmt=fmt, drafts=list(drafts.values()), rejections=rejections)
+        fc.merge(first[2], item)
+        rejections.append(Rejection(index, _merged(index, rec, first[0], first[1])))
+    rejections.sort(key=lambda r: r.index)
+    return ParsedFile(fmt=fmt, drafts=[d for _, _, d in kept.values()], rejections=rejections)
+
+
+def _english(item: Draft) -> str:
+    names = item.payload.get("names") or []
+    return fc.normalise(names[0]) if names else ""
+
+
+def _split_namesakes(built: list[Built]) -> None:
+    """Rows keyed by one Chinese name (no USCC) under different English names are different
+    firms, not one: the July 2025 export gives the Hebei group's Wuji County branch the Chinese
+    name of its Tang County branch, and its Niulanshan branch that of its Shunyi branch. Each
+    keeps a record of its own, keyed by its English name too. A USCC belongs to one legal
+    person, so rows sharing one stay one record whatever their English names."""
+    def by_chinese_name(item: Draft) -> bool:
+        body = item.payload
+        return bool(body.get("chinese_name")) and not body.get("uscc") and \
+            body.get("entity_type") == "firm" and not body.get("sole_trader")
+
+    english: dict[str, set[str]] = {}
+    for _, _, item in built:
+        if by_chinese_name(item):
+            english.setdefault(item.record_key, set()).add(_english(item))
+    for _, _, item in built:
+        if len(english.get(item.record_key, ())) > 1:
+            head, start = item.record_key.rsplit("|", 1)
+            item.record_key = f"{head}|{_english(item)}|{start}"[:256]
+
+
+def _merged(index: int, rec: dict[str, Any], first: int, first_rec: dict[str, Any]) -> str:
+    """Why a row is no record of its own. Names fields, never values (a value may be a
+    person's address)."""
+    differ = sorted(k for k in rec.keys() | first_rec.keys()
+                    if fc.clean(rec.get(k)) != fc.clean(first_rec.get(k)))
+    what = f"differs in {', '.join(differ)}" if differ else "a repeated row"
+    return (f"row {index}: merged into the record of row {first} (same firm and start of "
+            f"debarment; {what}), not stored on its own")
 
 
 def _redact_row(item: dict[str, Any], keyer: Keyer) -> None:
