@@ -1,7 +1,8 @@
 """The one block-page detector every source's parser asks (import and crawl alike).
 
-It began as Credit China's and gsxt's and now holds every marker the sources have shown: the Chinese WAFs (瑞数/RiverSecurity `$_ts` 412 pages, 加速乐 `__jsl_clearance` cookie
-scripts), captcha demands (image codes, geetest, sliders), the Western gateways in front of the
+It began as Credit China's and gsxt's and now holds every marker the sources have shown: the
+Chinese WAFs (瑞数/RiverSecurity `$_ts` 412 pages, 加速乐 `__jsl_clearance` cookie scripts,
+Alibaba Cloud, Yunsuo, Safedog), captcha demands (image codes, geetest, sliders), the Western gateways in front of the
 foreign lists (Cloudflare, AWS WAF, Incapsula) and what their block pages say. A block page is
 "blocked", never "not listed" and never a format error (reference/sources.md 12.4).
 
