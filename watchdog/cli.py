@@ -53,11 +53,26 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+class _QueryWithheld(logging.Filter):
+    """Log lines without URL query strings: Scrapy names the request it gave up on, and a
+    zxgk detail URL carries a listing's case number and record id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from watchdog.privacy import withhold_url_queries
+
+        message = record.getMessage()
+        cleaned = withhold_url_queries(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
 def _setup_logging() -> None:
     settings = get_settings()
     settings.log_dir.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(settings.log_dir / "watchdog.log", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.addFilter(_QueryWithheld())
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
@@ -169,6 +184,10 @@ def import_(source: str, file: Path, progress: bool) -> None:
               + _withheld(outcome.counts.withheld))
     if outcome.status == "partial":
         click.echo(f"note: {outcome.reason}{_withheld(outcome.counts.withheld)}", err=True)
+    elif outcome.counts.withheld:
+        click.echo(f"note: {outcome.counts.withheld} record(s) differ from what a crawl stored "
+                   "and were not applied: a saved file does not override a crawl (crawl again "
+                   "to update them)", err=True)
 
 
 @cli.command()

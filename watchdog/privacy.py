@@ -12,6 +12,7 @@ The redaction functions live in `privacy_text` (free text, ID shapes) and `priva
 from __future__ import annotations
 
 import hmac
+import re
 import unicodedata
 from datetime import date
 
@@ -174,6 +175,15 @@ def suppress_small(count: int, k: int = 10) -> int | None:
 
 
 URL_QUERY_WITHHELD = "?(query withheld: the response named persons)"
+
+
+_URL_QUERY = re.compile(r"(https?://[^\s?#<>\"']+)\?[^\s<>\"']*")
+
+
+def withhold_url_queries(text: str) -> str:
+    """`text` with the query string of every URL in it withheld (a crawl's log lines and error
+    messages: zxgk's detail URLs carry a listing's case number and record id)."""
+    return _URL_QUERY.sub(lambda m: m[1] + URL_QUERY_WITHHELD, text)
 
 
 def public_artifact_url(url: str | None, redacted: bool) -> str | None:

@@ -200,8 +200,21 @@ def test_record_key_stable_across_formats() -> None:
     assert detect_format(obj[0]) == "search"
 
 
-def test_zxgk_list() -> None:
+def test_a_rolling_list_page_is_an_index_not_listings() -> None:
+    # A reviewer imported a saved getPersonList page over a complete crawl: its rows replaced
+    # five full records with stubs and drew false "no lawful circumstance" findings.
     fmt, listings, rejections = _parse("synthetic_zxgk_list.json")
+    assert (fmt, listings) == ("zxgk_list", [])
+    assert [r.index for r in rejections] == [0, 1]
+    assert all("rolling list" in r.reason and "detail page" in r.reason for r in rejections)
+
+
+def test_zxgk_list_rows_with_details_are_read_as_listings() -> None:
+    obj = json.loads((FIXTURES / "synthetic_zxgk_list.json").read_text())
+    for n, row in enumerate(obj["data"]):
+        row.update(courtName="广州市越秀区人民法院", regDate="2026-01-05",
+                   publishDate=f"2026-03-0{n + 1}", disruptTypeName="违反财产报告制度")
+    fmt, listings, rejections = parse_bytes(json.dumps(obj).encode(), KEYER)
     assert (fmt, rejections) == ("zxgk_list", [])
     person, company = listings
     assert person.facts.party_type == "person" and person.facts.id_mask == "masked"

@@ -51,3 +51,30 @@ def test_a_vanished_detail_page_is_not_a_delisting(cli_env, small_mirror):
     finally:
         small_mirror.state.failure = None
     assert blocked.returncode != 0 and "blocked" in blocked.stderr and "captcha" in blocked.stderr
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("failure", ["http500", "truncated"])
+def test_a_failed_detail_page_is_reported_without_its_case(cli_env, small_mirror, failure):
+    """A detail URL carries the listing's case number and record id: the crawl's reason and
+    errors (shown on /sources and exported) and its log keep the path, not the query."""
+    from sqlalchemy import select
+
+    from watchdog.store.db import get_engine
+    from watchdog.store.tables import Crawl
+
+    assert run_cli(cli_env, "init").returncode == 0
+    common = ("--mirror", small_mirror.url, "--no-progress")
+    small_mirror.state.update(failure=failure, fail_from_page=1)
+    try:
+        result = run_cli(cli_env, "crawl", "court_dishonest", "--path", "zxgk", *common)
+    finally:
+        small_mirror.state.update(failure=None)
+    assert result.returncode != 0
+    with get_engine(cli_env["WATCHDOG_DATABASE_URL"]).connect() as conn:
+        reason, errors = conn.execute(select(Crawl.reason, Crawl.errors)).one()
+    said = " ".join([reason or "", *errors, result.stdout, result.stderr])
+    assert "disDetailNew?(query withheld" in said  # the failed page is still named
+    assert "caseCode=" not in said and "id=" not in said
+    log = Path(cli_env["WATCHDOG_HOME"]) / "logs" / "watchdog.log"
+    assert "caseCode=" not in (log.read_text(encoding="utf-8") if log.exists() else "")

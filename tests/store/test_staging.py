@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from watchdog.store.db import get_engine, migrate
-from watchdog.store.tables import Observation, ObservationChange, StagedChange
+from watchdog.store.tables import Crawl, Observation, ObservationChange, StagedChange
 from watchdog.store.writer import CrawlRecorder, ListingRow, register_source
 
 SEEN = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
@@ -61,7 +61,7 @@ def test_a_partial_crawl_leaves_stored_listings_as_a_complete_crawl_left_them(st
     before = _state(url)
     rec = _crawl(store, [_row(1, scope=None, province="湖南"), _row(2), _row(3)],  # type: ignore[arg-type]
                  status="partial")
-    assert rec.counts.changed == 1 and rec.counts.withheld == 1
+    assert rec.counts.changed == 0 and rec.counts.withheld == 1  # seen, not applied
     assert any("1 change(s) to stored listings seen but not applied" in e for e in rec.errors)
     after = _state(url)
     assert after["obs"]["case1|c1"] == before["obs"]["case1|c1"] == ("listed", "批发零售", "湖北")
@@ -122,3 +122,45 @@ def test_the_last_sighting_in_a_crawl_is_the_one_applied(store):
         fields = conn.execute(select(ObservationChange.fields)
                               .where(ObservationChange.kind == "changed")).scalar_one()
     assert fields == {"scope": ["批发零售", "丙"]}
+
+
+def _import(store: tuple[str, Path], *batches: list[ListingRow]) -> CrawlRecorder:
+    rec = CrawlRecorder(*store, "src", mode="import", origin="file:saved.json")
+    for batch in batches:
+        rec.write_batch(batch, None, seen_at=SEEN + timedelta(days=9))
+    rec.finish(covers_whole_source=False)
+    return rec
+
+
+def test_a_saved_file_does_not_override_what_a_crawl_stored(store):
+    url, _ = store
+    _crawl(store, [_row(1), _row(2)])
+    _crawl(store, [_row(1, scope="其他")])  # complete: 1 changed, 2 removed
+    # An older file: 1 as it was before, 2 still listed, 3 new.
+    rec = _import(store, [_row(1), _row(2), _row(3)])
+    assert (rec.counts.added, rec.counts.changed, rec.counts.withheld) == (1, 0, 2)
+    assert any("a saved file does not override a crawl" in e for e in rec.errors)
+    state = _state(url)
+    assert state["obs"]["case1|c1"] == ("listed", "其他", "湖北")
+    assert state["obs"]["case2|c2"][0] == "removed"
+    assert state["obs"]["case3|c3"][0] == "listed"
+    assert state["changes"] == {"added": 3, "changed": 1, "removed": 1}
+    assert state["staged"] == 0
+
+
+def test_a_saved_file_updates_what_files_put_there(store):
+    url, _ = store
+    _import(store, [_row(1)])
+    rec = _import(store, [_row(1, scope="其他")])
+    assert (rec.counts.changed, rec.counts.withheld) == (1, 0)
+    assert _state(url)["obs"]["case1|c1"][1] == "其他"
+
+
+def test_a_partial_crawl_stores_the_changes_it_made_not_those_it_saw(store):
+    url, _ = store
+    _crawl(store, [_row(1), _row(2)])
+    rec = _crawl(store, [_row(1, scope="其他"), _row(2)], status="partial")
+    assert (rec.counts.changed, rec.counts.withheld, rec.counts.unchanged) == (0, 1, 1)
+    with get_engine(url).connect() as conn:
+        changed = conn.execute(select(Crawl.changed).where(Crawl.id == rec.crawl_id)).scalar_one()
+    assert changed == 0

@@ -177,8 +177,12 @@ def test_batches_larger_than_an_old_sqlite_allows(store):
 def test_the_same_listing_twice_in_a_batch_is_one_sighting(store):
     url, _ = store
     rec = _recorder(store)
-    counts = rec.write_batch([_row(1), _row(2), _row(1, version=5)], None, seen_at=SEEN)
-    assert (counts.read, counts.added, counts.changed) == (3, 2, 0)
+    counts = rec.write_batch([_row(1), _row(2), _row(1, version=5), _row(2)], None, seen_at=SEEN)
+    assert (counts.read, counts.added, counts.changed, counts.unchanged) == (4, 2, 0, 1)
+    # The copies that differ: one is kept, the other counted as rejected, with why.
+    assert rec.counts.rejected == 1
+    assert rec.rejections == ["the same listing appears twice with different content; the "
+                              "later copy is kept"]
     with get_engine(url).connect() as conn:
         payload = conn.execute(select(Observation.payload)
                                .where(Observation.record_key == "case1|p1")).scalar()

@@ -34,6 +34,7 @@ from watchdog.parsers.court_dishonest_formats import (
     ZHIXING_LEGACY,
     ZHIXING_REASON,
     ZXGK_KEYS,
+    ZXGK_LIST,
     block_reason,
     declared_total,
     decode_body,
@@ -300,12 +301,25 @@ def parse_record(raw: object, keyer: Keyer, *, fmt: str) -> ParsedListing:
                          source_record_id=_source_id(values), unknown_fields=unknown)
 
 
+# What a row of zxgk's rolling "recently published" lists (getPersonList, getUnitList) holds: it
+# points at a listing (the crawl fetches its detail page), it is not one. Read as a listing it
+# would be a record with no circumstance, court or dates: a stub that overwrote the full record
+# and drew "no lawful circumstance" and "statutory fields missing" findings.
+ZXGK_INDEX_KEYS = frozenset({"iname", "cardNum", "caseCode", "id"})
+ZXGK_INDEX_REASON = ("a row of zxgk's rolling list (name, ID, case number, id) points at a "
+                     "listing but holds none of its details: import its detail page "
+                     "(disDetailNew) instead")
+
+
 def iter_file_records(obj: object, keyer: Keyer) -> Iterator[ParsedListing | Rejection]:
     """Every record of a parsed JSON file, parsed or rejected; `FormatError` for unknown files."""
     fmt = detect_format(obj)
     for index, raw in iter_raw_records(obj, fmt):
         if fmt == ZHIXING_LEGACY:
             yield Rejection(index, ZHIXING_REASON)
+            continue
+        if fmt == ZXGK_LIST and isinstance(raw, dict) and set(raw) <= ZXGK_INDEX_KEYS:
+            yield Rejection(index, ZXGK_INDEX_REASON)
             continue
         try:
             yield parse_record(raw, keyer, fmt=fmt)

@@ -5,7 +5,8 @@ status is known only at its end: a block, a captcha, an unknown field or a short
 on the last page. So `CrawlRecorder.write_batch` stores new listings and sightings of unchanged
 ones at once (they change nothing established), but a change to a stored listing's content, or
 a removed listing seen again, waits in `stagedchange`. `apply` makes those changes, with their
-history rows, when the crawl ends complete; `drop` discards them otherwise and says how many.
+history rows, when the crawl ends complete; `drop` discards them otherwise and says how many. An import (a saved file)
+never overrides what a crawl stored (`keep_crawled`).
 A crawl that sees the same listing twice leaves the last sighting staged, as a complete crawl
 writing batch by batch would have stored it.
 """
@@ -19,11 +20,12 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select
 
 from watchdog.store.bulk import Bulk
-from watchdog.store.tables import Observation, ObservationChange, StagedChange
+from watchdog.store.tables import Crawl, Observation, ObservationChange, StagedChange
 
 _STAGED = StagedChange.__table__
 _OBS = Observation.__table__
 _CHANGE = ObservationChange.__table__
+_CRAWL = Crawl.__table__
 _STAGE_COLUMNS = ("crawl_id", "observation_id", "at", "kind", "old_sha256", "new_sha256",
                   "fields", "values")
 _CHANGE_COLUMNS = ("observation_id", "crawl_id", "at", "kind", "old_sha256", "new_sha256",
@@ -48,6 +50,21 @@ def stage(bulk: Bulk, crawl_id: int, at: datetime, changes: list[Staged]) -> Non
     bulk.insert(_STAGED, _STAGE_COLUMNS,
                 [(crawl_id, obs_id, at, kind, old, new, fields, values)
                  for obs_id, kind, old, new, fields, values in changes])
+
+
+def keep_crawled(conn: Connection, crawl_id: int) -> int:
+    """Drop what an import staged for listings a crawl stored or removed; return how many.
+
+    A saved file is a snapshot of unknown date: applied over a crawl, an old file would undo
+    the crawl's changes and bring back listings it found removed. Files update only what files
+    put there."""
+    crawled = (select(_OBS.c.id).join(_CRAWL, _CRAWL.c.id == _OBS.c.last_crawl_id)
+               .where((_CRAWL.c.mode != "import") | _OBS.c.removed_crawl_id.is_not(None)))
+    where = (_STAGED.c.crawl_id == crawl_id) & _STAGED.c.observation_id.in_(crawled)
+    count = conn.execute(select(func.count()).select_from(_STAGED).where(where)).scalar_one()
+    if count:
+        conn.execute(delete(_STAGED).where(where))
+    return int(count)
 
 
 def apply(conn: Connection, crawl_id: int) -> int:

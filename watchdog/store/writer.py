@@ -114,6 +114,7 @@ class CrawlRecorder:
         self.engine = get_engine(url)
         self.artifacts_dir = artifacts_dir
         self.source_id = source_id
+        self.mode = mode
         self.counts = Counts()
         self.rejections: list[str] = []
         self.unknown_fields: dict[str, int] = {}
@@ -207,8 +208,19 @@ class CrawlRecorder:
                     seen_at: datetime | None = None) -> Counts:
         seen_at = seen_at or now_utc()
         batch = Counts(read=len(rows))
-        # The same listing twice in one batch is one sighting; the later copy wins.
-        unique = {row.record_key: row for row in rows}
+        # The same listing twice in one batch is one sighting; the later copy wins. The other
+        # copy is counted too, so the summary adds up: unchanged when it is the same record,
+        # rejected (with a reason) when the two differ.
+        unique: dict[str, ListingRow] = {}
+        for row in rows:
+            earlier = unique.get(row.record_key)
+            if earlier is not None:
+                if _content(earlier) == _content(row):
+                    batch.unchanged += 1
+                else:
+                    self.reject("the same listing appears twice with different content; the "
+                                "later copy is kept")
+            unique[row.record_key] = row
         if not unique:
             self.counts.add(batch)
             return batch
@@ -275,7 +287,8 @@ class CrawlRecorder:
                 bulk.update_in(_OBS, {"last_seen": seen_at, "last_crawl_id": crawl}, "id",
                                unchanged_ids)
             bulk.insert(_CHANGE, _CHANGE_COLUMNS, changes, processed=("at", "fields"))
-        batch.added, batch.changed, batch.unchanged = len(added), len(pending), len(unchanged_ids)
+        batch.added, batch.changed = len(added), len(pending)
+        batch.unchanged += len(unchanged_ids)
         self.counts.add(batch)
         return batch
 
@@ -326,14 +339,16 @@ class CrawlRecorder:
         finished = now_utc()
         with self.engine.begin() as conn:
             self._flush_artifacts(conn)
-            if self._status == "complete":
-                staging.apply(conn, self.crawl_id)
+            if self._status != "complete":
+                self._withhold(staging.drop(conn, self.crawl_id),
+                               f"{self._status}: {{n}} change(s) to stored listings seen but not "
+                               "applied (only a complete crawl changes them)")
             else:
-                self.counts.withheld = staging.drop(conn, self.crawl_id)
-                if self.counts.withheld:
-                    self.errors.append(
-                        f"{self._status}: {self.counts.withheld} change(s) to stored listings "
-                        "seen but not applied (only a complete crawl changes them)")
+                if self.mode == "import":
+                    self._withhold(staging.keep_crawled(conn, self.crawl_id),
+                                   "{n} record(s) differ from what a crawl stored: a saved file "
+                                   "does not override a crawl (crawl again to update them)")
+                staging.apply(conn, self.crawl_id)
             if self._status == "complete" and covers_whole_source:
                 self.counts.removed = self._mark_removed(conn, finished)
             table = Crawl.__table__
@@ -346,6 +361,14 @@ class CrawlRecorder:
                 field_fill=self.field_fill))
         return CrawlOutcome(self.crawl_id, self.source_id, self._status, self._reason,
                             self.counts, self.rejections)
+
+    def _withhold(self, count: int, note: str) -> None:
+        """Changes seen and not applied: counted apart, not as changed (the crawl row keeps what
+        was done), and said among the crawl's errors."""
+        if count:
+            self.counts.withheld += count
+            self.counts.changed -= count
+            self.errors.append(note.format(n=count))
 
     def _mark_removed(self, conn: Connection, at: datetime) -> int:
         table = Observation.__table__
@@ -360,6 +383,10 @@ class CrawlRecorder:
                     [(i, self.crawl_id, bound, "removed", None, None, empty) for i in gone],
                     processed=("at", "fields"))
         return len(gone)
+
+
+def _content(row: ListingRow) -> str:
+    return row.content_sha256 or payload_sha256(row.payload)
 
 
 def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
