@@ -50,15 +50,18 @@ def match_rows(ctx: Context) -> Iterator[dict[str, Any]]:
 HISTORY_TABLES = (
     Table("changes", "Every change between crawls, oldest first, as /changes shows it (of every "
           "crawl, whatever its status: see crawl_status): listings "
-          "added, changed, removed (absent from a complete crawl only) and relisted. Companies "
+          "added, changed, removed (absent from a complete crawl only) and relisted; a partial, "
+          "blocked or failed crawl only adds. Companies "
           "are named with their case numbers; a change to a person's listing gives no name, "
           "case number, keyed hash, province or court, and only the values of categories and "
           "dates (other changed fields are named, their values empty: a place beside a date "
           "narrows a listing to one person).", columns(
               ("change_id", "integer", "Change id"),
               ("crawl_id", "integer", "Crawl or import that saw it (see crawls)"),
-              ("crawl_status", "string", "That crawl's status: complete, partial, blocked or "
-                                         "failed (/changes shows complete crawls unless asked)"),
+              ("crawl_status", "string", "That crawl's status: complete, partial, blocked, "
+                                         "failed or running (a crawl that did not end complete "
+                                         "only adds listings; /changes shows every status, as "
+                                         "here, unless asked for status=complete)"),
               ("at", "datetime", f"When {WHEN}"),
               ("kind", "string", "added, changed, removed or relisted"),
               ("source_id", "string", "Source"),

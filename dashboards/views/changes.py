@@ -1,10 +1,14 @@
 """What changed between crawls, per source: additions, changes, removals and relistings.
 
 Removals come only from complete crawls (a blocked or partial crawl never removes anything),
-so every "removed" here was absent from a crawl that read the whole list. By default only
-complete crawls' changes are shown: a partial or blocked crawl's records are real, but a
-layout change or a half-read list makes them a poor picture of what changed (`status` shows
-them on request, and `crawl=N` shows that crawl whatever its status).
+so every "removed" here was absent from a crawl that read the whole list. Only a crawl that
+ends complete changes a stored listing (`watchdog/store/staging.py`): a partial, blocked or
+failed crawl adds the listings it found new and nothing else. Those additions are in the
+store, and the next complete crawl sees them as already there, so by default every crawl's
+history is shown, each crawl labelled with its status: hiding the others hid additions that no
+complete crawl reports (960 of a layout-changed day-2 crawl). `status=complete` narrows it to
+complete crawls, and `crawl=N` shows that crawl whatever its status. `watchdog export` holds
+the same rows.
 
 A person's row names no province or court (`queries_history.public_change`): counted per
 place, such rows would give back the small cells the aggregate pages suppress.
@@ -33,9 +37,8 @@ def changes() -> Table:
     sources = values("source", [s["source_id"] for s in site_state()["sources"]])
     kinds = values("kind", history.CHANGE_KINDS)
     crawl_id = _crawl_param()
-    asked = values("status", FINAL_STATUSES + ("running",))
-    # A crawl asked for by number is shown whatever its status.
-    statuses = asked or (() if crawl_id is not None else ("complete",))
+    # No status asked for: every crawl's, as in the store's history (see the docstring).
+    statuses = values("status", FINAL_STATUSES + ("running",))
     page, per_page = paging()
     eng = engine()
     rows, total = history.changes(eng, crawl_id=crawl_id, kinds=kinds, page=page,
@@ -46,7 +49,7 @@ def changes() -> Table:
                        "statuses_shown": list(statuses) or ["any"],
                        "crawls_not_shown": history.hidden_crawls(eng, sources, statuses),
                        "filters": {"source": list(sources), "kind": list(kinds),
-                                   "status": list(asked),
+                                   "status": list(statuses),
                                    "crawl": [crawl_id] if crawl_id is not None else []}})
 
 

@@ -1,4 +1,12 @@
-"""The overview: headline numbers, four charts, and the current audit in one sentence."""
+"""The overview: headline numbers, four charts, and the current audit in one sentence.
+
+The headline counts listings still on the list, and so do the listing charts beside it: a
+chart that also counted removed listings put 20,087 persons by province next to a headline of
+19,541 currently listed, and more "no lawful circumstance" listings than the audit, which
+checks current listings, had findings. Removed listings are a headline number of their own;
+by month, province or circumstance they are one click away on /lists (`?status=removed`),
+whose chart and twins count them, rather than a second series drawn beside current ones.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +22,16 @@ from watchdog.store import queries
 
 bp = Blueprint("overview", __name__)
 
+# What each listing chart counts, in its title (on /lists the filters decide; here, always the
+# listings still on the list).
+CURRENT = queries.ListFilter(status=("listed",))
+CURRENT_WHAT = "Current listings"
+CHART_TITLES = {
+    "chart-month": "Current listings by month of publication",
+    "chart-province": "Current listings by province",
+    "chart-circumstance": "Current listings by circumstance (2017 Provisions, Art. 1)",
+}
+
 
 def headline_rows(head: dict[str, Any], run: dict[str, Any] | None) -> list[dict[str, Any]]:
     rows = [
@@ -23,10 +41,11 @@ def headline_rows(head: dict[str, Any], run: dict[str, Any] | None) -> list[dict
         ("companies_listed", "Listings of companies, currently listed", head["companies_listed"]),
         ("companies_removed", "Listings of companies, removed since first seen",
          head["companies_removed"]),
-        ("provinces", "Provinces with listings", head["provinces"]),
-        ("courts", "Enforcing courts with listings", head["courts"]),
-        ("first_month", "Earliest month of publication", head["first_month"]),
-        ("last_month", "Latest month of publication", head["last_month"]),
+        ("provinces", "Provinces with current listings", head["provinces"]),
+        ("courts", "Enforcing courts with current listings", head["courts"]),
+        ("first_month", "Earliest month of publication of a current listing",
+         head["first_month"]),
+        ("last_month", "Latest month of publication of a current listing", head["last_month"]),
     ]
     if run is not None:
         rows += [("audit_checked", "Court-list listings checked by the current audit",
@@ -42,16 +61,17 @@ def headline_rows(head: dict[str, Any], run: dict[str, Any] | None) -> list[dict
 def overview() -> Table:
     allow_params()
     eng, k = engine(), k_threshold()
-    everything = queries.ListFilter()
     head = cached(queries.headline, eng, k)
     run = queries.current_audit_run(eng)
     by_check = cached(queries.findings_by_check, eng, run["id"]) if run else []
-    series = {f"by_{by}": cached(queries.listing_counts, eng, by, everything, k)
+    # Current listings, as the headline counts them and as the audit checked them.
+    series = {f"by_{by}": cached(queries.listing_counts, eng, by, CURRENT, k)
               for by in ("month", "province", "circumstance")}
     figures = {
-        "chart-month": charts.listings_by_month(series["by_month"]),
-        "chart-province": charts.listings_by_province(series["by_province"]),
-        "chart-circumstance": charts.listings_by_circumstance(series["by_circumstance"]),
+        "chart-month": charts.listings_by_month(series["by_month"], CURRENT_WHAT),
+        "chart-province": charts.listings_by_province(series["by_province"], CURRENT_WHAT),
+        "chart-circumstance": charts.listings_by_circumstance(series["by_circumstance"],
+                                                              CURRENT_WHAT),
     }
     if by_check:
         figures["chart-checks"] = charts.findings_by_check(by_check)
@@ -64,8 +84,9 @@ def overview() -> Table:
         # The series the charts draw and the findings per check: the JSON twin carries every
         # figure the page shows (person counts suppressed as on the page).
         meta={"headline": head, "audit_run": _run_meta(run), "series": series,
-              "by_check": by_check},
-        context={"figures": figures, "audit_sentence": audit_sentence})
+              "series_filter": CURRENT.as_query(), "by_check": by_check},
+        context={"figures": figures, "audit_sentence": audit_sentence,
+                 "chart_titles": CHART_TITLES})
 
 
 def _run_meta(run: dict[str, Any] | None) -> dict[str, Any] | None:

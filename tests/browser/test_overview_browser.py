@@ -104,7 +104,7 @@ def test_overview_draws_its_charts_locally_and_cleanly(page, base_url):
     assert charts.count() >= 3
     assert page.locator(".js-plotly-plot .main-svg").count() >= 3
     titles = page.locator(".js-plotly-plot .gtitle").all_text_contents()
-    assert "Listings by province" in titles, titles
+    assert "Current listings by province" in titles, titles
     assert page.locator("#synthetic-banner").is_visible()
     # Hover over the tallest bar (first province) so plotly's hover code runs under the CSP too.
     plot_area = page.locator("#chart-province .nsewdrag").first

@@ -61,32 +61,52 @@ def test_source_detail_shows_scheduled_runs_of_its_job(client, app):
     assert "HTTP 412 block page" in client.get(f"/sources/{source_id}").get_data(as_text=True)
 
 
-def test_changes_show_complete_crawls_unless_others_are_asked_for(tmp_path):
+def test_changes_show_every_crawls_history_with_its_status(tmp_path):
+    """A partial crawl's additions are in the store, and the complete crawl after it finds them
+    already there: shown complete crawls only, the additions were on no row of /changes."""
     from dashboards import create_app
-    from tests.dashboards.conftest import _company, build_store
+    from tests.dashboards.conftest import _company, build_store, listing_rows
     from watchdog.store.writer import CrawlRecorder
 
     store = build_store(tmp_path, audit=False)
-    # A crawl that read one page with a new layout: its records changed, but it is partial.
-    partial = CrawlRecorder(store.url, store.artifacts_dir, "court_dishonest")
+    # Day 2, a changed layout: one new listing and one changed one, and the crawl is partial.
+    new = _company(50, "广东", "c1", "全部未履行")
     changed = _company(0, "北京", "c1", "全部未履行")
     changed.payload["publish_date"] = "2023-06-01"
-    partial.write_batch([changed], store.artifact_sha)
+    partial = CrawlRecorder(store.url, store.artifacts_dir, "court_dishonest")
+    partial.write_batch([new, changed], store.artifact_sha)
     partial.finish(covers_whole_source=True, status="partial", reason="layout changed")
+    # Day 2 again, complete: the new listing is already stored, so it adds nothing.
+    still = [r for r in listing_rows() if r.record_key not in ("p34", "p35")]
+    complete = CrawlRecorder(store.url, store.artifacts_dir, "court_dishonest")
+    complete.write_batch([*still, new], store.artifact_sha)
+    complete.finish(covers_whole_source=True)
     client = create_app(store.url, store.artifacts_dir, TESTING=True).test_client()
 
     shown = client.get("/changes.json").get_json()
-    assert partial.crawl_id not in {r["crawl_id"] for r in shown["rows"]}
-    assert {c["status"] for c in shown["by_crawl"]} == {"complete"}
-    assert shown["crawls_not_shown"] == {"partial": 1}
+    by_crawl = {c["crawl_id"]: c for c in shown["by_crawl"]}
+    assert by_crawl[partial.crawl_id]["status"] == "partial"
+    assert {k: by_crawl[partial.crawl_id][k] for k in ("added", "changed", "removed")} == {
+        "added": 1, "changed": 0, "removed": 0}  # its change to a stored listing was dropped
+    assert complete.crawl_id not in by_crawl  # it changed nothing
+    rows = [r for r in shown["rows"] if r["crawl_id"] == partial.crawl_id]
+    assert [(r["kind"], r["crawl_status"], r["company_code"]) for r in rows] == [
+        ("added", "partial", "91110000MA00000050")]
+    assert shown["crawls_not_shown"] == {} and shown["statuses_shown"] == ["any"]
     page = client.get("/changes").get_data(as_text=True)
-    assert "1 partial crawl" in page and "status=complete&amp;status=partial" in page
+    assert 'id="statuses-note"' in page and "complete crawls only" in page
+    assert '<span class="status status-partial">partial</span></td><td>added' in page
+    assert "status=complete" in page
 
-    both = client.get("/changes.json?status=complete&status=partial").get_json()
-    rows = [r for r in both["rows"] if r["crawl_id"] == partial.crawl_id]
-    assert [r["kind"] for r in rows] == ["changed"] and rows[0]["company_code"] == "91110000MA00000000"
-    assert both["crawls_not_shown"] == {}
+    # Complete crawls only, on request: the partial crawl is counted as not shown, one click away.
+    only = client.get("/changes.json?status=complete").get_json()
+    assert {c["status"] for c in only["by_crawl"]} == {"complete"}
+    assert partial.crawl_id not in {r["crawl_id"] for r in only["rows"]}
+    assert only["crawls_not_shown"] == {"partial": 1}
+    page = client.get("/changes?status=complete").get_data(as_text=True)
+    assert "1 partial crawl" in page and "status=complete&amp;status=partial" in page
     # Asked for by number, a crawl is shown whatever its status.
     one = client.get(f"/changes.json?crawl={partial.crawl_id}").get_json()["rows"]
     assert [r["crawl_id"] for r in one] == [partial.crawl_id]
     assert client.get("/changes.json?status=finished").status_code == 400
+

@@ -241,15 +241,23 @@ def person_table(engine: Engine, by: str, filt: ListFilter, k: int) -> dict[str,
 
 
 def headline(engine: Engine, k: int) -> dict[str, Any]:
+    """Listings of persons and companies, current and removed; the provinces, courts and months
+    of publication of the current ones, which the overview's charts count beside them."""
     base = OBS.c.source_id == LIST_SOURCE
     listed = OBS.c.status == "listed"
+
+    def of_current(column: Column[Any]) -> ColumnElement[Any]:
+        return case((listed, column))  # NULL for a removed listing: not counted, not min/max
+
     stmt = select(
         func.coalesce(func.sum(case(((OBS.c.party_type == "person") & listed, 1), else_=0)), 0),
         func.coalesce(func.sum(case(((OBS.c.party_type == "person") & ~listed, 1), else_=0)), 0),
         func.coalesce(func.sum(case(((OBS.c.party_type == "company") & listed, 1), else_=0)), 0),
         func.coalesce(func.sum(case(((OBS.c.party_type == "company") & ~listed, 1), else_=0)), 0),
-        func.count(distinct(OBS.c.province)), func.count(distinct(OBS.c.court)),
-        func.min(OBS.c.publish_month), func.max(OBS.c.publish_month)).where(base)
+        func.count(distinct(of_current(OBS.c.province))),
+        func.count(distinct(of_current(OBS.c.court))),
+        func.min(of_current(OBS.c.publish_month)),
+        func.max(of_current(OBS.c.publish_month))).where(base)
     with engine.connect() as conn:
         p_listed, p_removed, c_listed, c_removed, provinces, courts, first, last = (
             conn.execute(stmt).one())
