@@ -7,14 +7,16 @@ result names the citation and evidence grade it rests on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import lru_cache
+from types import MappingProxyType
 
 from pydantic import BaseModel, ConfigDict
 
 from watchdog.model.facts import ListingFacts
-from watchdog.model.phrases import split_phrases
-from watchdog.model.schema import Evidence, ListRegime, Sourced, Wording
+from watchdog.model.phrases import normalise_phrase, phrase_index, split_phrases
+from watchdog.model.schema import Circumstance, Evidence, ListRegime, Sourced, Wording
 from watchdog.model.workdays import add_working_days_with_basis
 
 LEGAL_REP_EXCLUSION = "legal_rep_of_defaulting_company"
@@ -64,8 +66,27 @@ class Verdict(BaseModel):
 
 
 def circumstance_of(regime: ListRegime, phrase: str) -> str | None:
-    """The circumstance id a published phrase stands for, or None if it is not a known phrase."""
-    return regime.circumstance_for_phrase(phrase)
+    """The circumstance id a published phrase stands for, or None if it is not a known phrase.
+
+    A phrase the regime lists for a circumstance names it; so does any statutory wording of it
+    (either instrument: the portal kept publishing 2013 wording after 2017) and a wording that
+    names only some of its listed means. Comparison is on `normalise_phrase` keys, so width,
+    punctuation, whitespace, 的 and a leading 被执行人 or 其他 do not matter.
+    """
+    declared = regime.circumstance_for_phrase(phrase)
+    if declared is not None:
+        return declared
+    key = normalise_phrase(phrase)
+    return _wording_index(regime.circumstances).get(key) if key else None
+
+
+@lru_cache(maxsize=16)
+def _wording_index(circumstances: tuple[Circumstance, ...]) -> Mapping[str, str]:
+    # Keyed on the circumstances themselves (frozen, hashable): built once per regime, and a
+    # regime loaded afresh with other wordings gets its own index.
+    texts = [(c.id, text) for c in circumstances
+             for text in (*c.phrases, *(w.text_zh for w in c.wordings))]
+    return MappingProxyType(phrase_index(texts))
 
 
 def verdict(
@@ -179,7 +200,7 @@ def _match(regime: ListRegime, published: Iterable[str]) -> tuple[list[str], lis
     found: set[str] = set()
     unmatched: list[str] = []
     for phrase in split_phrases(published):
-        cid = regime.circumstance_for_phrase(phrase)
+        cid = circumstance_of(regime, phrase)
         if cid is None:
             if phrase not in unmatched:
                 unmatched.append(phrase)

@@ -39,7 +39,11 @@ _WHITESPACE = re.compile(r"\s+")
 _WIDTH_TABLE = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0xFF01, 0xFF5F)
                 if chr(cp) not in _KEEP_FULL_WIDTH} | {0x3000: " ", 0x00A0: " "}
 _WIDE = re.compile("[\u3000\u00a0\uff01-\uff5e]")
-_CIRCUMSTANCE_SPLIT = re.compile(r"[,，;；\n]")
+# Where one disruptTypeName joins several circumstances: commas and semicolons in either width
+# (and the small forms ﹐﹔), and line breaks. The same characters as the model's SEPARATORS
+# (watchdog.model.phrases; not imported, so parsers of other sources do not load the model):
+# stored phrases and verdicts must split alike.
+_CIRCUMSTANCE_SPLIT = re.compile(r"[,，﹐;；﹔\r\n]")
 
 
 def _date_error(value: object) -> ValueError:
@@ -174,8 +178,9 @@ def parse_sex(value: object) -> str | None:
 def split_circumstances(value: object) -> list[str]:
     """Split the published circumstances (失信情形) into phrases.
 
-    Splits on , ， ; ； and line breaks only: 、 occurs inside the official phrases themselves
-    (以伪造证据、暴力、威胁等方法妨碍、抗拒执行的), so splitting on it would break them apart.
+    Splits on , ， ; ； (and the small forms ﹐ ﹔) and line breaks only: 、 occurs inside the
+    official phrases themselves (以伪造证据、暴力、威胁等方法妨碍、抗拒执行的), so splitting on it
+    would break them apart. Each part is kept as published; matching normalises it later.
     """
     text = clean_text(value)
     if text is None:
