@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from dashboards.views._cache import cached
 from watchdog.store import queries
+from watchdog.store.artifacts import read_artifact
 from watchdog.store.db import get_engine
 
 LICENCE = {
@@ -115,3 +116,14 @@ def rate_text(hits: int, n: int, noun: str = "listings") -> str:
 
     low, high = wilson_interval(hits, n)
     return (f"{hits:,} of {n:,} {noun} ({hits / n:.0%}, 95% CI {low:.0%}–{high:.0%})")
+
+
+def checked_bytes(sha: str) -> bytes:
+    """An artifact's stored bytes, checked against their address; a plain 404 or 500 otherwise
+    (the raw view and the record excerpt both serve only bytes that match their hash)."""
+    try:
+        return read_artifact(artifacts_dir(), sha)
+    except FileNotFoundError:
+        abort(404, "this store has the artifact's record but not its file")
+    except ValueError as exc:  # the bytes on disk no longer match their address
+        abort(500, str(exc))

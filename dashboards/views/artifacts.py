@@ -6,6 +6,8 @@ page must not run in our origin. A response that named natural persons is stored
 the redacted copy still holds their case numbers, dates, ages and amounts, which lead back to
 them at the court: its bytes are served to signed-in administrators only (`/admin/artifacts/`),
 and the public sees its record and hashes, enough to check any independent copy.
+A company's listing on such a page is shown on its own, with what can name a person withheld,
+at `/artifacts/<sha>/record/<observation_id>` (`evidence`, registered here on this blueprint).
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from typing import Any
 
 from flask import Blueprint, Response, abort
 
-from dashboards.views._common import allow_params, artifacts_dir, engine
+from dashboards.views import evidence
+from dashboards.views._common import allow_params, checked_bytes, engine
 from dashboards.views._twins import Table, twin_routes
 from watchdog.store import queries
-from watchdog.store.artifacts import read_artifact
 
 bp = Blueprint("artifacts", __name__)
 
@@ -62,12 +64,7 @@ def raw(sha: str) -> Response:
 def serve(sha: str, found: dict[str, Any] | None = None) -> Response:
     """The stored bytes, checked against their address (for this page and for /admin)."""
     found = found or _lookup(sha)
-    try:
-        data = read_artifact(artifacts_dir(), sha)
-    except FileNotFoundError:
-        abort(404, "this store has the artifact's record but not its file")
-    except ValueError as exc:  # the bytes on disk no longer match their address
-        abort(500, str(exc))
+    data = checked_bytes(sha)
     declared = (found["content_type"] or "").lower()
     mimetype = "application/json" if "json" in declared else "text/plain"
     match = CHARSET.search(declared)
@@ -80,3 +77,4 @@ def serve(sha: str, found: dict[str, Any] | None = None) -> Response:
 
 
 twin_routes(bp, "/artifacts/<string(length=64):sha>", artifact)
+twin_routes(bp, evidence.RULE, evidence.record)

@@ -2,6 +2,8 @@
 archived artifact it rests on; rates per check and per province carry Wilson intervals.
 
 A finding about a person names no place and no listing (see `watchdog.audit.public_findings`).
+A company's finding links to its own record in the archived response (`evidence_url`, see
+`evidence`); a person's has none, only the artifact's hashes.
 Under a place filter only findings about companies are listed and counted; the persons' are
 given as one suppressed number, `person_findings`, with the reason beside it.
 """
@@ -25,6 +27,7 @@ from dashboards.views._common import (
     values,
 )
 from dashboards.views._twins import Table, twin_routes
+from dashboards.views.evidence import evidence_url
 from watchdog.audit.public_findings import public_finding
 from watchdog.store import queries
 from watchdog.store import queries_findings as pf
@@ -34,6 +37,9 @@ bp = Blueprint("findings", __name__)
 COLUMNS = ["finding_id", "check_id", "severity", "rule", "citation", "evidence", "summary",
            "province", "court", "party_type", "company_name", "case_code", "observation_id",
            "artifact_sha256", "regime_id", "regime_version"]
+# The twins' columns: the export's findings table has COLUMNS (tests compare the two), and a
+# link into this site is the site's own addition.
+TWIN_COLUMNS = [*COLUMNS, "evidence_url"]
 EVIDENCE_GRADES = {
     "verified": "read in the primary source",
     "secondary": "from a reliable secondary source",
@@ -59,7 +65,7 @@ def findings() -> Table:
     if run is not None:
         found, total = pf.findings(eng, run["id"], checks=checks, severities=severities,
                                    provinces=provinces, page=page, size=per_page)
-        rows = [public_finding(row) for row in found]
+        rows = [_with_evidence(public_finding(row)) for row in found]
         k = k_threshold()
         grid = cached(pf.person_grid, eng, run["id"], k)
         if provinces:
@@ -73,7 +79,7 @@ def findings() -> Table:
                      if run["checked"] and row["court_list"] else None}
                     for row in cached(queries.findings_by_check, eng, run["id"])]
     return Table(
-        name="findings", template="findings.html", columns=COLUMNS, rows=rows,
+        name="findings", template="findings.html", columns=TWIN_COLUMNS, rows=rows,
         meta={"audit_run": _run_meta(run),
               "filters": {"check": list(checks), "severity": list(severities),
                           "province": list(provinces)},
@@ -83,6 +89,12 @@ def findings() -> Table:
         context={"citations": citations(), "evidence_grades": EVIDENCE_GRADES,
                  "figures": {"chart-checks": charts.findings_by_check(by_check)}
                  if by_check else {}})
+
+
+def _with_evidence(row: dict[str, Any]) -> dict[str, Any]:
+    row["evidence_url"] = evidence_url(row)
+    row.pop("record_source", None)
+    return row
 
 
 def _run_meta(run: dict[str, Any] | None) -> dict[str, Any] | None:

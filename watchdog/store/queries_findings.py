@@ -59,7 +59,10 @@ def finding_select() -> Select[Any]:
                   OBS.c.party_type, case((is_company, SUBJ.c.name)).label("company_name"),
                   case((is_company, OBS.c.payload["case_code"].as_string())).label("case_code"),
                   FIND.c.observation_id, FIND.c.artifact_sha256, REGIME.c.regime_id,
-                  REGIME.c.version.label("regime_version"), is_person().label("is_person"))
+                  REGIME.c.version.label("regime_version"), is_person().label("is_person"),
+                  # The source of a company's listing, for its evidence link (the views know
+                  # which sources' records can be shown); none for a person.
+                  case((is_company & ~is_person(), OBS.c.source_id)).label("record_source"))
 
 
 def findings(engine: Engine, run_id: int, *, checks: tuple[str, ...] = (),
