@@ -35,7 +35,7 @@ def _pages(n_pages: int = 4, size: int = 25) -> list[bytes]:
 
 
 def _comparable(result: object) -> tuple:
-    rows = [(r.record_key, r.subject, r.payload, r.facets, r.source_record_id, r.content_sha256,
+    rows = [(r.record_key, r.subject, r.payload_dict(), r.facets, r.source_record_id, r.content_sha256,
              r.payload_json) for r in result.rows]  # type: ignore[attr-defined]
     return (result.archived, rows, result.rejections, result.unknown_fields,  # type: ignore[attr-defined]
             result.field_fill, result.error)  # type: ignore[attr-defined]
@@ -190,3 +190,14 @@ def test_a_page_worker_starts_without_the_database_libraries():
              "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'alembic', 'scrapy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_row_crosses_processes_without_its_payload_dict_and_decodes_it_again(tmp_path) -> None:
+    import pickle
+
+    row = work_page(_pages(1)[0], Keyer(SECRET), REGIME, True, tmp_path).rows[0]
+    sent = pickle.loads(pickle.dumps(row))
+    assert sent.payload is None and sent.payload_json == row.payload_json
+    assert sent.payload_dict() == row.payload  # the same payload, from its text
+    with_dict = pickle.dumps(dict(vars(row)))  # what went across before: the dict and its text
+    assert len(pickle.dumps(row)) < len(with_dict) - len(pickle.dumps(row.payload)) // 2

@@ -6,6 +6,7 @@ Every command has `--help`; on failure it prints one line starting `error:` and 
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 import os
 import subprocess
@@ -78,7 +79,38 @@ def _setup_logging() -> None:
     root.setLevel(logging.WARNING)
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """A group whose commands in `watchdog.commands` are imported when they are run or listed,
+    not when the program starts: `watchdog crawl` no longer loads the model (SciPy, the
+    regimes: half a second) that only `score` and `simulate` use."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.lazy:
+            return super().get_command(ctx, name)
+        module, attribute = self.lazy[name].rsplit(".", 1)
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command):  # pragma: no cover - a wrong path above
+            raise TypeError(f"{self.lazy[name]} is not a click command")
+        return command
+
+
+LAZY_COMMANDS = {
+    "score": "watchdog.commands.model_commands.score_command",
+    "simulate": "watchdog.commands.model_commands.simulate_command",
+    "jobs": "watchdog.commands.jobs_commands.jobs_group",
+    "admin": "watchdog.commands.jobs_commands.admin_group",
+    "match": "watchdog.commands.match_commands.match_command",
+}
+
+
+@click.group(cls=LazyGroup, lazy=LAZY_COMMANDS)
 def cli() -> None:
     """Scorewatch: model, scrape, audit and publish social-scoring systems."""
 
@@ -281,17 +313,6 @@ def demo(host: str, port: int, rebuild: bool) -> None:
 def run_cli_subprocess(args: list[str], env: dict[str, str] | None = None) -> int:
     """Run `python -m watchdog ARGS` in a fresh process (each crawl needs its own reactor)."""
     return subprocess.call([sys.executable, "-m", "watchdog", *args], env=env)
-
-
-def _register_commands() -> None:
-    from watchdog.commands import admin_group, jobs_group, score_command, simulate_command
-    from watchdog.commands.match_commands import match_command
-
-    for command in (score_command, simulate_command, jobs_group, admin_group, match_command):
-        cli.add_command(command)
-
-
-_register_commands()
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from tests.conftest import running_mirror
 from watchdog.cli import cli
-from watchdog.commands import admin_group, jobs_group
+from watchdog.commands.jobs_commands import admin_group, jobs_group
 from watchdog.jobs_runs import recent_runs
 from watchdog.sources import list_sources
 from watchdog.store.admin_tables import password_ok

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from watchdog.commands import score_command, simulate_command
+from watchdog.commands.model_commands import score_command, simulate_command
 
 RONGCHENG = {"events": [{"code": "bank_arrears_month", "count": 3}, {"code": "sued_found_in_breach"}]}
 FICO = {"dimensions": {"payment_history": 0.8, "amounts_owed": 0.6, "length_of_history": 0.5,

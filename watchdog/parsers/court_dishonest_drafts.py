@@ -13,7 +13,7 @@ def to_draft(parsed: court.ParsedListing) -> Draft:
     from watchdog.ingest import listing_row  # ingest imports the model; keep parsers light
 
     row = listing_row(parsed, REGIME_ID)
-    return Draft(record_key=row.record_key, subject=row.subject, payload=row.payload,
+    return Draft(record_key=row.record_key, subject=row.subject, payload=row.payload_dict(),
                  facets=row.facets, source_record_id=row.source_record_id,
                  unknown_fields=dict(parsed.unknown_fields),
                  fields_present=list(parsed.facts.fields_present))

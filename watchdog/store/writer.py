@@ -247,7 +247,7 @@ class CrawlRecorder:
             pending: list[tuple[int, str, str, str, ListingRow]] = []
             crawl = self.crawl_id
             for key, row in unique.items():
-                sha = row.content_sha256 or payload_sha256(row.payload)
+                sha = row.content_sha256 or payload_sha256(row.payload_dict())
                 prior = existing.get(key)
                 if prior is not None and prior[1] == sha and prior[2] == "listed":
                     unchanged_ids.append(prior[0])
@@ -257,7 +257,8 @@ class CrawlRecorder:
                     kind = "relisted" if status == "removed" else "changed"
                     pending.append((obs_id, kind, old_sha, sha, row))
                     continue
-                payload = text(row.payload_json or json.dumps(row.payload)) if text else row.payload
+                payload = (text(row.payload_json or json.dumps(row.payload_dict())) if text
+                           else row.payload_dict())
                 inserts.setdefault(tuple(row.facets), []).append(
                     (self.source_id, key, "listed", seen, crawl, subject_ids[row.subject["key"]],
                      row.source_record_id, payload, sha, *row.facets.values(), seen, crawl,
@@ -268,9 +269,9 @@ class CrawlRecorder:
                 # Not applied yet: only a crawl that ends complete changes a stored listing.
                 old_payloads = self._payloads(conn, [p[0] for p in pending])
                 staging.stage(bulk, crawl, seen_at, [
-                    (obs_id, kind, old_sha, sha, _diff(old_payloads[obs_id], row.payload),
+                    (obs_id, kind, old_sha, sha, _diff(old_payloads[obs_id], row.payload_dict()),
                      {"subject_id": subject_ids[row.subject["key"]],
-                      "source_record_id": row.source_record_id, "payload": row.payload,
+                      "source_record_id": row.source_record_id, "payload": row.payload_dict(),
                       "content_sha256": sha, **row.facets,
                       "artifact_sha256": row.artifact_sha256 or artifact_sha256})
                     for obs_id, kind, old_sha, sha, row in pending])
@@ -386,7 +387,7 @@ class CrawlRecorder:
 
 
 def _content(row: ListingRow) -> str:
-    return row.content_sha256 or payload_sha256(row.payload)
+    return row.content_sha256 or payload_sha256(row.payload_dict())
 
 
 def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
