@@ -69,24 +69,31 @@ def _persons_companies(rows: Sequence[dict[str, Any]], title: str, *,
     return pio.to_json(fig, validate=True)
 
 
-# `what` names the listings counted ("Listings", or "Current listings" where a page counts only
-# those still on the list whatever its filters say).
+_BY = {"month": "by month of publication", "province": "by province",
+       "circumstance": "by circumstance (2017 Provisions, Art. 1)"}
+
+
+def listing_title(by: str, what: str = "Listings") -> str:
+    """A listing chart's title; `what` names the listings counted ("Listings", or "Current
+    listings" where a page counts only those still on the list whatever its filters say)."""
+    return f"{what} {_BY[by]}"
+
+
 def listings_by_month(rows: Sequence[dict[str, Any]], what: str = "Listings") -> str:
     dated = [row for row in rows if row["value"]]  # a month not recorded has no place in time
-    return _persons_companies(dated, f"{what} by month of publication", months=True)
+    return _persons_companies(dated, listing_title("month", what), months=True)
 
 
 def listings_by_province(rows: Sequence[dict[str, Any]], what: str = "Listings") -> str:
     ordered = sorted(rows, key=lambda r: -(r["companies"] + (r["persons"]
                                                              if isinstance(r["persons"], int)
                                                              else 0)))
-    return _persons_companies(ordered, f"{what} by province")
+    return _persons_companies(ordered, listing_title("province", what))
 
 
 def listings_by_circumstance(rows: Sequence[dict[str, Any]], what: str = "Listings") -> str:
     # The labels are sentences, so the bars lie down and the labels read left to right.
-    return _persons_companies(rows, f"{what} by circumstance (2017 Provisions, Art. 1)",
-                              horizontal=True)
+    return _persons_companies(rows, listing_title("circumstance", what), horizontal=True)
 
 
 def findings_by_check(rows: Sequence[dict[str, Any]]) -> str:

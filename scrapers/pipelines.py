@@ -26,10 +26,6 @@ from watchdog.store.writer import CrawlRecorder, ListingRow, register_source
 BATCH_ROWS = 2000
 
 
-def _as_is(text: str) -> str:
-    return text
-
-
 class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -81,7 +77,7 @@ class StorePipeline:
                 defer=True)
         # A source naming persons is fetched by URLs that can name a case (zxgk's disDetailNew
         # ?id=…&caseCode=…): its messages, which /sources and the export show, keep no query.
-        said = withhold_url_queries if self.manifest.contains_persons else _as_is
+        said = withhold_url_queries if self.manifest.contains_persons else str
         if item.blocked:
             self.recorder.degrade("blocked", said(item.blocked))
         if item.error:

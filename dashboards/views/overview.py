@@ -26,11 +26,8 @@ bp = Blueprint("overview", __name__)
 # listings still on the list).
 CURRENT = queries.ListFilter(status=("listed",))
 CURRENT_WHAT = "Current listings"
-CHART_TITLES = {
-    "chart-month": "Current listings by month of publication",
-    "chart-province": "Current listings by province",
-    "chart-circumstance": "Current listings by circumstance (2017 Provisions, Art. 1)",
-}
+CHART_TITLES = {f"chart-{by}": charts.listing_title(by, CURRENT_WHAT)
+                for by in ("month", "province", "circumstance")}
 
 
 def headline_rows(head: dict[str, Any], run: dict[str, Any] | None) -> list[dict[str, Any]]:

@@ -19,12 +19,11 @@ from twisted.python.failure import Failure
 
 from scrapers.items import PageItem
 from watchdog.config import get_settings, load_secret
+from watchdog.parsers.blocks import BLOCK_STATUSES
 from watchdog.parsers.errors import BlockedError, FormatError
 from watchdog.parsers.registry import parser_for
 from watchdog.privacy import Keyer
 from watchdog.sources import load_manifest
-
-BLOCK_STATUSES = {403: "HTTP 403 refused", 412: "HTTP 412 block page", 429: "HTTP 429 rate limit"}
 
 
 class SourceSpider(Spider):

@@ -9,17 +9,12 @@ from typing import Any
 
 import pytest
 
+from tests.model.test_verdict import C1, C2, C4, C5, C6
 from watchdog.mirror.generator import NOT_LAWFUL
 from watchdog.model import ListingFacts, circumstance_of, load_regime, verdict
 from watchdog.model.phrases import normalise_phrase, phrase_index, split_phrases
 from watchdog.model.schema import ListRegime
 
-C1 = "c1_ability_but_refuses"
-C2 = "c2_obstruct_by_forgery_violence_threat"
-C3 = "c3_evade_by_sham_litigation_or_asset_transfer"
-C4 = "c4_violate_asset_reporting"
-C5 = "c5_violate_spending_restriction"
-C6 = "c6_refuse_settlement_agreement"
 ABILITY = "有履行能力而拒不履行生效法律文书确定义务"
 FORCE = "以伪造证据、暴力、威胁等方法妨碍、抗拒执行"
 

@@ -65,6 +65,9 @@ _BLOCK_MARKERS: tuple[tuple[str, str, str], ...] = tuple(
         ("rate limit exceeded", "rate limit page", "say"),
         ("captcha", "captcha demand", "word"),
     ))
+# HTTP statuses that are a refusal, not an error: blocked, never "not listed" (the spiders
+# read them from the response; a parser from a saved page whose title is only the status).
+BLOCK_STATUSES = {403: "HTTP 403 refused", 412: "HTTP 412 block page", 429: "HTTP 429 rate limit"}
 _HTML_START = re.compile(r"^\s*(<!doctype|<html|<head|<body|<script|<meta|<title)", re.I)
 _HIDDEN = re.compile(r"<(script|style|noscript|template)\b[^>]*>.*?</\1\s*>|<!--.*?-->",
                      re.I | re.S)

@@ -25,9 +25,8 @@ from stdnum.cn import uscc as uscc_std
 from watchdog.parsers.base import Draft, company_key, subject
 from watchdog.parsers.common import clean_text, normalise_case_code, normalise_width, parse_date
 from watchdog.parsers.credit_china_values import (
-    ID_TOKEN,
-    PHONE_TOKEN,
     WITHHELD,
+    kind_token,
     redact_phones,
     strike_elsewhere,
     unknown_value,
@@ -174,7 +173,7 @@ def _keep_extra(out: Mapped, key: str, label: str | None, raw: object,
     if kind == "withheld":
         entry["value"] = WITHHELD if _text(raw) else None
     elif kind in ("id", "phone"):
-        entry["value"] = ID_TOKEN if kind == "id" else PHONE_TOKEN
+        entry["value"] = kind_token(kind)
     elif kind == "person" and isinstance(raw, str):
         name = raw.strip()
         if strike_elsewhere(name):

@@ -19,8 +19,8 @@ from typing import Any
 from watchdog.parsers.credit_china_records import _resolve, person_name_like, scrub
 from watchdog.parsers.credit_china_values import (
     ID_TOKEN,
-    PHONE_TOKEN,
     WITHHELD,
+    kind_token,
     redact_phones,
     strike_elsewhere,
     unknown_value,
@@ -123,10 +123,8 @@ def _value(key: str, value: str, labels: dict[str, str], keyer: Keyer, names: li
 def _unknown(key: str, value: str, labels: dict[str, str], keyer: Keyer, names: list[str]) -> str:
     """A column the parser does not know, replaced as the parser replaces it in `extra`."""
     kind = unknown_value(key, labels.get(key), value)
-    if kind == "withheld":
-        return WITHHELD
-    if kind in ("id", "phone"):
-        return ID_TOKEN if kind == "id" else PHONE_TOKEN
+    if (token := kind_token(kind)) is not None:
+        return token
     if kind == "person":
         if strike_elsewhere(value.strip()):
             names.append(value.strip())
@@ -149,7 +147,7 @@ def _unknown_other(key: str, value: Any, labels: dict[str, str], keyer: Keyer,
     if isinstance(value, bool):
         return value
     kind = unknown_value(key, labels.get(key), value)
-    return {"withheld": WITHHELD, "id": ID_TOKEN, "phone": PHONE_TOKEN}.get(kind or "", value)
+    return kind_token(kind) or value
 
 
 def _is_code(text: str) -> bool:

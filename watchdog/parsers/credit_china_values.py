@@ -95,6 +95,12 @@ def redact_phones(text: str) -> str:
     return _PHONE.sub(PHONE_TOKEN, text)
 
 
+def kind_token(kind: str | None) -> str | None:
+    """The token that replaces an unknown column's value of this kind (`unknown_value`), or
+    None when the value is kept or keyed as a person."""
+    return {"withheld": WITHHELD, "id": ID_TOKEN, "phone": PHONE_TOKEN}.get(kind or "")
+
+
 def unknown_value(key: str, label: str | None, value: object) -> str | None:
     """What a value of a column we do not know must become (the parser and the archive agree):
     "withheld" under a person's label whatever it holds, "id" or "phone" when it is one,

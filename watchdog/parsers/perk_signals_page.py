@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from lxml.etree import _Element
 
-from watchdog.parsers.blocks import challenge_reason
+from watchdog.parsers.blocks import BLOCK_STATUSES, challenge_reason
 from watchdog.parsers.errors import BlockedError, FormatError
 
 MAX_REF = 120  # the page part of a record key (keys are at most 256 characters)
@@ -35,8 +35,6 @@ _SOURCE_LINE = re.compile(r"(?:来源|出处|Source)\s*[:：]\s*([^\s|｜，,。
 _TRACKING = re.compile(r"^(utm_\w+|spm|scm|from|share\w*|isappinstalled|ref)$", re.I)
 # Scripts that only a JS challenge page carries (the cookie it sets, the form it posts).
 _STATUS_TITLE = re.compile(r"^\s*(\d{3})\b")
-# The statuses the spiders also treat as a refusal (scrapers/spiders/base.py BLOCK_STATUSES).
-_BLOCK_STATUS = {"403": "HTTP 403 refusal", "412": "HTTP 412 block", "429": "HTTP 429 rate limit"}
 
 
 def raise_if_challenge(doc: _Element, title: str, visible: str) -> None:
@@ -51,8 +49,8 @@ def raise_if_challenge(doc: _Element, title: str, visible: str) -> None:
     status = _STATUS_TITLE.match(title)
     if status and len(visible) < 200:  # "412", "403 Forbidden" and next to nothing else
         code = status.group(1)
-        if code in _BLOCK_STATUS:
-            raise BlockedError(f"{_BLOCK_STATUS[code]} page instead of the partner page")
+        if int(code) in BLOCK_STATUSES:
+            raise BlockedError(f"{BLOCK_STATUSES[int(code)]} instead of the partner page")
         if code[0] in "45":
             raise FormatError(f"an HTTP {code} error page, not a partner page")
 

@@ -247,7 +247,7 @@ class CrawlRecorder:
             pending: list[tuple[int, str, str, str, ListingRow]] = []
             crawl = self.crawl_id
             for key, row in unique.items():
-                sha = row.content_sha256 or payload_sha256(row.payload_dict())
+                sha = _content(row)
                 prior = existing.get(key)
                 if prior is not None and prior[1] == sha and prior[2] == "listed":
                     unchanged_ids.append(prior[0])
