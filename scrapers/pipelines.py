@@ -11,6 +11,7 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 
 from scrapers.items import PageItem
 from watchdog.config import get_settings, load_secret
@@ -19,7 +20,7 @@ from watchdog.ingest import draft_rows, listing_rows
 from watchdog.privacy import Keyer, withhold_url_queries
 from watchdog.progress import Progress
 from watchdog.sources import load_manifest
-from watchdog.store.writer import CrawlRecorder, ListingRow, register_source
+from watchdog.store.writer import CrawlRecorder, ListingRow, register_source, write_failure
 
 # Observations are written a few thousand at a time, whatever the page size: one transaction
 # per 50-record page cost more than the rows themselves.
@@ -32,6 +33,7 @@ class StorePipeline:
         self.recorder: CrawlRecorder | None = None
         self.pending: list[ListingRow] = []
         self.pending_keys: set[str] = set()
+        self.write_failed = False
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -115,9 +117,21 @@ class StorePipeline:
 
     def _flush(self) -> None:
         assert self.recorder is not None
-        if self.pending:
-            self.recorder.write_batch(self.pending, None)
-            self.pending, self.pending_keys = [], set()
+        if not self.pending:
+            return
+        rows, self.pending, self.pending_keys = self.pending, [], set()
+        if self.write_failed:
+            return  # the crawl is stopping as failed: nothing more is written
+        try:
+            self.recorder.write_batch(rows, None)
+        except Exception as exc:
+            # The batch's listings were not seen to be updated: the crawl must not end
+            # complete (it would take them as gone). Fail it, say why, and stop fetching.
+            self.write_failed = True
+            self.recorder.degrade("failed", write_failure(exc))
+            engine = self.crawler.engine
+            if engine is not None and engine.spider is not None:
+                deferred_from_coro(engine.close_spider_async(reason="store_write_failed"))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.recorder is None:

@@ -92,3 +92,31 @@ def test_an_import_of_a_file_without_records_fails_saying_so(sqlite_env, tmp_pat
     assert result.returncode == 1 and "the file holds no record" in result.stderr
     assert result.stdout.strip().splitlines()[-1] == (
         "court_dishonest: read 0, added 0, changed 0, unchanged 0, rejected 0")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("sample", ["disDetail_unit_2014.json", "jsonl"])
+def test_an_import_the_store_refuses_ends_failed_saying_why(sqlite_env, tmp_path, sample):
+    """A write the store refuses leaves a crawl row that says failed and why, never one that
+    stays "running" forever."""
+    from sqlalchemy import select
+
+    from watchdog.store.db import get_engine
+    from watchdog.store.tables import Crawl
+
+    assert run_cli(sqlite_env, "init").returncode == 0
+    path = SAMPLES / sample
+    if sample == "jsonl":  # the streamed path
+        path = tmp_path / "details.jsonl"
+        path.write_bytes((SAMPLES / "disDetail_unit_2014.json").read_bytes().replace(b"\n", b"")
+                         + b"\n")
+    url = sqlite_env["WATCHDOG_DATABASE_URL"]
+    with get_engine(url).begin() as conn:
+        conn.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON observation "
+                             "BEGIN SELECT RAISE(ABORT, 'the store refused the write'); END")
+    result = run_cli(sqlite_env, "import", "court_dishonest", str(path), "--no-progress")
+    assert "writing to the store failed" in _one_error_line(result)
+    with get_engine(url).connect() as conn:
+        crawl = conn.execute(select(Crawl).order_by(Crawl.id.desc()).limit(1)).one()
+    assert crawl.status == "failed" and crawl.finished_at is not None
+    assert "the store refused the write" in crawl.reason

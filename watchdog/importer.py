@@ -18,6 +18,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from watchdog import jsontext
 from watchdog.evidence import prepare
 from watchdog.gcwork import bulk_work, tune_for_bulk_work
@@ -28,7 +30,7 @@ from watchdog.privacy import Keyer, redact_record_json
 from watchdog.progress import Progress
 from watchdog.sources import Manifest
 from watchdog.store.artifacts import write_artifact_stream
-from watchdog.store.writer import CrawlOutcome, CrawlRecorder, ListingRow
+from watchdog.store.writer import CrawlOutcome, CrawlRecorder, ListingRow, write_failure
 
 BATCH = 5000
 # Below this a pool of worker processes costs more to start than it saves.
@@ -62,6 +64,10 @@ def import_file(manifest: Manifest, path: Path, *, database_url: str, artifacts_
                 _import_whole(recorder, manifest, path, keyer, bar)
     except (BlockedError, FormatError, ValueError) as exc:
         return _refused(recorder, manifest, exc)
+    except SQLAlchemyError as exc:
+        # Batches before it stay (an import never marks anything removed); the row says why.
+        return recorder.finish(covers_whole_source=False, status="failed",
+                               reason=write_failure(exc))
     finally:
         bar.close()
     return _finished(recorder)
@@ -280,9 +286,14 @@ def import_other(manifest: Manifest, path: Path, *, database_url: str, artifacts
             recorder.degrade("partial", f"{len(stored)} record(s) already stored were left as "
                                         f"they are: {parsed.only_new}")
     bar = Progress(f"{manifest.id} import", enabled=progress)
-    for start in range(0, len(drafts), BATCH):
-        chunk = drafts[start:start + BATCH]
-        recorder.write_batch(draft_rows(recorder, chunk, sha), sha)
-        bar.update(len(chunk), total=len(drafts))
-    bar.close()
+    try:
+        for start in range(0, len(drafts), BATCH):
+            chunk = drafts[start:start + BATCH]
+            recorder.write_batch(draft_rows(recorder, chunk, sha), sha)
+            bar.update(len(chunk), total=len(drafts))
+    except SQLAlchemyError as exc:
+        return recorder.finish(covers_whole_source=False, status="failed",
+                               reason=write_failure(exc))
+    finally:
+        bar.close()
     return _finished(recorder)

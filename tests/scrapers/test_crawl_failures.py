@@ -76,3 +76,30 @@ def test_failure_switch_keeps_earlier_data(baseline, tmp_path, mirror, failure, 
     assert listed >= before[0]
     if failure == "layout":
         assert "newRiskLevel" in crawl.unknown_fields
+
+
+def test_store_write_failure_fails_the_crawl_and_removes_nothing(baseline, tmp_path, mirror):
+    """A batch the store refuses (here a trigger, as a full disk or a lock timeout would) must
+    not leave a crawl that looks complete: the listings in that batch were not seen to be
+    updated, and a complete crawl would mark them removed."""
+    home = tmp_path / "home"
+    shutil.copytree(baseline, home)
+    env = _env(home)
+    url = env["WATCHDOG_DATABASE_URL"]
+    listed_before, _, hashes_before = _snapshot(url)
+    with get_engine(url).begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER refuse_new BEFORE INSERT ON observation "
+            "BEGIN SELECT RAISE(ABORT, 'the store refused the write'); END")
+    mirror.state.day, mirror.state.failure = 2, None  # day 2 adds listings: inserts fail
+    result = run_cli(env, "crawl", "court_dishonest", "--mirror", mirror.url, "--no-progress")
+
+    assert result.returncode != 0
+    with get_engine(url).connect() as conn:
+        crawl = conn.execute(select(Crawl).order_by(Crawl.id.desc()).limit(1)).one()
+    assert crawl.status == "failed"
+    assert "writing to the store failed" in crawl.reason
+    assert "the store refused the write" in crawl.reason
+    listed, removed, hashes = _snapshot(url)
+    assert removed == 0, "a crawl whose writes failed marked listings as removed"
+    assert listed == listed_before and hashes >= hashes_before

@@ -47,6 +47,14 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+def write_failure(exc: BaseException) -> str:
+    """The reason a crawl failed when the store refused one of its batches: the driver's first
+    line (the rest repeats the statement and its values)."""
+    said = (str(exc).strip().splitlines() or [""])[0][:200]
+    return (f"writing to the store failed ({type(exc).__name__}: {said}); the batches after it "
+            "were not written")
+
+
 def payload_sha256(payload: dict[str, Any]) -> str:
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
