@@ -18,9 +18,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, request
 
-from dashboards.views._common import allow_params, engine, page_info, paging, site_state, values
+from dashboards.views._common import (
+    allow_params,
+    engine,
+    page_info,
+    paging,
+    positive_int,
+    site_state,
+    values,
+)
 from dashboards.views._twins import Table, twin_routes
 from watchdog.store import queries_history as history
 from watchdog.store.writer import FINAL_STATUSES
@@ -54,12 +62,11 @@ def changes() -> Table:
 
 
 def _crawl_param() -> int | None:
-    raw = request.args.get("crawl")
-    if raw is None:
+    if request.args.get("crawl") is None:
         return None
-    if not raw.isdigit() or int(raw) < 1:
-        abort(400, "crawl must be a positive whole number (a crawl id from /sources)")
-    return int(raw)
+    # A crawl id is a database integer: the same checks as any page number (ASCII digits,
+    # within 64 bits), so "²" or a 20-digit number is a 400, not a 500.
+    return positive_int("crawl", 1, 2**63 - 1)
 
 
 def changed_fields_text(row: dict[str, Any]) -> str:

@@ -149,7 +149,8 @@ def test_suppress_grid_holds_back_a_second_cell():
     "/lists?page=0", "/lists?page=-1", "/lists?page=abc", "/lists?page=1&page=2",
     "/lists?per_page=5000", "/lists?sort=name", "/lists/persons?by=name",
     "/findings?check=nope", "/findings?severity=apocalyptic", "/sources?page=1.5",
-    "/lists.json?province=火星", "/api/v1/findings?check=nope"])
+    "/lists.json?province=火星", "/api/v1/findings?check=nope",
+    "/changes?crawl=99999999999999999999", "/changes.json?crawl=%C2%B2", "/changes?crawl=0"])
 def test_bad_queries_are_refused_with_a_reason(client, query):
     response = client.get(query)
     assert response.status_code == 400
