@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
+import random
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -362,3 +364,46 @@ def test_the_json_twins_carry_the_series_their_charts_draw(client):
     assert index["by_check"] and all("check_id" in r for r in index["by_check"])
     lists = client.get("/lists.json?province=北京").get_json()
     assert lists["series"]["by_month"] and all("persons" in r for r in lists["series"]["by_month"])
+
+
+def test_suppress_grid_leaves_no_small_cell_pinned_by_its_labels_and_a_shown_total():
+    # Found by review: "<10" and "≥10" in a row of 11 are 1 and 10; two "<10" in a column
+    # whose hidden cells add up to 18 are 9 and 9.
+    shown = suppress_grid([[1, 10, 11], [20, 30, 50], [21, 40, 61]], 10)
+    assert shown[0][2] == "≥10"  # the row's total goes too: nothing else is left to hide
+    shown = suppress_grid([[9], [9], [40], [351], [409]], 10)
+    assert shown[:3] == [["<10"], ["<10"], ["≥10"]] and shown[-1] == [409]
+    # Fifteen months of one person each, all "<10", under a total of 15: the total goes.
+    assert suppress_grid([[1]] * 15 + [[15]], 10)[-1] == ["≥10"]
+
+
+def _feasible(line: list, k: int) -> dict[int, set[int]]:
+    """Brute force: every value each "<k" cell of a line can take, given the labels and the
+    shown total (the line's last cell)."""
+    *parts, total = line
+    hidden = [i for i, v in enumerate(parts) if isinstance(v, str)]
+    rest = total - sum(v for v in parts if not isinstance(v, str))
+    ranges = [range(1, k) if parts[i].startswith("<") else range(k, max(k, rest) + 1)
+              for i in hidden]
+    out: dict[int, set[int]] = {i: set() for i in hidden if parts[i].startswith("<")}
+    for combo in itertools.product(*ranges):
+        if sum(combo) == rest:
+            for i, v in zip(hidden, combo, strict=True):
+                if i in out:
+                    out[i].add(v)
+    return out
+
+
+def test_no_line_of_a_suppressed_grid_gives_a_small_cell_away():
+    rng = random.Random(7)
+    for _ in range(300):
+        body = [[rng.choice([0, 1, 2, 5, 9, 10, 12, 30]) for _ in range(3)] for _ in range(3)]
+        rows = [row + [sum(row)] for row in body]
+        grid = rows + [[sum(col) for col in zip(*rows, strict=True)]]
+        shown = suppress_grid(grid, 10)
+        lines = shown + [list(col) for col in zip(*shown, strict=True)]
+        for line in lines:
+            if isinstance(line[-1], str):
+                continue  # the total is not shown: the line gives no sum
+            for cell, values in _feasible(line, 10).items():
+                assert len(values) > 1, (grid, shown, line, cell, values)

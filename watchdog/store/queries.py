@@ -9,6 +9,7 @@ worked out by subtracting the others from a total.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -98,26 +99,59 @@ def suppress_grid(grid: list[list[int]], k: int) -> list[list[Count]]:
 
     Each row and each column is a sum constraint, so one hidden cell alone in it can be
     recovered by subtraction; the smallest other non-zero cell of that line is hidden too
-    (shown "≥k", which stays true), until no line has a lone hidden cell.
+    (shown "≥k", which stays true), until no line has a lone hidden cell. Two hidden cells can
+    still give one away with the labels: "<10" and "≥10" in a row of 11 are 1 and 10, and two
+    "<10" in a row whose hidden sum is 18 are 9 and 9. So a line whose shown total pins a small
+    hidden cell to one value (`_pins_a_small_cell`) has one more cell hidden: its smallest
+    other non-zero cell, or, with none left, its total.
     """
     cells = {(r, c): v for r, row in enumerate(grid) for c, v in enumerate(row)}
     primary = {cell for cell, v in cells.items() if 0 < v < k}
     hidden = set(primary)
     nrows, ncols = len(grid), max((len(row) for row in grid), default=0)
+    # In every line the total is the last cell (rows end in the total column, columns in the
+    # total row).
     lines = ([[(r, c) for c in range(ncols) if (r, c) in cells] for r in range(nrows)]
              + [[(r, c) for r in range(nrows) if (r, c) in cells] for c in range(ncols)])
     changed = True
     while changed:
         changed = False
         for line in lines:
-            if sum(cell in hidden for cell in line) != 1:
-                continue
-            others = [cell for cell in line if cell not in hidden and cells[cell] > 0]
-            if others:
-                hidden.add(min(others, key=lambda cell: (cells[cell], cell)))
+            n_hidden = sum(cell in hidden for cell in line)
+            if n_hidden == 1:
+                others = [cell for cell in line if cell not in hidden and cells[cell] > 0]
+                if others:
+                    hidden.add(min(others, key=lambda cell: (cells[cell], cell)))
+                    changed = True
+            elif n_hidden and _pins_a_small_cell(line, cells, primary, hidden, k):
+                others = [cell for cell in line[:-1] if cell not in hidden and cells[cell] > 0]
+                hidden.add(min(others, key=lambda cell: (cells[cell], cell)) if others
+                           else line[-1])
                 changed = True
     return [[(f"<{k}" if (r, c) in primary else f"≥{k}") if (r, c) in hidden else v
              for c, v in enumerate(row)] for r, row in enumerate(grid)]
+
+
+def _pins_a_small_cell(line: list[tuple[int, int]], cells: dict[tuple[int, int], int],
+                       primary: set[tuple[int, int]], hidden: set[tuple[int, int]],
+                       k: int) -> bool:
+    """Whether a reader who knows the line's shown total and what the labels say (a "<k" cell
+    is 1..k-1, a "≥k" cell at least k) can work out a hidden small cell's exact value."""
+    if len(line) < 2 or line[-1] in hidden:
+        return False  # a lone cell, or a line whose total is not shown: no sum to use
+    parts = line[:-1]
+    rest = cells[line[-1]] - sum(cells[cell] for cell in parts if cell not in hidden)
+    low = {cell: 1 if cell in primary else k for cell in parts if cell in hidden}
+    high = {cell: k - 1 if cell in primary else math.inf for cell in low}
+    sum_low, sum_high = sum(low.values()), sum(high.values())
+    for cell in low:
+        if cell not in primary:
+            continue
+        least = max(1, rest - (sum_high - high[cell]))
+        most = min(k - 1, rest - (sum_low - low[cell]))
+        if least >= most:
+            return True
+    return False
 
 
 def _suppress_column(rows: list[dict[str, Any]], total: int, k: int) -> Count:
