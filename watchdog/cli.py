@@ -215,11 +215,8 @@ def import_(source: str, file: Path, progress: bool) -> None:
         _fail(f"{source}: import {outcome.status}: {outcome.reason}"
               + _withheld(outcome.counts.withheld))
     if outcome.status == "partial":
-        click.echo(f"note: {outcome.reason}{_withheld(outcome.counts.withheld)}", err=True)
-    elif outcome.counts.withheld:
-        click.echo(f"note: {outcome.counts.withheld} record(s) differ from what a crawl stored "
-                   "and were not applied: a saved file does not override a crawl (crawl again "
-                   "to update them)", err=True)
+        # Records a crawl stored that the file would change are among the rejections above.
+        click.echo(f"note: {outcome.reason}", err=True)
 
 
 @cli.command()

@@ -58,9 +58,16 @@ def test_parse_date_rejects(value: object) -> None:
         parse_date(value)
 
 
-def test_parse_date_error_names_the_value() -> None:
-    with pytest.raises(ValueError, match="not-a-date"):
+def test_parse_date_error_shows_the_shape_of_the_value_not_its_letters_or_digits() -> None:
+    with pytest.raises(ValueError, match="'xxx-x-xxxx'"):
         parse_date("not-a-date")
+    with pytest.raises(ValueError, match="'2019年13月01日'"):
+        parse_date("2019年13月01日")
+    # A name or an ID number in a shifted column is not repeated.
+    with pytest.raises(ValueError, match="'某某某年'"):
+        parse_date("黎浩佳年")
+    with pytest.raises(ValueError, match="'#{18}'"):
+        parse_date("130102198801012315")
 
 
 def _midnight_epoch(day: date) -> int:

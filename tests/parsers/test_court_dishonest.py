@@ -190,11 +190,11 @@ def test_baidu_keys_are_unknown_in_other_formats() -> None:
 
 def test_record_key_stable_across_formats() -> None:
     _, baidu, _ = _parse("synthetic_baidu_6899.json")
-    _, search, _ = _parse("synthetic_search.json")
+    obj = json.loads((FIXTURES / "synthetic_search.json").read_text())
+    search = [parse_record(row, KEYER, fmt="search") for row in obj[0]["result"]]
     assert [item.record_key for item in baidu] == [item.record_key for item in search]
     assert search[0].facts.fields_present == ["name", "id_number", "case_no"]
     assert search[1].facts.fields_present == ["name", "org_code", "case_no"]
-    obj = json.loads((FIXTURES / "synthetic_search.json").read_text())
     assert declared_total(obj, "search") == 2
     # The unwrapped page dict is the same format.
     assert detect_format(obj[0]) == "search"
@@ -357,3 +357,24 @@ def test_detect_format_of_every_sample() -> None:
 def test_age_band() -> None:
     assert [age_band(a) for a in (None, 0, 17, 18, 29, 30, 45, 59, 60, 90)] == [
         None, None, "<18", "18-29", "18-29", "30-39", "40-49", "50-59", "60+", "60+"]
+
+
+def test_search_result_rows_are_pointers_not_listings() -> None:
+    # Found by review: a saved search page imported after a Baidu page replaced both full
+    # records with stubs (no court, dates, circumstances or duty).
+    fmt, listings, rejections = _parse("synthetic_search.json")
+    assert (fmt, listings) == ("search", [])
+    assert [r.index for r in rejections] == [0, 1]
+    assert all("search results" in r.reason and "detail page" in r.reason for r in rejections)
+
+
+def test_a_rejection_never_quotes_a_name_or_an_id_from_a_shifted_column() -> None:
+    record = {"iname": "黎浩佳", "caseCode": "(2019)冀0102执3021号", "cardNum": "1301021988****2315",
+              "sexy": "男", "partyTypeName": "580"}
+    for key, value in (("regDate", "黎浩佳年"), ("age", "黎浩佳"), ("partyTypeName", "黎浩佳"),
+                       ("publishDate", "130102198801012315")):
+        with pytest.raises(RecordError) as info:
+            parse_record({**record, key: value}, KEYER, fmt="detail")
+        reason = info.value.reason
+        assert "黎" not in reason and "浩" not in reason and "1988" not in reason, reason
+        assert key in reason

@@ -164,3 +164,35 @@ def test_a_partial_crawl_stores_the_changes_it_made_not_those_it_saw(store):
     with get_engine(url).connect() as conn:
         changed = conn.execute(select(Crawl.changed).where(Crawl.id == rec.crawl_id)).scalar_one()
     assert changed == 0
+
+
+def _adds_up(rec: CrawlRecorder) -> bool:
+    c = rec.counts
+    return c.read == c.added + c.changed + c.unchanged + c.rejected
+
+
+def test_a_file_that_agreed_with_a_crawl_does_not_open_the_way_for_the_next_file(store):
+    # Found by review: an import that saw a crawled listing unchanged took over its last
+    # sighting, and the next file then overwrote what the crawl had stored.
+    url, _ = store
+    _crawl(store, [_row(1), _row(2)])
+    agreed = _import(store, [_row(1), _row(2)])
+    assert agreed.counts.unchanged == 2 and _adds_up(agreed)
+    rec = _import(store, [_row(1, scope="其他"), _row(2)])
+    assert (rec.counts.changed, rec.counts.withheld) == (0, 1)
+    assert _state(url)["obs"]["case1|c1"][1] == "批发零售"
+    with get_engine(url).connect() as conn:
+        modes = set(conn.execute(select(Crawl.mode).join(
+            Observation, Observation.last_crawl_id == Crawl.id)).scalars())
+    assert modes == {"crawl"}  # the files' sightings did not stand in for the crawl's
+
+
+def test_withheld_changes_are_counted_as_rejected_with_the_reason(store):
+    _crawl(store, [_row(1), _row(2)])
+    rec = _import(store, [_row(1, scope="其他"), _row(2), _row(3)])
+    assert (rec.counts.read, rec.counts.added, rec.counts.unchanged, rec.counts.rejected) == (
+        3, 1, 1, 1)
+    assert _adds_up(rec)
+    assert any("a saved file does not override a crawl" in r for r in rec.rejections)
+    partial = _crawl(store, [_row(1, scope="其他"), _row(2)], status="partial")
+    assert partial.counts.rejected == 1 and _adds_up(partial)

@@ -46,9 +46,25 @@ _WIDE = re.compile("[\u3000\u00a0\uff01-\uff5e]")
 _CIRCUMSTANCE_SPLIT = re.compile(r"[,，﹐;；﹔\r\n]")
 
 
+_NAME_LIKE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff·]")
+_LONG_NUMBER = re.compile(r"[0-9*Xx]{6,}")
+_LATIN = re.compile(r"[A-Za-z]")
+_DATE_WORDS = frozenset("年月日号")
+
+
+def quoted_shape(value: object, limit: int = 30) -> str:
+    """A value for a rejection reason, quoted without what could name a person: Chinese
+    characters (a name in the wrong column) read 某, Latin letters x and long numbers (an ID)
+    #, so '黎浩佳年' reads '某某某年', 'JOHN DOE' 'xxxx xxx', and the shape that failed shows."""
+    text = "" if value is None else str(value).strip()[:limit]
+    text = _LONG_NUMBER.sub(lambda m: "#" * len(m[0]), text)
+    text = _LATIN.sub("x", text)
+    return repr(_NAME_LIKE.sub(lambda m: m[0] if m[0] in _DATE_WORDS else "某", text))
+
+
 def _date_error(value: object) -> ValueError:
-    shown = repr(value)
-    return ValueError(f"unrecognised date: {shown[:60]}")
+    # Shape only: a name or an ID in a shifted column must not reach the rejection's text.
+    return ValueError(f"unrecognised date: {quoted_shape(value, 60)}")
 
 
 def _checked(year: int, month: int, day: int, value: object) -> date:

@@ -25,12 +25,14 @@ from watchdog.parsers.common import (
     normalise_width,
     parse_date,
     parse_sex,
+    quoted_shape,
     split_circumstances,
 )
 from watchdog.parsers.court_dishonest_formats import (
     BAIDU,
     BAIDU_KEYS,
     FORMATS,
+    SEARCH,
     ZHIXING_LEGACY,
     ZHIXING_REASON,
     ZXGK_KEYS,
@@ -136,7 +138,7 @@ def _party_type(values: dict[str, object], sex: str | None, age: int, card: str,
     """
     raw = _text(values.get("partyTypeName"))
     if raw and raw not in _PERSON_TYPES:
-        raise RecordError(f"unknown partyTypeName {raw[:10]!r}")
+        raise RecordError(f"unknown partyTypeName {quoted_shape(raw, 10)}")
     published = _PERSON_TYPES.get(raw)
     person_evidence = sex is not None or age > 0 or looks_like_resident_id(card)
     company_evidence = _is_company_code(card) or (not card and (bool(rep) or is_org_name(name)))
@@ -153,7 +155,7 @@ def _parse_date_field(values: dict[str, object], key: str) -> date | None:
     try:
         return parse_date(values.get(key))
     except ValueError:
-        raise RecordError(f"unrecognised {key} {_text(values.get(key))[:30]!r}") from None
+        raise RecordError(f"unrecognised {key} {quoted_shape(values.get(key))}") from None
 
 
 def _performed_date(*texts: str | None) -> date | None:
@@ -218,7 +220,7 @@ def parse_record(raw: object, keyer: Keyer, *, fmt: str) -> ParsedListing:
     try:
         age = int(age_raw) if age_raw else 0
     except ValueError:
-        raise RecordError(f"age is not a number ({age_raw[:10]!r})") from None
+        raise RecordError(f"age is not a number ({quoted_shape(age_raw, 10)})") from None
     card = _card(values.get("cardNum"))
     card = "" if card == "暂无" else card
     rep = clean_field(values.get("businessEntity"))
@@ -309,6 +311,12 @@ ZXGK_INDEX_KEYS = frozenset({"iname", "cardNum", "caseCode", "id"})
 ZXGK_INDEX_REASON = ("a row of zxgk's rolling list (name, ID, case number, id) points at a "
                      "listing but holds none of its details: import its detail page "
                      "(disDetailNew) instead")
+# A row of the search's answer (searchSX) is the same kind of pointer, and as a listing it did
+# the same harm: imported after a Baidu page, it replaced full records with stubs.
+SEARCH_INDEX_REASON = ("a row of zxgk's search results (name, ID, case number, id) points at a "
+                       "listing but holds none of its details: import its detail page "
+                       "(disDetailNew) instead")
+_INDEX_REASONS = {ZXGK_LIST: ZXGK_INDEX_REASON, SEARCH: SEARCH_INDEX_REASON}
 
 
 def iter_file_records(obj: object, keyer: Keyer) -> Iterator[ParsedListing | Rejection]:
@@ -318,8 +326,8 @@ def iter_file_records(obj: object, keyer: Keyer) -> Iterator[ParsedListing | Rej
         if fmt == ZHIXING_LEGACY:
             yield Rejection(index, ZHIXING_REASON)
             continue
-        if fmt == ZXGK_LIST and isinstance(raw, dict) and set(raw) <= ZXGK_INDEX_KEYS:
-            yield Rejection(index, ZXGK_INDEX_REASON)
+        if fmt in _INDEX_REASONS and isinstance(raw, dict) and set(raw) <= ZXGK_INDEX_KEYS:
+            yield Rejection(index, _INDEX_REASONS[fmt])
             continue
         try:
             yield parse_record(raw, keyer, fmt=fmt)

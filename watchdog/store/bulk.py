@@ -135,11 +135,14 @@ class Bulk:
         self.conn.exec_driver_sql(sql, self._processed(table, [*columns, "id"], rows, done))
 
     def update_in(self, table: Table, values: dict[str, Any], column: str,
-                  keys: Sequence[Any]) -> None:
-        """Set the same `values` (processed here) on every row whose `column` is in `keys`."""
+                  keys: Sequence[Any], *, also: str = "") -> None:
+        """Set the same `values` (processed here) on every row whose `column` is in `keys` (and
+        that meets `also`, a fixed SQL condition, when given)."""
         bound = tuple(self.bind(table.c[name], value) for name, value in values.items())
         sets = ", ".join(f"{c} = {self.mark}" for c in self._cols(table, list(values)))
-        head = f"UPDATE {self._table(table)} SET {sets} WHERE {self._cols(table, [column])[0]}"
+        where = f"({also}) AND " if also else ""
+        head = (f"UPDATE {self._table(table)} SET {sets} WHERE {where}"
+                f"{self._cols(table, [column])[0]}")
         for sql, params in self._in_lists(head, keys):
             self.conn.exec_driver_sql(sql, bound + params)
 

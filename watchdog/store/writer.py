@@ -41,6 +41,7 @@ _COMMON = ("subject_id", "source_record_id", "payload", "content_sha256")
 _COMMON_TAIL = ("last_seen", "last_crawl_id", "artifact_sha256")
 _CHANGE_COLUMNS = ("observation_id", "crawl_id", "at", "kind", "old_sha256", "new_sha256",
                    "fields")
+_LAST_SEEN_BY_IMPORT = "last_crawl_id IN (SELECT id FROM crawl WHERE mode = 'import')"
 
 
 def now_utc() -> datetime:
@@ -293,8 +294,11 @@ class CrawlRecorder:
                 changes.extend((new_ids[k], crawl, at, "added", None, sha, empty)
                                for k, sha in added)
             if unchanged_ids:
+                # A saved file of unknown date does not stand in for a crawl's sighting: what a
+                # crawl last saw stays its own (and so stays protected from later files).
                 bulk.update_in(_OBS, {"last_seen": seen_at, "last_crawl_id": crawl}, "id",
-                               unchanged_ids)
+                               unchanged_ids,
+                               also=_LAST_SEEN_BY_IMPORT if self.mode == "import" else "")
             bulk.insert(_CHANGE, _CHANGE_COLUMNS, changes, processed=("at", "fields"))
         batch.added, batch.changed = len(added), len(pending)
         batch.unchanged += len(unchanged_ids)
@@ -377,7 +381,11 @@ class CrawlRecorder:
         if count:
             self.counts.withheld += count
             self.counts.changed -= count
+            # Read and not taken: counted as rejected, with why, so the summary adds up
+            # (read = added + changed + unchanged + rejected).
+            self.counts.rejected += count
             self.errors.append(note.format(n=count))
+            self.rejections.append(note.format(n=count))
 
     def _mark_removed(self, conn: Connection, at: datetime) -> int:
         table = Observation.__table__
