@@ -293,3 +293,19 @@ def test_the_lists_own_name_is_not_taken_for_a_party():
     assert redact_free_text("失信被执行人名单。", keyer) == "失信被执行人名单。"
     # A name that merely starts with those characters is still a name.
     assert "[person:p:" in redact_free_text("被执行人名单华", keyer)
+
+
+def test_a_token_put_in_for_a_known_name_is_never_read_as_an_id_or_a_phone_number():
+    # Found comparing outputs: a token whose hex happened to be 15+ decimal digits came out as
+    # "[person:p:[id]]" (or "[person:p:237fa[phone]]"), losing the link between mentions.
+    from watchdog.privacy import redact_with_literals
+
+    keyer = Keyer(b"k" * 32)
+    token = "[person:p:1380013800013800]"
+    text = "被告张三应于本判决生效之日起十日内支付原告李四货款5000元，由被告张三负担。"
+    out = redact_with_literals(text, keyer, [("张三", token)])
+    assert out.count(token) == 2 and "张三" not in out and "李四" not in out
+    assert "[id]" not in out and "[phone]" not in out
+    # Longest literal first; of two equal literals the first given wins.
+    assert redact_with_literals("王小明和王小", keyer, [("王小", "[a]"), ("王小明", "[b]"),
+                                                  ("王小", "[c]")]) == "[b]和[a]"

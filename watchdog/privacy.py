@@ -29,11 +29,13 @@ from watchdog.privacy_text import (
     person_token,
     redact_free_text,
     redact_identifiers,
+    redact_with_literals,
 )
 
 __all__ = [
     "Keyer", "birth_year_from_id", "id_mask_status", "is_org_name", "looks_like_resident_id",
     "mask_resident_id", "person_token", "redact_free_text", "redact_identifiers",
+    "redact_with_literals",
     "redact_raw_bytes", "redact_record_json", "suppress_small",
 ]
 

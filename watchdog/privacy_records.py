@@ -24,6 +24,7 @@ from watchdog.privacy_text import (
     person_token,
     redact_free_text,
     redact_identifiers,
+    redact_with_literals,
 )
 
 if TYPE_CHECKING:
@@ -101,10 +102,7 @@ def _walk(obj: object, keyer: Keyer, literals: list[tuple[str, str]]) -> object:
 
 
 def _redact_string(text: str, keyer: Keyer, literals: list[tuple[str, str]]) -> str:
-    for literal, token in literals:
-        if literal in text:
-            text = text.replace(literal, token)
-    return redact_free_text(text, keyer)
+    return redact_with_literals(text, keyer, literals)
 
 
 def _redact_record(record: dict, keyer: Keyer, outer: list[tuple[str, str]]) -> dict:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -233,6 +234,50 @@ def redact_free_text(text: str, keyer: Keyer) -> str:
 
 
 _TEXT_CACHE_SIZE = 8192
+# Stand-ins for the literals of `redact_with_literals`: runs of private-use characters, which
+# no pattern here takes for a name, a digit or a marker (nor for part of one).
+_STAND_IN = 0xE000
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+def redact_with_literals(text: str, keyer: Keyer, literals: Sequence[tuple[str, str]]) -> str:
+    """`redact_free_text` of `text` once each literal (a name or number known from the record's
+    own fields) is replaced by its token; longest literal first.
+
+    The literals go in as stand-ins and their tokens after the free-text pass, so that pass
+    reads the same text whatever the tokens are: the archived copy and the stored payload put
+    different tokens for the same name, and the pass they share is then done once (the keyer's
+    cache serves the second). A token's hex digits are never read as an ID or phone number."""
+    present = [(lit, tok) for lit, tok in literals if lit and lit in text]
+    if not present:
+        return redact_free_text(text, keyer)
+    if len(present) > 1:
+        present = _longest_first(present)
+    if _PRIVATE_USE.search(text) is not None:
+        for literal, token in present:  # the text holds our stand-ins itself: no shortcut
+            text = text.replace(literal, token)
+        return redact_free_text(text, keyer)
+    # A stand-in as long as its token: the pass looks a fixed distance ahead of a marker, so
+    # it must see what it would see with the token in place.
+    stand_ins = [chr(_STAND_IN + n) * len(token) for n, (_, token) in enumerate(present)]
+    for (literal, _), stand_in in zip(present, stand_ins, strict=True):
+        text = text.replace(literal, stand_in)
+    text = redact_free_text(text, keyer)
+    for (_, token), stand_in in zip(present, stand_ins, strict=True):
+        text = text.replace(stand_in, token)
+    return text
+
+
+def _longest_first(literals: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    # Longest first, so a name that contains another is replaced whole; of equal literals the
+    # first given wins (its token is the one a replacement in order would have put).
+    seen: set[str] = set()
+    out = []
+    for literal, token in sorted(literals, key=lambda pair: -len(pair[0])):
+        if literal not in seen:
+            seen.add(literal)
+            out.append((literal, token))
+    return out
 
 
 def _redact_free_text(text: str, keyer: Keyer) -> str:

@@ -53,7 +53,7 @@ from watchdog.privacy import (
     is_org_name,
     looks_like_resident_id,
     person_token,
-    redact_free_text,
+    redact_with_literals,
 )
 
 __all__ = [
@@ -165,12 +165,13 @@ def _performed_date(*texts: str | None) -> date | None:
     return None
 
 
-def _redact(text: str | None, keyer: Keyer, literals: list[tuple[str, str]]) -> str | None:
-    if text is None:
+def _redacted_field(value: object, keyer: Keyer, literals: list[tuple[str, str]]) -> str | None:
+    """A free-text field, redacted, then cleaned (`clean_field`). Redacted as published, line
+    breaks and all, because that is the text the archived copy redacts: on the same page, in
+    the same process, the keyer's cache then serves the second pass."""
+    if value is None or isinstance(value, dict | list):
         return None
-    for literal, token in literals:
-        text = text.replace(literal, token)
-    return redact_free_text(text, keyer)
+    return clean_field(redact_with_literals(str(value), keyer, literals))
 
 
 def _company_key(card: str, name: str) -> str:
@@ -242,7 +243,7 @@ def parse_record(raw: object, keyer: Keyer, *, fmt: str) -> ParsedListing:
 
     performance = clean_field(values.get("performance"))
     performed_raw = clean_field(values.get("performedPart"))
-    performed_part = _redact(performed_raw, keyer, literals)
+    performed_part = _redacted_field(values.get("performedPart"), keyer, literals)
     circumstances = split_circumstances(_text(values.get("disruptTypeName")))
     gist_id = clean_text(normalise_width(_text(values.get("gistId"))))
     facts_kwargs: dict[str, object] = {
@@ -259,11 +260,10 @@ def parse_record(raw: object, keyer: Keyer, *, fmt: str) -> ParsedListing:
         "court": clean_field(values.get("courtName")),
         "gist_id": gist_id,
         "gist_unit": clean_field(values.get("gistUnit")),
-        "duty": _redact(clean_field(values.get("duty")), keyer, literals),
+        "duty": _redacted_field(values.get("duty"), keyer, literals),
         "performance": performance,
         "performed_part": performed_part,
-        "unperformed_part": _redact(clean_field(values.get("unperformPart")), keyer,
-                                    literals),
+        "unperformed_part": _redacted_field(values.get("unperformPart"), keyer, literals),
         "performed_date": _performed_date(performance, performed_raw),
         "id_mask": id_mask_status(card, party),
         "name_key": name_key,
