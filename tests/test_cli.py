@@ -120,3 +120,18 @@ def test_an_import_the_store_refuses_ends_failed_saying_why(sqlite_env, tmp_path
         crawl = conn.execute(select(Crawl).order_by(Crawl.id.desc()).limit(1)).one()
     assert crawl.status == "failed" and crawl.finished_at is not None
     assert "the store refused the write" in crawl.reason
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_gbk_json_lines_file_is_imported_like_its_utf8_twin(sqlite_env, tmp_path):
+    # Found by review: a GBK .json file imported, the same records as .jsonl failed on line 1.
+    import json
+
+    assert run_cli(sqlite_env, "init").returncode == 0
+    record = json.loads((SAMPLES / "disDetail_unit_2014.json").read_text(encoding="utf-8"))
+    path = tmp_path / "saved.jsonl"
+    path.write_bytes(json.dumps(record, ensure_ascii=False).encode("gb18030") + b"\n")
+    result = run_cli(sqlite_env, "import", "court_dishonest", str(path), "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        "court_dishonest: read 1, added 1, changed 0, unchanged 0, rejected 0")

@@ -173,7 +173,17 @@ def _loads(number: int, line: bytes) -> Any:
     try:
         return jsontext.loads(line)
     except ValueError as exc:
-        raise FormatError(f"line {number} is not JSON") from exc
+        error = exc
+    try:
+        # A file saved on a Chinese Windows machine: GBK (GB 18030), line by line as a whole
+        # .json file is read (`court_dishonest_formats.decode_body`).
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            return jsontext.loads(line.decode("gb18030"))
+        except (UnicodeDecodeError, ValueError):
+            pass
+    raise FormatError(f"line {number} is not JSON") from error
 
 
 def redact_chunk(keyer: Keyer, regime_id: str, lines: Lines) -> bytes:
@@ -199,7 +209,7 @@ def parse_chunk(keyer: Keyer, regime_id: str, lines: Lines) -> ParsedChunk:
     for number, line in lines:
         rows: list[ListingRow] = []
         out.lines.append(rows)
-        for result in iter_file_records(jsontext.loads(line), keyer):
+        for result in iter_file_records(_loads(number, line), keyer):
             if not isinstance(result, ParsedListing):
                 out.rejections.append((number, result.reason))
                 continue

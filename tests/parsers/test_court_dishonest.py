@@ -378,3 +378,17 @@ def test_a_rejection_never_quotes_a_name_or_an_id_from_a_shifted_column() -> Non
         reason = info.value.reason
         assert "黎" not in reason and "浩" not in reason and "1988" not in reason, reason
         assert key in reason
+
+
+def test_baidu_records_saved_on_their_own_are_read_as_baidu_records() -> None:
+    # Found by review: one Baidu record a line (or a list of them) was read as a zxgk detail,
+    # its index metadata reported as unknown fields and the import marked partial.
+    obj = json.loads((FIXTURES / "synthetic_baidu_6899.json").read_text())
+    records = obj["data"][0]["result"]
+    assert detect_format(records[0]) == "baidu" and detect_format(records) == "baidu"
+    for saved in (records[0], records):
+        parsed = list(iter_file_records(saved, KEYER))
+        assert parsed and all(isinstance(p, ParsedListing) and p.unknown_fields == {}
+                              for p in parsed)
+    whole = [p.record_key for p in iter_file_records(obj, KEYER)]
+    assert [p.record_key for p in iter_file_records(records, KEYER)] == whole

@@ -39,6 +39,7 @@ _ZHIXING_EN_KEYS = frozenset({"pname", "partyCardNum", "execCourtName", "execMon
                               "caseCreateTime", "caseState"})
 ZHIXING_REASON = ("被执行人 (zhixing) record: an enforcement respondent, not a listing on the list "
                   "of dishonest judgment debtors")
+_BAIDU_ONLY = BAIDU_KEYS - ZXGK_KEYS
 _PAGE_KEYS = ("totalPage", "totalSize", "currentPage")
 _BAIDU_ITEM_KEYS = ("result", "disp_data", "dispNum", "resNum", "listNum", "StdStg")
 
@@ -72,6 +73,13 @@ def _is_detail(record: object) -> bool:
         "caseCode" in record or "iname" in record)
 
 
+def _is_baidu_record(record: object) -> bool:
+    """One record of a Baidu answer saved on its own (a line of a JSON Lines file, an item of
+    a list): a listing carrying the mirror's index metadata."""
+    return (isinstance(record, dict) and _is_detail(record)
+            and len(_BAIDU_ONLY.intersection(record)) >= 2)
+
+
 def _is_search_page(obj: object) -> bool:
     return (isinstance(obj, dict) and isinstance(obj.get("result"), list)
             and any(k in obj for k in _PAGE_KEYS))
@@ -99,6 +107,8 @@ def _detect_dict(obj: dict) -> str:
         return ZXGK_LIST
     if is_zhixing(obj):
         return ZHIXING_LEGACY
+    if _is_baidu_record(obj):
+        return BAIDU
     if _is_detail(obj):
         return DETAIL
     raise FormatError(f"unrecognised JSON object (keys: {_describe_keys(obj)})")
@@ -108,7 +118,8 @@ def detect_format(obj: object) -> str:
     """Name the format of a parsed court-list JSON file; `FormatError` if it is none of them.
 
     detail, detail_list, search (`[{"result":[…], "totalPage", …}]` or unwrapped), baidu
-    (`{"status":"0","data":[{"result"|"disp_data":[…]}]}`), zxgk_list (2026 rolling list
+    (`{"status":"0","data":[{"result"|"disp_data":[…]}]}`, or its records saved on their own:
+    one, or a list of them), zxgk_list (2026 rolling list
     `{"data":[{iname,cardNum,caseCode,id}]}`), zhixing_legacy (被执行人 records: recognised so they
     can be rejected with a clear reason).
     """
@@ -121,6 +132,8 @@ def detect_format(obj: object) -> str:
             return SEARCH
         if all(is_zhixing(item) for item in obj):
             return ZHIXING_LEGACY
+        if all(_is_baidu_record(item) for item in obj):
+            return BAIDU
         if any(_is_detail(item) for item in obj):
             return DETAIL_LIST
         raise FormatError("JSON array holds no court-list records")
@@ -138,6 +151,8 @@ def iter_raw_records(obj: object, fmt: str) -> Iterator[tuple[int, object]]:
         pages = obj if isinstance(obj, list) else [obj]
         items = [row for page in pages if isinstance(page, dict)
                  for row in page.get("result") or []]
+    elif fmt == BAIDU and (isinstance(obj, list) or _is_baidu_record(obj)):
+        items = [obj] if isinstance(obj, dict) else list(obj)  # records saved on their own
     elif fmt == BAIDU and isinstance(obj, dict):
         items = []
         for item in obj.get("data") or []:
