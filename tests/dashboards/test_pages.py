@@ -407,33 +407,3 @@ def test_no_line_of_a_suppressed_grid_gives_a_small_cell_away():
                 continue  # the total is not shown: the line gives no sum
             for cell, values in _feasible(line, 10).items():
                 assert len(values) > 1, (grid, shown, line, cell, values)
-
-
-def test_the_lists_headline_total_is_held_back_when_a_breakdown_needs_it(tmp_path):
-    """Nine persons in each of two months: the month series reads "<10", "<10", and a headline
-    of 18 beside it would make both 9."""
-    from dataclasses import replace
-
-    from tests.dashboards.conftest import COURT_MANIFEST, _person
-    from watchdog.store.db import get_engine, migrate
-    from watchdog.store.queries import ListFilter, list_totals, listing_counts
-    from watchdog.store.writer import register_source
-
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    migrate(url)
-    register_source(url, COURT_MANIFEST)
-    rows = []
-    for n in range(18):
-        row = _person(n, "北京", "c1", "全部未履行")
-        rows.append(replace(row, facets={**row.facets, "publish_month": f"2023-0{1 + n % 2}"}))
-    rec = CrawlRecorder(url, tmp_path / "artifacts", "court_dishonest")
-    rec.write_batch(rows, rec.archive(stored=b"{}", original_sha256=sha256_hex(b"{}"),
-                                      redacted=True, url="http://127.0.0.1/x", http_status=200,
-                                      content_type=None, size=2))
-    rec.finish(covers_whole_source=True)
-    engine, everything = get_engine(url), ListFilter()
-    assert [r["persons"] for r in listing_counts(engine, "month", everything, 10)] == [
-        "<10", "<10"]
-    assert list_totals(engine, everything, 10)["persons"] == "≥10"
-    # With a threshold the months pass, the total is shown.
-    assert list_totals(engine, everything, 5)["persons"] == 18

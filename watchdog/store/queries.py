@@ -180,30 +180,13 @@ def vocabulary(engine: Engine, facet: str) -> list[str]:
 
 
 def list_totals(engine: Engine, filt: ListFilter, k: int) -> dict[str, Count]:
-    """The persons total is held back when any breakdown of the same listings had to hold
-    back its total: shown beside that breakdown's suppressed rows it would give them away."""
     with engine.connect() as conn:
         persons, companies = conn.execute(select(_PERSONS, _COMPANIES).where(*filt.clauses())).one()
-    shown: Count = suppress_grid([[persons]], k)[0][0]
-    if isinstance(shown, int) and shown and any(
-            isinstance(_listing_counts(engine, by, filt, k)[1], str) for by in SUMMED_BREAKDOWNS):
-        shown = f"≥{k}"
-    return {"persons": shown, "companies": int(companies)}
+    return {"persons": suppress_grid([[persons]], k)[0][0], "companies": int(companies)}
 
 
 def listing_counts(engine: Engine, by: str, filt: ListFilter, k: int) -> list[dict[str, Any]]:
     """Listings of persons and of companies per value of `by` (a facet, or "month")."""
-    return _listing_counts(engine, by, filt, k)[0]
-
-
-# The breakdowns whose rows add up to the persons total (a listing has one of each), so the
-# total shown beside them is a sum constraint on their suppressed cells.
-SUMMED_BREAKDOWNS = ("month", "province", "performance", "party_type", "status")
-
-
-def _listing_counts(engine: Engine, by: str, filt: ListFilter,
-                    k: int) -> tuple[list[dict[str, Any]], Count]:
-    """`listing_counts`, and the persons total as the suppression of those rows allows it."""
     with engine.connect() as conn:
         if by == "circumstance":
             stmt = select(OBS.c.party_type, *(
@@ -221,8 +204,8 @@ def _listing_counts(engine: Engine, by: str, filt: ListFilter,
     rows = [{"value": value, "label": label(by, value), "persons": int(p), "companies": int(c)}
             for value, p, c in raw if p or c]
     # A listing may have several circumstances, so those rows do not add up to the total.
-    shown = _suppress_column(rows, int(persons), k)
-    return rows, shown
+    _suppress_column(rows, int(persons), k)
+    return rows
 
 
 def label(facet: str, value: str | None) -> str:
