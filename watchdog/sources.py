@@ -54,7 +54,9 @@ def load_manifest(source_id: str, directory: Path | None = None) -> Manifest:
         known = ", ".join(list_sources(directory)) or "none"
         raise ManifestError(f"unknown source {source_id!r} (known: {known})")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's parser where available: as safe, a tenth of the time.
+        data = yaml.load(path.read_text(encoding="utf-8"),
+                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         manifest = Manifest.model_validate(data)
     except yaml.YAMLError as exc:
         raise ManifestError(f"{path}: not valid YAML: {exc}".splitlines()[0]) from exc
