@@ -101,9 +101,13 @@ def suppress_grid(grid: list[list[int]], k: int) -> list[list[Count]]:
     recovered by subtraction; the smallest other non-zero cell of that line is hidden too
     (shown "≥k", which stays true), until no line has a lone hidden cell. Two hidden cells can
     still give one away with the labels: "<10" and "≥10" in a row of 11 are 1 and 10, and two
-    "<10" in a row whose hidden sum is 18 are 9 and 9. So a line whose shown total pins a small
-    hidden cell to one value (`_pins_a_small_cell`) has one more cell hidden: its smallest
-    other non-zero cell, or, with none left, its total.
+    "<10" in a row whose hidden sum is 18 are 9 and 9. So a line whose total (shown, or bounded
+    by its label) pins a small hidden cell to one value (`_pins_a_small_cell`) has one more
+    cell hidden: its smallest other non-zero cell, or, with none left, its total.
+
+    This protects each line on its own. A reader solving all the lines at once can still pin
+    some cells (on the demo data, 15 of 384 /lists/persons views), as can one who compares
+    differently filtered views; see the README's privacy section.
     """
     cells = {(r, c): v for r, row in enumerate(grid) for c, v in enumerate(row)}
     primary = {cell for cell, v in cells.items() if 0 < v < k}
@@ -125,9 +129,12 @@ def suppress_grid(grid: list[list[int]], k: int) -> list[list[Count]]:
                     changed = True
             elif n_hidden and _pins_a_small_cell(line, cells, primary, hidden, k):
                 others = [cell for cell in line[:-1] if cell not in hidden and cells[cell] > 0]
-                hidden.add(min(others, key=lambda cell: (cells[cell], cell)) if others
-                           else line[-1])
-                changed = True
+                if others:
+                    hidden.add(min(others, key=lambda cell: (cells[cell], cell)))
+                    changed = True
+                elif line[-1] not in hidden:
+                    hidden.add(line[-1])
+                    changed = True
     return [[(f"<{k}" if (r, c) in primary else f"≥{k}") if (r, c) in hidden else v
              for c, v in enumerate(row)] for r, row in enumerate(grid)]
 
@@ -135,20 +142,29 @@ def suppress_grid(grid: list[list[int]], k: int) -> list[list[Count]]:
 def _pins_a_small_cell(line: list[tuple[int, int]], cells: dict[tuple[int, int], int],
                        primary: set[tuple[int, int]], hidden: set[tuple[int, int]],
                        k: int) -> bool:
-    """Whether a reader who knows the line's shown total and what the labels say (a "<k" cell
-    is 1..k-1, a "≥k" cell at least k) can work out a hidden small cell's exact value."""
-    if len(line) < 2 or line[-1] in hidden:
-        return False  # a lone cell, or a line whose total is not shown: no sum to use
-    parts = line[:-1]
-    rest = cells[line[-1]] - sum(cells[cell] for cell in parts if cell not in hidden)
-    low = {cell: 1 if cell in primary else k for cell in parts if cell in hidden}
-    high = {cell: k - 1 if cell in primary else math.inf for cell in low}
+    """Whether a reader who knows what the line shows and what its labels say (a "<k" cell is
+    1..k-1, a "≥k" cell at least k), and that its last cell is the sum of the others, can work
+    out a hidden small cell's exact value."""
+    if len(line) < 2:
+        return False  # a lone cell: no sum
+    *parts, total = line
+    shown = sum(cells[cell] for cell in parts if cell not in hidden)
+
+    def bounds(cell: tuple[int, int]) -> tuple[float, float]:
+        if cell not in hidden:
+            return cells[cell], cells[cell]
+        return (1, k - 1) if cell in primary else (k, math.inf)
+
+    low_total, high_total = bounds(total)
+    hid = [cell for cell in parts if cell in hidden]
+    low = {cell: bounds(cell)[0] for cell in hid}
+    high = {cell: bounds(cell)[1] for cell in hid}
     sum_low, sum_high = sum(low.values()), sum(high.values())
-    for cell in low:
+    for cell in hid:
         if cell not in primary:
             continue
-        least = max(1, rest - (sum_high - high[cell]))
-        most = min(k - 1, rest - (sum_low - low[cell]))
+        least = max(low[cell], low_total - shown - (sum_high - high[cell]))
+        most = min(high[cell], high_total - shown - (sum_low - low[cell]))
         if least >= most:
             return True
     return False
