@@ -69,6 +69,8 @@ def persons() -> Table:
         columns=["province", *keys, "total"], rows=rows,
         meta={"source_id": queries.LIST_SOURCE, "by": by, "filters": filt.as_query(),
               "suppression_k": k,
+              # Too few persons to break down by province without giving a count away.
+              "provinces_held_back": bool(table.get("provinces_held_back")),
               "column_labels": {key: col["label"]
                                 for key, col in zip(keys, table["columns"], strict=True)}},
         context={"breakdowns": queries.PERSON_BREAKDOWNS})

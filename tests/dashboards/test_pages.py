@@ -21,7 +21,7 @@ from dashboards import create_app
 from dashboards.views._twins import csv_cell
 from tests.dashboards.conftest import SENTINEL_ID, SENTINEL_NAME, STORED, build_store
 from watchdog.store.artifacts import sha256_hex
-from watchdog.store.queries import suppress_grid
+from watchdog.store.suppression import suppress_grid
 from watchdog.store.writer import CrawlRecorder
 
 PAGES = ["/", "/lists", "/lists/persons", "/findings", "/sources", "/methodology"]
@@ -407,3 +407,27 @@ def test_no_line_of_a_suppressed_grid_gives_a_small_cell_away():
                 continue  # the total is not shown: the line gives no sum
             for cell, values in _feasible(line, 10).items():
                 assert len(values) > 1, (grid, shown, line, cell, values)
+
+
+def test_a_table_whose_rows_would_give_a_count_away_shows_only_its_totals(tmp_path):
+    """Nine provinces of one person each: every count is "<10", yet nine non-zero rows under
+    a total below ten are one each. The provinces are held back; the totals are told."""
+    from tests.dashboards.conftest import COURT_MANIFEST, _person
+    from watchdog.store.db import migrate
+    from watchdog.store.writer import register_source
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    migrate(url)
+    register_source(url, COURT_MANIFEST)
+    provinces = ["北京", "天津", "河北", "山西", "辽宁", "吉林", "上海", "江苏", "浙江"]
+    rows = [_person(n, province, "c1", "全部未履行") for n, province in enumerate(provinces)]
+    rec = CrawlRecorder(url, tmp_path / "artifacts", "court_dishonest")
+    rec.write_batch(rows, rec.archive(stored=b"{}", original_sha256=sha256_hex(b"{}"),
+                                      redacted=True, url="http://127.0.0.1/x", http_status=200,
+                                      content_type=None, size=2))
+    rec.finish(covers_whole_source=True)
+    client = create_app(url, tmp_path / "artifacts").test_client()
+    table = client.get("/lists/persons.json?by=sex").get_json()
+    assert [row["province"] for row in table["rows"]] == ["All provinces"]
+    assert table["provinces_held_back"] is True and table["rows"][0]["total"] == "<10"
+    assert "Provinces are held back" in client.get("/lists/persons?by=sex").get_data(as_text=True)

@@ -9,7 +9,6 @@ worked out by subtracting the others from a total.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -30,6 +29,7 @@ from sqlalchemy import (
 
 from watchdog.privacy import public_artifact_url
 from watchdog.store import tables
+from watchdog.store.suppression import Count, suppress_grid, suppress_table
 
 LIST_SOURCE = "court_dishonest"
 # A crawl whose start URL is on this machine read the offline mirror: its persons are synthetic.
@@ -54,7 +54,6 @@ FIND, ART, RUN = tables.Finding.__table__, tables.Artifact.__table__, tables.Aud
 REGIME, SRC = tables.RegimeVersion.__table__, tables.Source.__table__
 _PERSONS = func.coalesce(func.sum(case((OBS.c.party_type == "person", 1), else_=0)), 0)
 _COMPANIES = func.coalesce(func.sum(case((OBS.c.party_type == "company", 1), else_=0)), 0)
-Count = int | str  # a person count after suppression: an int, "<k" or "≥k"
 
 
 @dataclass(frozen=True)
@@ -94,85 +93,10 @@ def _has_circumstance(cid: str) -> ColumnElement[bool]:
     return padded.like(f"%,{cid},%")
 
 
-def suppress_grid(grid: list[list[int]], k: int) -> list[list[Count]]:
-    """Hide person counts 1..k-1 in a grid whose last row and column are totals.
-
-    Each row and each column is a sum constraint, so one hidden cell alone in it can be
-    recovered by subtraction; the smallest other non-zero cell of that line is hidden too
-    (shown "≥k", which stays true), until no line has a lone hidden cell. Two hidden cells can
-    still give one away with the labels: "<10" and "≥10" in a row of 11 are 1 and 10, and two
-    "<10" in a row whose hidden sum is 18 are 9 and 9. So a line whose total (shown, or bounded
-    by its label) pins a small hidden cell to one value (`_pins_a_small_cell`) has one more
-    cell hidden: its smallest other non-zero cell, or, with none left, its total.
-
-    This protects each line on its own. A reader solving all the lines at once can still pin
-    some cells (on the demo data, 15 of 384 /lists/persons views), as can one who compares
-    differently filtered views; see the README's privacy section.
-    """
-    cells = {(r, c): v for r, row in enumerate(grid) for c, v in enumerate(row)}
-    primary = {cell for cell, v in cells.items() if 0 < v < k}
-    hidden = set(primary)
-    nrows, ncols = len(grid), max((len(row) for row in grid), default=0)
-    # In every line the total is the last cell (rows end in the total column, columns in the
-    # total row).
-    lines = ([[(r, c) for c in range(ncols) if (r, c) in cells] for r in range(nrows)]
-             + [[(r, c) for r in range(nrows) if (r, c) in cells] for c in range(ncols)])
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            n_hidden = sum(cell in hidden for cell in line)
-            if n_hidden == 1:
-                others = [cell for cell in line if cell not in hidden and cells[cell] > 0]
-                if others:
-                    hidden.add(min(others, key=lambda cell: (cells[cell], cell)))
-                    changed = True
-            elif n_hidden and _pins_a_small_cell(line, cells, primary, hidden, k):
-                others = [cell for cell in line[:-1] if cell not in hidden and cells[cell] > 0]
-                if others:
-                    hidden.add(min(others, key=lambda cell: (cells[cell], cell)))
-                    changed = True
-                elif line[-1] not in hidden:
-                    hidden.add(line[-1])
-                    changed = True
-    return [[(f"<{k}" if (r, c) in primary else f"≥{k}") if (r, c) in hidden else v
-             for c, v in enumerate(row)] for r, row in enumerate(grid)]
-
-
-def _pins_a_small_cell(line: list[tuple[int, int]], cells: dict[tuple[int, int], int],
-                       primary: set[tuple[int, int]], hidden: set[tuple[int, int]],
-                       k: int) -> bool:
-    """Whether a reader who knows what the line shows and what its labels say (a "<k" cell is
-    1..k-1, a "≥k" cell at least k), and that its last cell is the sum of the others, can work
-    out a hidden small cell's exact value."""
-    if len(line) < 2:
-        return False  # a lone cell: no sum
-    *parts, total = line
-    shown = sum(cells[cell] for cell in parts if cell not in hidden)
-
-    def bounds(cell: tuple[int, int]) -> tuple[float, float]:
-        if cell not in hidden:
-            return cells[cell], cells[cell]
-        return (1, k - 1) if cell in primary else (k, math.inf)
-
-    low_total, high_total = bounds(total)
-    hid = [cell for cell in parts if cell in hidden]
-    low = {cell: bounds(cell)[0] for cell in hid}
-    high = {cell: bounds(cell)[1] for cell in hid}
-    sum_low, sum_high = sum(low.values()), sum(high.values())
-    for cell in hid:
-        if cell not in primary:
-            continue
-        least = max(low[cell], low_total - shown - (sum_high - high[cell]))
-        most = min(high[cell], high_total - shown - (sum_low - low[cell]))
-        if least >= most:
-            return True
-    return False
-
-
-def _suppress_column(rows: list[dict[str, Any]], total: int, k: int) -> Count:
+def _suppress_column(rows: list[dict[str, Any]], total: int, k: int, *,
+                     adds_up: bool = True) -> Count:
     """Suppress rows' "persons" in place (with `total` as the sum row); return the total shown."""
-    out = suppress_grid([[row["persons"]] for row in rows] + [[total]], k)
+    out = suppress_grid([[row["persons"]] for row in rows] + [[total]], k, columns_add_up=adds_up)
     for row, (shown,) in zip(rows, out, strict=False):
         row["persons"] = shown
     return out[-1][0]
@@ -220,7 +144,7 @@ def listing_counts(engine: Engine, by: str, filt: ListFilter, k: int) -> list[di
     rows = [{"value": value, "label": label(by, value), "persons": int(p), "companies": int(c)}
             for value, p, c in raw if p or c]
     # A listing may have several circumstances, so those rows do not add up to the total.
-    _suppress_column(rows, int(persons), k)
+    _suppress_column(rows, int(persons), k, adds_up=by != "circumstance")
     return rows
 
 
@@ -283,11 +207,15 @@ def person_table(engine: Engine, by: str, filt: ListFilter, k: int) -> dict[str,
     grid = [[counts.get((p, c), 0) for c in columns] + [totals[p]] for p in provinces]
     grid.append([sum(counts.get((p, c), 0) for p in provinces) for c in columns]
                 + [sum(totals.values())])
-    shown = suppress_grid(grid, k)
+    # A listing may have several circumstances: a row of circumstances is not a sum.
+    shown, pinned = suppress_table(grid, k, rows_add_up=by != "circumstance")
     names = [label("province", p) for p in provinces] + ["All provinces"]
+    rows = [{"province": name, "cells": cells[:-1], "total": cells[-1]}
+            for name, cells in zip(names, shown, strict=True)]
+    # Too few persons to show by province without pinning a count (the rows that are listed
+    # say each is at least one): only the totals are told.
     return {"columns": [{"value": c, "label": label(by, c)} for c in columns],
-            "rows": [{"province": name, "cells": cells[:-1], "total": cells[-1]}
-                     for name, cells in zip(names, shown, strict=True)]}
+            "rows": rows[-1:] if pinned else rows, "provinces_held_back": pinned}
 
 
 def headline(engine: Engine, k: int) -> dict[str, Any]:

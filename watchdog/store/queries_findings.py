@@ -25,9 +25,8 @@ from watchdog.store.queries import (
     REGIME,
     RUN,
     SUBJ,
-    Count,
-    suppress_grid,
 )
+from watchdog.store.suppression import Count, suppress_grid
 
 PLACE_FILTER_NOTE = (
     "Under a place filter only findings about companies and other non-persons are listed and "
