@@ -35,7 +35,8 @@ _FACETS = [
 _PARTY = _param("party_type", "Person or company.", {"enum": list(queries.PARTY_TYPES)},
                 repeat=True)
 _COUNT = {"oneOf": [{"type": "integer", "minimum": 0},
-                    {"type": "string", "description": "a suppressed person count: '<k' or '≥k'"}]}
+                    {"type": "string", "description": "a suppressed person count: '<k', '≥k', or "
+                     "'held back' (a whole column withheld, zeros included)"}]}
 
 
 def _get(summary: str, description: str, parameters: list[dict[str, Any]],

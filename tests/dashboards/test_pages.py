@@ -431,3 +431,32 @@ def test_a_table_whose_rows_would_give_a_count_away_shows_only_its_totals(tmp_pa
     assert [row["province"] for row in table["rows"]] == ["All provinces"]
     assert table["provinces_held_back"] is True and table["rows"][0]["total"] == "<10"
     assert "Provinces are held back" in client.get("/lists/persons?by=sex").get_data(as_text=True)
+
+
+def test_a_series_whose_rows_would_give_a_count_away_holds_back_every_row(tmp_path):
+    """Nine months of one person each, every one "<10" under a total below ten: the months
+    alone say each is one. The whole column is held back, and so is which months hold any."""
+    from dataclasses import replace
+
+    from tests.dashboards.conftest import COURT_MANIFEST, _person
+    from watchdog.store.db import get_engine, migrate
+    from watchdog.store.queries import ListFilter, listing_counts
+    from watchdog.store.writer import register_source
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    migrate(url)
+    register_source(url, COURT_MANIFEST)
+    rows = []
+    for n in range(9):
+        row = _person(n, "北京", "c1", "全部未履行")
+        rows.append(replace(row, facets={**row.facets, "publish_month": f"2023-0{1 + n}"}))
+    rec = CrawlRecorder(url, tmp_path / "artifacts", "court_dishonest")
+    rec.write_batch(rows, rec.archive(stored=b"{}", original_sha256=sha256_hex(b"{}"),
+                                      redacted=True, url="http://127.0.0.1/x", http_status=200,
+                                      content_type=None, size=2))
+    rec.finish(covers_whole_source=True)
+    months = listing_counts(get_engine(url), "month", ListFilter(), 10)
+    assert len(months) == 9 and {m["persons"] for m in months} == {"held back"}
+    # With k = 3 the total (9) can be held back instead, and the months read "<3" as usual.
+    assert {m["persons"] for m in listing_counts(get_engine(url), "month", ListFilter(), 3)} == {
+        "<3"}

@@ -29,7 +29,7 @@ from sqlalchemy import (
 
 from watchdog.privacy import public_artifact_url
 from watchdog.store import tables
-from watchdog.store.suppression import Count, suppress_grid, suppress_table
+from watchdog.store.suppression import HELD_BACK, Count, suppress_grid, suppress_table
 
 LIST_SOURCE = "court_dishonest"
 # A crawl whose start URL is on this machine read the offline mirror: its persons are synthetic.
@@ -95,10 +95,15 @@ def _has_circumstance(cid: str) -> ColumnElement[bool]:
 
 def _suppress_column(rows: list[dict[str, Any]], total: int, k: int, *,
                      adds_up: bool = True) -> Count:
-    """Suppress rows' "persons" in place (with `total` as the sum row); return the total shown."""
-    out = suppress_grid([[row["persons"]] for row in rows] + [[total]], k, columns_add_up=adds_up)
+    """Suppress rows' "persons" in place (with `total` as the sum row); return the total shown.
+
+    When the rows would give a count away whatever is hidden (nine months of one person each,
+    all "<10", under a total below ten), every row's persons read HELD_BACK, zeros included:
+    which rows hold persons at all is then not told either."""
+    out, pinned = suppress_table([[row["persons"]] for row in rows] + [[total]], k,
+                                 columns_add_up=adds_up)
     for row, (shown,) in zip(rows, out, strict=False):
-        row["persons"] = shown
+        row["persons"] = HELD_BACK if pinned else shown
     return out[-1][0]
 
 

@@ -19,7 +19,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-Count = int | str  # a person count after suppression: an int, "<k" or "≥k"
+Count = int | str  # a person count after suppression: an int, "<k", "≥k" or HELD_BACK
+# A whole column of counts withheld, zeros included: its rows alone would give a count away.
+HELD_BACK = "held back"
 Cell = tuple[int, int]
 Line = tuple[list[Cell], Cell]  # the cells of a row or column, and its total
 _ROUNDS = 200  # propagation rounds at most (a table settles in a handful)
