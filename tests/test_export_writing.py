@@ -164,3 +164,26 @@ def test_licence_and_notice_are_the_dashboards_words():
     words = re.sub(r"\{%.*?%\}|\{\{.*?\}\}|<[^>]+>", " ", footer.split('<footer')[1])
     words = " ".join(words.split()).replace(" .", ".")
     assert LICENCE_TEXT in words
+
+
+def test_an_exported_person_table_that_would_give_a_count_away_keeps_only_its_totals(tmp_path):
+    """Found by review: the export's province × status table of another source's persons was
+    suppressed cell by cell only; nine provinces of one person each are one each."""
+    from types import SimpleNamespace
+
+    from tests.dashboards.conftest import _person
+    from watchdog.export_tables import _person_status_table
+    from watchdog.store.db import get_engine, migrate
+    from watchdog.store.writer import CrawlRecorder, register_source
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    migrate(url)
+    register_source(url, {"id": "other", "title": "Another list", "publisher": "Someone"})
+    provinces = ["北京", "天津", "河北", "山西", "辽宁", "吉林", "上海", "江苏", "浙江"]
+    rec = CrawlRecorder(url, tmp_path / "artifacts", "other")
+    rec.write_batch([_person(n, p, "c1", "全部未履行") for n, p in enumerate(provinces)], None)
+    rec.finish(covers_whole_source=True)
+    with get_engine(url).connect() as conn:
+        table = _person_status_table(SimpleNamespace(conn=conn, k=10), "other")
+    assert [row["province"] for row in table["rows"]] == ["All provinces"]
+    assert table["provinces_held_back"] is True

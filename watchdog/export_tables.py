@@ -10,7 +10,8 @@ ordered query, because the dashboard's functions page with OFFSET, which would r
 table over and over. Tests check that both give the same rows.
 
 Persons: no table selects a person's subject row. Person listings appear only as counts through
-`queries.suppress_grid` (cells 1..k-1 shown as "<k", plus the complementary cells as "≥k");
+`watchdog.store.suppression` (cells 1..k-1 shown as "<k", plus the cells that would give them
+away as "≥k", or only a table's totals when its rows would);
 findings about persons carry what `/findings.json` shows (check, rule, province, court, the
 observation and artifact ids), never a name, key or case number.
 """
@@ -141,18 +142,11 @@ def _person_status_table(ctx: Context, source_id: str) -> dict[str, Any]:
             .where(OBS.c.source_id == source_id, SUBJ.c.kind == "person")
             .group_by(OBS.c.province, OBS.c.status))
     counts = {(prov, status): int(n) for prov, status, n in ctx.conn.execute(stmt)}
-    order = lambda v: (v is None, v or "")  # noqa: E731 - the sort key person_table uses
-    provinces = sorted({p for p, _s in counts}, key=order)
-    statuses = sorted({s for _p, s in counts}, key=order)
-    grid = [[counts.get((p, s), 0) for s in statuses]
-            + [sum(counts.get((p, s), 0) for s in statuses)] for p in provinces]
-    grid.append([sum(counts.get((p, s), 0) for p in provinces) for s in statuses]
-                + [sum(counts.values())])
-    shown = queries.suppress_grid(grid, ctx.k)
-    names = [queries.label("province", p) for p in provinces] + ["All provinces"]
-    return {"columns": [{"value": s, "label": queries.label("status", s)} for s in statuses],
-            "rows": [{"province": name, "cells": cells[:-1], "total": cells[-1]}
-                     for name, cells in zip(names, shown, strict=True)]}
+    totals: dict[Any, int] = {}
+    for (prov, _status), n in counts.items():
+        totals[prov] = totals.get(prov, 0) + n
+    statuses = sorted({s for _p, s in counts}, key=lambda v: (v is None, v or ""))
+    return queries.province_table("status", counts, totals, statuses, ctx.k)
 
 
 def listing_count_rows(ctx: Context) -> Iterator[dict[str, Any]]:

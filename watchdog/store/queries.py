@@ -208,12 +208,19 @@ def person_table(engine: Engine, by: str, filt: ListFilter, k: int) -> dict[str,
             for (prov, _v), n in counts.items():
                 totals[prov] = totals.get(prov, 0) + n
             columns = sorted({v for _p, v in counts}, key=lambda v: (v is None, v or ""))
+    # A listing may have several circumstances: a row of circumstances is not a sum.
+    return province_table(by, counts, totals, columns, k, rows_add_up=by != "circumstance")
+
+
+def province_table(by: str, counts: dict[tuple[Any, Any], int], totals: dict[Any, int],
+                   columns: list[Any], k: int, *, rows_add_up: bool = True) -> dict[str, Any]:
+    """Person counts by province (rows, with each province's total) × `by` (columns), with an
+    "All provinces" row, suppressed as one table."""
     provinces = sorted(totals, key=lambda p: (p is None, p or ""))
     grid = [[counts.get((p, c), 0) for c in columns] + [totals[p]] for p in provinces]
     grid.append([sum(counts.get((p, c), 0) for p in provinces) for c in columns]
                 + [sum(totals.values())])
-    # A listing may have several circumstances: a row of circumstances is not a sum.
-    shown, pinned = suppress_table(grid, k, rows_add_up=by != "circumstance")
+    shown, pinned = suppress_table(grid, k, rows_add_up=rows_add_up)
     names = [label("province", p) for p in provinces] + ["All provinces"]
     rows = [{"province": name, "cells": cells[:-1], "total": cells[-1]}
             for name, cells in zip(names, shown, strict=True)]
