@@ -81,3 +81,18 @@ def test_no_small_count_of_a_random_table_is_pinned_unless_the_table_says_so(see
         shown, pinned = suppress_table(_grid(body), K)
         if not pinned:
             assert _pinned_by_linear_programming(shown) == [], (body, shown)
+
+
+def test_a_province_table_that_pins_keeps_only_totals_and_those_only_if_they_do_not_pin():
+    from watchdog.store.queries import province_table
+
+    provinces = [f"p{n}" for n in range(9)]
+    # Nine provinces of one person each, in three columns: the column totals may stay.
+    counts = {(p, n % 3): 1 for n, p in enumerate(provinces)}
+    table = province_table("status", counts, dict.fromkeys(provinces, 1), [0, 1, 2], K)
+    assert table["provinces_held_back"] and len(table["rows"]) == 1
+    assert table["rows"][0]["cells"] == ["<10", "<10", "<10"]
+    # Nine columns of one each: the column totals would pin too; only the grand total is told.
+    counts = {(p, n): 1 for n, p in enumerate(provinces)}
+    table = province_table("status", counts, dict.fromkeys(provinces, 1), list(range(9)), K)
+    assert table["rows"][0]["cells"] == ["held back"] * 9 and table["rows"][0]["total"] == "<10"

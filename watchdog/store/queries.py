@@ -224,10 +224,16 @@ def province_table(by: str, counts: dict[tuple[Any, Any], int], totals: dict[Any
     names = [label("province", p) for p in provinces] + ["All provinces"]
     rows = [{"province": name, "cells": cells[:-1], "total": cells[-1]}
             for name, cells in zip(names, shown, strict=True)]
-    # Too few persons to show by province without pinning a count (the rows that are listed
-    # say each is at least one): only the totals are told.
+    if pinned:
+        # Too few persons to show by province without pinning a count (the rows that are
+        # listed say each is at least one): only the totals are told, suppressed on their own;
+        # and if even they pin one (nine columns of one under a total below ten), only the
+        # grand total.
+        (alone,), still = suppress_table([grid[-1]], k, rows_add_up=rows_add_up)
+        cells = [HELD_BACK] * (len(alone) - 1) + alone[-1:] if still else alone
+        rows = [{"province": names[-1], "cells": cells[:-1], "total": cells[-1]}]
     return {"columns": [{"value": c, "label": label(by, c)} for c in columns],
-            "rows": rows[-1:] if pinned else rows, "provinces_held_back": pinned}
+            "rows": rows, "provinces_held_back": pinned}
 
 
 def headline(engine: Engine, k: int) -> dict[str, Any]:
