@@ -8,6 +8,10 @@ NEWSPIDER_MODULE = "scrapers.spiders"
 USER_AGENT = "Scorewatch/0.1 (transparency research; +https://github.com/scorewatch/scorewatch)"
 ROBOTSTXT_OBEY = True
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control runs Python sent to a localhost HTTP server, its token written
+# under the user's home: no way into a process that holds the keying secret, and no state
+# outside WATCHDOG_HOME (it also cost a start-up import of aiohttp).
+REMOTE_CONTROL_ENABLED = False
 COOKIES_ENABLED = False
 DOWNLOAD_TIMEOUT = 30
 # A block (403/412/429) is not retried: retrying a block is evasion. Server errors are.
