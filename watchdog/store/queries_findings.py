@@ -137,7 +137,8 @@ def hold_back(cells: list[list[int]], k: int) -> set[tuple[int, int]]:
     small cell found no non-zero partner gets a zero held back beside it (shown "<k", which
     stays true): otherwise the total would be that cell.
     """
-    shown = suppress_grid(cells, k)
+    # The grid has no total row or column: none of its lines is a sum of the others.
+    shown = suppress_grid(cells, k, rows_add_up=False, columns_add_up=False)
     hidden = {(r, c) for r, row in enumerate(shown) for c, v in enumerate(row) if isinstance(v, str)}
     for c in range(len(cells[0]) if cells else 0):
         held = [r for r in range(len(cells)) if (r, c) in hidden]
