@@ -24,7 +24,12 @@ from watchdog import jsontext
 from watchdog.evidence import prepare
 from watchdog.gcwork import bulk_work, tune_for_bulk_work
 from watchdog.ingest import counted_row, record_listings
-from watchdog.parsers.court_dishonest import ParsedListing, iter_file_records, parse_bytes
+from watchdog.parsers.court_dishonest import (
+    ParsedListing,
+    detect_format,
+    iter_file_records,
+    parse_bytes,
+)
 from watchdog.parsers.errors import BlockedError, FormatError
 from watchdog.privacy import Keyer, redact_record_json
 from watchdog.progress import Progress
@@ -187,9 +192,20 @@ def _loads(number: int, line: bytes) -> Any:
 
 
 def redact_chunk(keyer: Keyer, regime_id: str, lines: Lines) -> bytes:
-    """The redacted copy of some lines, as archived: one compact JSON object per line."""
-    return b"".join(jsontext.dumps_bytes(redact_record_json(_loads(n, line), keyer)) + b"\n"
-                    for n, line in lines)
+    """The redacted copy of some lines, as archived: one compact JSON object per line.
+
+    A line that is JSON but no court-list format (`{}`, `[]`, another list's record) stops the
+    import here, in the first pass, before anything is written, as a line that is not JSON
+    does; the second pass would refuse it only after the batches before it were stored."""
+    out = []
+    for number, line in lines:
+        obj = _loads(number, line)
+        try:
+            detect_format(obj)
+        except FormatError as exc:
+            raise FormatError(f"line {number}: {exc}") from None
+        out.append(jsontext.dumps_bytes(redact_record_json(obj, keyer)) + b"\n")
+    return b"".join(out)
 
 
 @dataclass

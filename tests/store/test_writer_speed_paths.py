@@ -12,6 +12,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -203,3 +204,22 @@ def test_a_pickled_keyer_carries_its_secret_and_not_its_cache():
     copy = pickle.loads(pickle.dumps(keyer))
     assert copy.name_key("张某某") == keyer.name_key("张某某") and copy._macs == {}
     assert b"\xe5\xbc\xa0" not in pickle.dumps(keyer)  # no name from the cache travels
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+@pytest.mark.parametrize("odd_line", ["{}", "[]", '{"hello": "world"}'])
+def test_a_line_of_no_court_list_format_fails_the_import_before_anything_is_written(
+        tmp_path, monkeypatch, parallel, odd_line):
+    # Found by review: a `{}` line failed the import only after the batches before it were
+    # stored (25,000 rows of a failed import stayed); a line that is not JSON already failed
+    # before anything was written.
+    path = tmp_path / "odd.jsonl"
+    good = [json.dumps(r, ensure_ascii=False)
+            for r in generate(1, load_config().with_(listing_count=30))[:20]]
+    path.write_text("\n".join(good + [odd_line]) + "\n", encoding="utf-8")
+    monkeypatch.setattr(importer, "BATCH", 5)
+    monkeypatch.setattr(importer, "CHUNK_LINES", 7)
+    monkeypatch.setattr(importer, "PARALLEL_FROM_BYTES", 0 if parallel else 1 << 40)
+    outcome, stored = _import(tmp_path, f"odd-{parallel}-{len(odd_line)}", path)
+    assert outcome.status == "failed" and "line 21" in outcome.reason
+    assert outcome.counts.added == 0 and stored["observations"] == []
