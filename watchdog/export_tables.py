@@ -142,11 +142,7 @@ def _person_status_table(ctx: Context, source_id: str) -> dict[str, Any]:
             .where(OBS.c.source_id == source_id, SUBJ.c.kind == "person")
             .group_by(OBS.c.province, OBS.c.status))
     counts = {(prov, status): int(n) for prov, status, n in ctx.conn.execute(stmt)}
-    totals: dict[Any, int] = {}
-    for (prov, _status), n in counts.items():
-        totals[prov] = totals.get(prov, 0) + n
-    statuses = sorted({s for _p, s in counts}, key=lambda v: (v is None, v or ""))
-    return queries.province_table("status", counts, totals, statuses, ctx.k)
+    return queries.province_table("status", counts, ctx.k)
 
 
 def listing_count_rows(ctx: Context) -> Iterator[dict[str, Any]]:

@@ -70,12 +70,15 @@ def import_file(manifest: Manifest, path: Path, *, database_url: str, artifacts_
     except (BlockedError, FormatError, ValueError) as exc:
         return _refused(recorder, manifest, exc)
     except SQLAlchemyError as exc:
-        # Batches before it stay (an import never marks anything removed); the row says why.
-        return recorder.finish(covers_whole_source=False, status="failed",
-                               reason=write_failure(exc))
+        return _write_refused(recorder, exc)
     finally:
         bar.close()
     return _finished(recorder)
+
+
+def _write_refused(recorder: CrawlRecorder, exc: SQLAlchemyError) -> CrawlOutcome:
+    # Batches before it stay (an import never marks anything removed); the row says why.
+    return recorder.finish(covers_whole_source=False, status="failed", reason=write_failure(exc))
 
 
 def _refused(recorder: CrawlRecorder, manifest: Manifest, exc: Exception) -> CrawlOutcome:
@@ -318,8 +321,7 @@ def import_other(manifest: Manifest, path: Path, *, database_url: str, artifacts
             recorder.write_batch(draft_rows(recorder, chunk, sha), sha)
             bar.update(len(chunk), total=len(drafts))
     except SQLAlchemyError as exc:
-        return recorder.finish(covers_whole_source=False, status="failed",
-                               reason=write_failure(exc))
+        return _write_refused(recorder, exc)
     finally:
         bar.close()
     return _finished(recorder)

@@ -91,7 +91,7 @@ def record_is_person(record: dict) -> bool:
 
 def _walk(obj: object, keyer: Keyer, literals: list[tuple[str, str]]) -> object:
     if isinstance(obj, str):
-        return _redact_string(obj, keyer, literals)
+        return redact_with_literals(obj, keyer, literals)
     if isinstance(obj, dict):
         if _is_record(obj):
             return _redact_record(obj, keyer, literals)
@@ -99,10 +99,6 @@ def _walk(obj: object, keyer: Keyer, literals: list[tuple[str, str]]) -> object:
     if isinstance(obj, list):
         return [_walk(v, keyer, literals) for v in obj]
     return obj
-
-
-def _redact_string(text: str, keyer: Keyer, literals: list[tuple[str, str]]) -> str:
-    return redact_with_literals(text, keyer, literals)
 
 
 def _redact_record(record: dict, keyer: Keyer, outer: list[tuple[str, str]]) -> dict:
@@ -122,8 +118,6 @@ def _redact_record(record: dict, keyer: Keyer, outer: list[tuple[str, str]]) -> 
         rep_tokens[key] = person_token(keyer, keyer.name_key(value))
         if len(value) >= 2:
             literals.append((value, rep_tokens[key]))
-    # Longest first, so a name that contains another name is replaced whole.
-    literals.sort(key=lambda pair: -len(pair[0]))
     out: dict = {}
     plain: list[str] = []
     for key, value in record.items():
@@ -140,7 +134,7 @@ def _redact_record(record: dict, keyer: Keyer, outer: list[tuple[str, str]]) -> 
         else:
             out[key] = _walk(value, keyer, literals)
     for i in _touched([out[key] for key in plain], literals):
-        out[plain[i]] = _redact_string(out[plain[i]], keyer, literals)
+        out[plain[i]] = redact_with_literals(out[plain[i]], keyer, literals)
     return out
 
 
@@ -149,7 +143,7 @@ def _touched(texts: list[str], literals: list[tuple[str, str]]) -> list[int]:
 
     Most fields of a record (dates, court, area, codes) hold neither; searching the texts
     joined with NUL finds the few that may (see `privacy_text.may_change`). The others would
-    come out of `_redact_string` exactly as they went in.
+    come out of `redact_with_literals` exactly as they went in.
     """
     joined = "\x00".join(texts)
     if joined.count("\x00") != len(texts) - 1:

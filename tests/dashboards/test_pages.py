@@ -7,8 +7,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import itertools
-import random
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,7 +19,6 @@ from dashboards import create_app
 from dashboards.views._twins import csv_cell
 from tests.dashboards.conftest import SENTINEL_ID, SENTINEL_NAME, STORED, build_store
 from watchdog.store.artifacts import sha256_hex
-from watchdog.store.suppression import suppress_grid
 from watchdog.store.writer import CrawlRecorder
 
 PAGES = ["/", "/lists", "/lists/persons", "/findings", "/sources", "/methodology"]
@@ -136,14 +133,6 @@ def test_small_cells_are_suppressed(client, app, store):
             assert not (isinstance(row[key], int) and 0 < row[key] < 10), (row, key)
     small_k = create_app(store.url, store.artifacts_dir, SUPPRESSION_K=2).test_client()
     assert small_k.get("/index.json").get_json()["headline"]["persons_removed"] == 2
-
-
-def test_suppress_grid_holds_back_a_second_cell():
-    assert suppress_grid([[20], [3], [16], [39]], 10) == [[20], ["<10"], ["≥10"], [39]]
-    assert suppress_grid([[0], [25], [25]], 10) == [[0], [25], [25]]
-    # Each column had one small cell, so the smallest partner in each column is held back.
-    assert suppress_grid([[2, 3, 5], [30, 40, 70], [32, 43, 75]], 10) == [
-        ["<10", "<10", "<10"], ["≥10", "≥10", "≥10"], [32, 43, 75]]
 
 
 @pytest.mark.parametrize("query", [
@@ -366,66 +355,31 @@ def test_the_json_twins_carry_the_series_their_charts_draw(client):
     assert lists["series"]["by_month"] and all("persons" in r for r in lists["series"]["by_month"])
 
 
-def test_suppress_grid_leaves_no_small_cell_pinned_by_its_labels_and_a_shown_total():
-    # Found by review: "<10" and "≥10" in a row of 11 are 1 and 10; two "<10" in a column
-    # whose hidden cells add up to 18 are 9 and 9.
-    shown = suppress_grid([[1, 10, 11], [20, 30, 50], [21, 40, 61]], 10)
-    assert shown[0][2] == "≥10"  # the row's total goes too: nothing else is left to hide
-    shown = suppress_grid([[9], [9], [40], [351], [409]], 10)
-    assert shown[:3] == [["<10"], ["<10"], ["≥10"]] and shown[-1] == [409]
-    # Fifteen months of one person each, all "<10", under a total of 15: the total goes.
-    assert suppress_grid([[1]] * 15 + [[15]], 10)[-1] == ["≥10"]
-
-
-def _feasible(line: list, k: int) -> dict[int, set[int]]:
-    """Brute force: every value each "<k" cell of a line can take, given the labels and the
-    shown total (the line's last cell)."""
-    *parts, total = line
-    hidden = [i for i, v in enumerate(parts) if isinstance(v, str)]
-    rest = total - sum(v for v in parts if not isinstance(v, str))
-    ranges = [range(1, k) if parts[i].startswith("<") else range(k, max(k, rest) + 1)
-              for i in hidden]
-    out: dict[int, set[int]] = {i: set() for i in hidden if parts[i].startswith("<")}
-    for combo in itertools.product(*ranges):
-        if sum(combo) == rest:
-            for i, v in zip(hidden, combo, strict=True):
-                if i in out:
-                    out[i].add(v)
-    return out
-
-
-def test_no_line_of_a_suppressed_grid_gives_a_small_cell_away():
-    rng = random.Random(7)
-    for _ in range(300):
-        body = [[rng.choice([0, 1, 2, 5, 9, 10, 12, 30]) for _ in range(3)] for _ in range(3)]
-        rows = [row + [sum(row)] for row in body]
-        grid = rows + [[sum(col) for col in zip(*rows, strict=True)]]
-        shown = suppress_grid(grid, 10)
-        lines = shown + [list(col) for col in zip(*shown, strict=True)]
-        for line in lines:
-            if isinstance(line[-1], str):
-                continue  # the total is not shown: the line gives no sum
-            for cell, values in _feasible(line, 10).items():
-                assert len(values) > 1, (grid, shown, line, cell, values)
-
-
-def test_a_table_whose_rows_would_give_a_count_away_shows_only_its_totals(tmp_path):
-    """Nine provinces of one person each: every count is "<10", yet nine non-zero rows under
-    a total below ten are one each. The provinces are held back; the totals are told."""
-    from tests.dashboards.conftest import COURT_MANIFEST, _person
+def _small_store(tmp_path: Path, rows: list) -> str:
+    """A store of these court-list rows alone, from one complete crawl; its URL."""
+    from tests.dashboards.conftest import COURT_MANIFEST
     from watchdog.store.db import migrate
     from watchdog.store.writer import register_source
 
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     migrate(url)
     register_source(url, COURT_MANIFEST)
-    provinces = ["北京", "天津", "河北", "山西", "辽宁", "吉林", "上海", "江苏", "浙江"]
-    rows = [_person(n, province, "c1", "全部未履行") for n, province in enumerate(provinces)]
     rec = CrawlRecorder(url, tmp_path / "artifacts", "court_dishonest")
     rec.write_batch(rows, rec.archive(stored=b"{}", original_sha256=sha256_hex(b"{}"),
                                       redacted=True, url="http://127.0.0.1/x", http_status=200,
                                       content_type=None, size=2))
     rec.finish(covers_whole_source=True)
+    return url
+
+
+def test_a_table_whose_rows_would_give_a_count_away_shows_only_its_totals(tmp_path):
+    """Nine provinces of one person each: every count is "<10", yet nine non-zero rows under
+    a total below ten are one each. The provinces are held back; the totals are told."""
+    from tests.dashboards.conftest import _person
+
+    provinces = ["北京", "天津", "河北", "山西", "辽宁", "吉林", "上海", "江苏", "浙江"]
+    url = _small_store(tmp_path, [_person(n, province, "c1", "全部未履行")
+                                  for n, province in enumerate(provinces)])
     client = create_app(url, tmp_path / "artifacts").test_client()
     table = client.get("/lists/persons.json?by=sex").get_json()
     assert [row["province"] for row in table["rows"]] == ["All provinces"]
@@ -438,23 +392,15 @@ def test_a_series_whose_rows_would_give_a_count_away_holds_back_every_row(tmp_pa
     alone say each is one. The whole column is held back, and so is which months hold any."""
     from dataclasses import replace
 
-    from tests.dashboards.conftest import COURT_MANIFEST, _person
-    from watchdog.store.db import get_engine, migrate
+    from tests.dashboards.conftest import _person
+    from watchdog.store.db import get_engine
     from watchdog.store.queries import ListFilter, listing_counts
-    from watchdog.store.writer import register_source
 
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    migrate(url)
-    register_source(url, COURT_MANIFEST)
     rows = []
     for n in range(9):
         row = _person(n, "北京", "c1", "全部未履行")
         rows.append(replace(row, facets={**row.facets, "publish_month": f"2023-0{1 + n}"}))
-    rec = CrawlRecorder(url, tmp_path / "artifacts", "court_dishonest")
-    rec.write_batch(rows, rec.archive(stored=b"{}", original_sha256=sha256_hex(b"{}"),
-                                      redacted=True, url="http://127.0.0.1/x", http_status=200,
-                                      content_type=None, size=2))
-    rec.finish(covers_whole_source=True)
+    url = _small_store(tmp_path, rows)
     months = listing_counts(get_engine(url), "month", ListFilter(), 10)
     assert len(months) == 9 and {m["persons"] for m in months} == {"held back"}
     # With k = 3 the total (9) can be held back instead, and the months read "<3" as usual.

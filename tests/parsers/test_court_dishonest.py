@@ -200,13 +200,19 @@ def test_record_key_stable_across_formats() -> None:
     assert detect_format(obj[0]) == "search"
 
 
-def test_a_rolling_list_page_is_an_index_not_listings() -> None:
+@pytest.mark.parametrize(("fixture", "fmt", "words"), [
     # A reviewer imported a saved getPersonList page over a complete crawl: its rows replaced
     # five full records with stubs and drew false "no lawful circumstance" findings.
-    fmt, listings, rejections = _parse("synthetic_zxgk_list.json")
-    assert (fmt, listings) == ("zxgk_list", [])
+    ("synthetic_zxgk_list.json", "zxgk_list", "rolling list"),
+    # Found by review: a saved search page imported after a Baidu page replaced both full
+    # records with stubs (no court, dates, circumstances or duty).
+    ("synthetic_search.json", "search", "search results"),
+])
+def test_rows_that_only_point_at_listings_are_not_listings(fixture, fmt, words) -> None:
+    found, listings, rejections = _parse(fixture)
+    assert (found, listings) == (fmt, [])
     assert [r.index for r in rejections] == [0, 1]
-    assert all("rolling list" in r.reason and "detail page" in r.reason for r in rejections)
+    assert all(words in r.reason and "detail page" in r.reason for r in rejections)
 
 
 def test_zxgk_list_rows_with_details_are_read_as_listings() -> None:
@@ -357,15 +363,6 @@ def test_detect_format_of_every_sample() -> None:
 def test_age_band() -> None:
     assert [age_band(a) for a in (None, 0, 17, 18, 29, 30, 45, 59, 60, 90)] == [
         None, None, "<18", "18-29", "18-29", "30-39", "40-49", "50-59", "60+", "60+"]
-
-
-def test_search_result_rows_are_pointers_not_listings() -> None:
-    # Found by review: a saved search page imported after a Baidu page replaced both full
-    # records with stubs (no court, dates, circumstances or duty).
-    fmt, listings, rejections = _parse("synthetic_search.json")
-    assert (fmt, listings) == ("search", [])
-    assert [r.index for r in rejections] == [0, 1]
-    assert all("search results" in r.reason and "detail page" in r.reason for r in rejections)
 
 
 def test_a_rejection_never_quotes_a_name_or_an_id_from_a_shifted_column() -> None:

@@ -3,6 +3,7 @@ what a table shows, by a reader who solves all its rows and columns at once."""
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import numpy as np
@@ -16,7 +17,8 @@ K = 10
 
 def _pinned_by_linear_programming(shown: list[list[object]], k: int = K) -> list[tuple[int, int]]:
     """The "<k" cells whose value every row and column sum, with the labels' bounds, fixes: the
-    exact bound (linear programming over the whole table), not the module's own propagation."""
+    exact bound (linear programming over the whole table), built from what the table shows
+    alone: an oracle written apart from the module's own check, which it must not reuse."""
     hidden = [(r, c) for r, row in enumerate(shown) for c, v in enumerate(row) if isinstance(v, str)]
     index = {cell: n for n, cell in enumerate(hidden)}
     lines = [[(r, c) for c in range(len(shown[0]))] for r in range(len(shown))]
@@ -89,10 +91,61 @@ def test_a_province_table_that_pins_keeps_only_totals_and_those_only_if_they_do_
     provinces = [f"p{n}" for n in range(9)]
     # Nine provinces of one person each, in three columns: the column totals may stay.
     counts = {(p, n % 3): 1 for n, p in enumerate(provinces)}
-    table = province_table("status", counts, dict.fromkeys(provinces, 1), [0, 1, 2], K)
+    table = province_table("status", counts, K, columns=[0, 1, 2])
     assert table["provinces_held_back"] and len(table["rows"]) == 1
     assert table["rows"][0]["cells"] == ["<10", "<10", "<10"]
     # Nine columns of one each: the column totals would pin too; only the grand total is told.
     counts = {(p, n): 1 for n, p in enumerate(provinces)}
-    table = province_table("status", counts, dict.fromkeys(provinces, 1), list(range(9)), K)
+    table = province_table("status", counts, K, columns=list(range(9)))
     assert table["rows"][0]["cells"] == ["held back"] * 9 and table["rows"][0]["total"] == "<10"
+
+
+def test_suppress_grid_holds_back_a_second_cell():
+    assert suppress_grid([[20], [3], [16], [39]], 10) == [[20], ["<10"], ["≥10"], [39]]
+    assert suppress_grid([[0], [25], [25]], 10) == [[0], [25], [25]]
+    # Each column had one small cell, so the smallest partner in each column is held back.
+    assert suppress_grid([[2, 3, 5], [30, 40, 70], [32, 43, 75]], 10) == [
+        ["<10", "<10", "<10"], ["≥10", "≥10", "≥10"], [32, 43, 75]]
+
+
+def test_suppress_grid_leaves_no_small_cell_pinned_by_its_labels_and_a_shown_total():
+    # Found by review: "<10" and "≥10" in a row of 11 are 1 and 10; two "<10" in a column
+    # whose hidden cells add up to 18 are 9 and 9.
+    shown = suppress_grid([[1, 10, 11], [20, 30, 50], [21, 40, 61]], 10)
+    assert shown[0][2] == "≥10"  # the row's total goes too: nothing else is left to hide
+    shown = suppress_grid([[9], [9], [40], [351], [409]], 10)
+    assert shown[:3] == [["<10"], ["<10"], ["≥10"]] and shown[-1] == [409]
+    # Fifteen months of one person each, all "<10", under a total of 15: the total goes.
+    assert suppress_grid([[1]] * 15 + [[15]], 10)[-1] == ["≥10"]
+
+
+def _feasible(line: list, k: int) -> dict[int, set[int]]:
+    """Brute force: every value each "<k" cell of a line can take, given the labels and the
+    shown total (the line's last cell)."""
+    *parts, total = line
+    hidden = [i for i, v in enumerate(parts) if isinstance(v, str)]
+    rest = total - sum(v for v in parts if not isinstance(v, str))
+    ranges = [range(1, k) if parts[i].startswith("<") else range(k, max(k, rest) + 1)
+              for i in hidden]
+    out: dict[int, set[int]] = {i: set() for i in hidden if parts[i].startswith("<")}
+    for combo in itertools.product(*ranges):
+        if sum(combo) == rest:
+            for i, v in zip(hidden, combo, strict=True):
+                if i in out:
+                    out[i].add(v)
+    return out
+
+
+def test_no_line_of_a_suppressed_grid_gives_a_small_cell_away():
+    rng = random.Random(7)
+    for _ in range(300):
+        body = [[rng.choice([0, 1, 2, 5, 9, 10, 12, 30]) for _ in range(3)] for _ in range(3)]
+        rows = [row + [sum(row)] for row in body]
+        grid = rows + [[sum(col) for col in zip(*rows, strict=True)]]
+        shown = suppress_grid(grid, 10)
+        lines = shown + [list(col) for col in zip(*shown, strict=True)]
+        for line in lines:
+            if isinstance(line[-1], str):
+                continue  # the total is not shown: the line gives no sum
+            for cell, values in _feasible(line, 10).items():
+                assert len(values) > 1, (grid, shown, line, cell, values)

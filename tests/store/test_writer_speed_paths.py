@@ -25,8 +25,8 @@ from watchdog.mirror.generator import generate, load_config
 from watchdog.parsers.common import normalise_width
 from watchdog.parsers.court_dishonest import parse_bytes
 from watchdog.privacy import Keyer, redact_free_text
-from watchdog.privacy_records import _redact_string, _touched
-from watchdog.privacy_text import _MARKER, may_change, redact_identifiers
+from watchdog.privacy_records import _touched
+from watchdog.privacy_text import _MARKER, may_change, redact_identifiers, redact_with_literals
 from watchdog.sources import load_manifest
 from watchdog.store.db import get_engine, migrate
 from watchdog.store.tables import Artifact, Crawl, Observation, Subject
@@ -166,7 +166,7 @@ def test_fields_left_out_of_redaction_would_not_have_changed(texts, names):
     touched = set(_touched(texts, literals))
     for i, text in enumerate(texts):
         if i not in touched:
-            assert _redact_string(text, KEYER, literals) == text
+            assert redact_with_literals(text, KEYER, literals) == text
 
 
 @settings(max_examples=400, deadline=None)

@@ -189,6 +189,7 @@ def person_table(engine: Engine, by: str, filt: ListFilter, k: int) -> dict[str,
     """Listings of persons by province × `by`, with a total row and column, suppressed."""
     where = [*filt.clauses(), OBS.c.party_type == "person"]
     joined = OBS.join(SUBJ, SUBJ.c.id == OBS.c.subject_id)
+    options: dict[str, Any] = {}
     with engine.connect() as conn:
         if by == "circumstance":
             sums = [func.sum(case((_has_circumstance(cid), 1), else_=0)) for cid in CIRCUMSTANCES]
@@ -197,26 +198,34 @@ def person_table(engine: Engine, by: str, filt: ListFilter, k: int) -> dict[str,
             result = conn.execute(stmt).all()
             counts = {(prov, cid): int(n or 0) for prov, _total, *ns in result
                       for cid, n in zip(CIRCUMSTANCES, ns, strict=True)}
-            totals = {prov: int(t) for prov, t, *_ in result}
-            columns = list(CIRCUMSTANCES)
+            # A listing may have several circumstances: a row of them is not a sum.
+            options = {"totals": {prov: int(t) for prov, t, *_ in result},
+                       "columns": list(CIRCUMSTANCES), "rows_add_up": False}
         else:
             column = SUBJ.c[by] if by in ("sex", "age_band") else OBS.c[by]
             stmt = (select(OBS.c.province, column, func.count()).select_from(joined).where(*where)
                     .group_by(OBS.c.province, column))
             counts = {(prov, v): int(n) for prov, v, n in conn.execute(stmt)}
-            totals = {}
-            for (prov, _v), n in counts.items():
-                totals[prov] = totals.get(prov, 0) + n
-            columns = sorted({v for _p, v in counts}, key=lambda v: (v is None, v or ""))
-    # A listing may have several circumstances: a row of circumstances is not a sum.
-    return province_table(by, counts, totals, columns, k, rows_add_up=by != "circumstance")
+    return province_table(by, counts, k, **options)
 
 
-def province_table(by: str, counts: dict[tuple[Any, Any], int], totals: dict[Any, int],
-                   columns: list[Any], k: int, *, rows_add_up: bool = True) -> dict[str, Any]:
+def _order(value: Any) -> tuple[bool, Any]:
+    return value is None, value or ""
+
+
+def province_table(by: str, counts: dict[tuple[Any, Any], int], k: int, *,
+                   totals: dict[Any, int] | None = None, columns: list[Any] | None = None,
+                   rows_add_up: bool = True) -> dict[str, Any]:
     """Person counts by province (rows, with each province's total) × `by` (columns), with an
-    "All provinces" row, suppressed as one table."""
-    provinces = sorted(totals, key=lambda p: (p is None, p or ""))
+    "All provinces" row, suppressed as one table. Without `totals` a province's total is the
+    sum of its cells; without `columns`, the values counted, in order."""
+    if totals is None:
+        totals = {}
+        for (prov, _value), n in counts.items():
+            totals[prov] = totals.get(prov, 0) + n
+    if columns is None:
+        columns = sorted({value for _prov, value in counts}, key=_order)
+    provinces = sorted(totals, key=_order)
     grid = [[counts.get((p, c), 0) for c in columns] + [totals[p]] for p in provinces]
     grid.append([sum(counts.get((p, c), 0) for p in provinces) for c in columns]
                 + [sum(totals.values())])

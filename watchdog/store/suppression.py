@@ -6,18 +6,18 @@ count out again: alone in its row, by subtraction; beside a "≥k" in a row of 1
 (1 and 10); nine "<10" under a total of 9, one each. So further cells are held back ("≥k", which
 stays true) until no small count can be pinned to one value by what the table shows.
 
-"Pinned" is judged by interval propagation over every row and column together: each held-back
-cell starts with what its label says (1..k-1, or k and more), and each sum narrows its cells'
-ranges, again and again, until nothing changes. A small cell whose range has shrunk to one value
-gets a neighbour held back: the smallest shown non-zero cell in its row or column, else a shown
-total. Propagation is not a full linear-programming bound, and nothing here guards against
-subtracting two differently filtered tables; the README's privacy section says so.
+"Pinned" is judged over every row and column together, twice: first by interval propagation
+(each held-back cell starts with what its label says, 1..k-1 or k and more, and each sum narrows
+its cells' ranges until nothing changes), which is cheap and catches most; then by the exact
+linear-programming bound per small cell, for what propagation misses. A pinned cell gets a
+neighbour held back: the smallest shown non-zero cell in its row or column, else a shown total.
+Nothing here guards against subtracting two differently filtered tables; the README's privacy
+section says so.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 
 Count = int | str  # a person count after suppression: an int, "<k", "≥k" or HELD_BACK
 # A whole column of counts withheld, zeros included: its rows alone would give a count away.
@@ -57,7 +57,7 @@ def suppress_table(grid: list[list[int]], k: int, *, rows_add_up: bool = True,
             _hide_partners_of_lone_cells(rows + columns, cells, hidden)
             pinned = find_pinned(sums, cells, primary, hidden, k)
             extra = {n for cell in pinned
-                     if (n := _neighbour_to_hide([cell], sums, cells, hidden)) is not None}
+                     if (n := _neighbour_to_hide(cell, sums, cells, hidden)) is not None}
             if not extra:
                 break
             hidden |= extra
@@ -81,24 +81,22 @@ def _hide_partners_of_lone_cells(lines: list[list[Cell]], cells: dict[Cell, int]
                 changed = True
 
 
-def _neighbour_to_hide(pinned: list[Cell], sums: list[Line], cells: dict[Cell, int],
+def _neighbour_to_hide(cell: Cell, sums: list[Line], cells: dict[Cell, int],
                        hidden: set[Cell]) -> Cell | None:
     """A shown cell to hold back beside a pinned small one: the smallest shown non-zero cell in
     its row or column, else a shown total; None when there is nothing left to hold back."""
-    for cell in pinned:
-        beside = [line for line in sums if cell in line[0] or cell == line[1]]
-        parts = [c for line_parts, _ in beside for c in line_parts
-                 if c not in hidden and cells[c] > 0]
-        totals = [t for _, t in beside if t not in hidden and cells[t] > 0]
-        for choice in (parts, totals):
-            if choice:
-                return min(choice, key=lambda c: (cells[c], c))
+    beside = [line for line in sums if cell in line[0] or cell == line[1]]
+    parts = [c for line_parts, _ in beside for c in line_parts if c not in hidden and cells[c] > 0]
+    totals = [t for _, t in beside if t not in hidden and cells[t] > 0]
+    for choice in (parts, totals):
+        if choice:
+            return min(choice, key=lambda c: (cells[c], c))
     return None
 
 
 def _pinned_by_propagation(sums: list[Line], cells: dict[Cell, int], primary: set[Cell],
                            hidden: set[Cell], k: int) -> list[Cell]:
-    low, high = pinned_ranges(sums, cells, primary, hidden, k)
+    low, high = _pinned_ranges(sums, cells, primary, hidden, k)
     return sorted(c for c in primary if low[c] >= high[c])
 
 
@@ -146,11 +144,10 @@ def _pinned_by_linear_programming(sums: list[Line], cells: dict[Cell, int],
     return pinned
 
 
-def pinned_ranges(sums: Iterable[Line], cells: dict[Cell, int], primary: set[Cell],
-                  hidden: set[Cell], k: int) -> tuple[dict[Cell, float], dict[Cell, float]]:
+def _pinned_ranges(sums: list[Line], cells: dict[Cell, int], primary: set[Cell],
+                   hidden: set[Cell], k: int) -> tuple[dict[Cell, float], dict[Cell, float]]:
     """The range each held-back cell can take, given the labels and every sum, narrowed until
     it no longer changes: (lowest, highest) by cell."""
-    sums = list(sums)
     low: dict[Cell, float] = {c: (1 if c in primary else k) for c in hidden}
     high: dict[Cell, float] = {c: (k - 1 if c in primary else math.inf) for c in hidden}
     for _ in range(_ROUNDS):
