@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,10 +49,19 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+# A reason is shown on the public /sources page: where the store lives and who it lets in are
+# nobody's business there (psycopg names the server, its port or socket, the role and database).
+_SERVER = re.compile(r'(?:connection to )?server (?:at|on socket) "[^"]*"(?: \([^)]*\))?'
+                     r'(?:, port \d+)?')
+_NAMED = re.compile(r'\b(user|role|database) "[^"]*"')
+
+
 def write_failure(exc: BaseException) -> str:
     """The reason a crawl failed when the store refused one of its batches: the driver's first
-    line (the rest repeats the statement and its values)."""
+    line (the rest repeats the statement and its values), without the server's address, port,
+    socket, role or database name."""
     said = (str(exc).strip().splitlines() or [""])[0][:200]
+    said = _NAMED.sub(r"\1 (withheld)", _SERVER.sub("the database server", said))
     return (f"writing to the store failed ({type(exc).__name__}: {said}); the batches after it "
             "were not written")
 
