@@ -65,7 +65,8 @@ class RunSummary:
     finished_at: datetime | None
 
     def line(self) -> str:
-        return f"{self.job_id} run {self.run_id} {self.status}: {self.detail or '-'}"
+        # "job audit, run 2": a job's run, told apart from the audit run its detail names.
+        return f"job {self.job_id}, run {self.run_id} {self.status}: {self.detail or '-'}"
 
     def as_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "job_id": self.job_id, "status": self.status,

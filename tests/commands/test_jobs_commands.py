@@ -51,7 +51,7 @@ def test_jobs_run_records_the_run_and_jobs_list_shows_it(home, small_mirror, dat
                                         small_mirror.url, "--expect-min", str(N)])
     assert result.exit_code == 0, result.output
     line = result.output.strip().splitlines()[-1]
-    assert line.startswith("crawl:court_dishonest run 1 complete: crawl 1 complete: "
+    assert line.startswith("job crawl:court_dishonest, run 1 complete: crawl 1 complete: "
                            f"read {N}, added {N}, changed 0")
     (run,) = recent_runs(database_url)
     assert (run.job_id, run.status) == ("crawl:court_dishonest", "complete")
@@ -60,7 +60,7 @@ def test_jobs_run_records_the_run_and_jobs_list_shows_it(home, small_mirror, dat
                      listed), listed
 
     audit = runner.invoke(jobs_group, ["run", "audit"])
-    assert audit.exit_code == 0 and audit.output.startswith("audit run 2 complete: audit run ")
+    assert audit.exit_code == 0 and audit.output.startswith("job audit, run 2 complete: audit run ")
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
