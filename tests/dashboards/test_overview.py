@@ -82,3 +82,15 @@ def test_a_province_whose_listings_were_all_removed_is_not_counted(tmp_path):
     assert "西藏" not in provinces and body["headline"]["provinces"] == len(provinces) == 3
     assert body["headline"]["courts"] == 5  # 西藏第一法院 has no current listing
     assert body["headline"]["persons_removed"] == 5
+
+
+def test_removed_persons_cannot_be_had_from_the_audits_listings_less_the_companies(client):
+    # The headline held current persons back ("≥10") as the partner of 2 removed ones, but the
+    # same page shows the audit's listings checked (46) and the companies listed (9): 46 - 9 is
+    # the 37 persons listed, and the total of 39 less those gave the 2 removed back.
+    body = client.get("/index.json").get_json()
+    head, run = body["headline"], body["audit_run"]
+    assert head["persons_removed"] == "<10"
+    assert run["checked"] - head["companies_listed"] == 37  # no crawl came after the audit
+    assert head["persons_listed"] == 37
+    assert head["persons_total"] == "≥10"

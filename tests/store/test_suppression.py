@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from watchdog.store.suppression import suppress_grid, suppress_table
+from watchdog.store.suppression import suppress_grid, suppress_sums, suppress_table
 
 K = 10
 
@@ -149,3 +149,19 @@ def test_no_line_of_a_suppressed_grid_gives_a_small_cell_away():
                 continue  # the total is not shown: the line gives no sum
             for cell, values in _feasible(line, 10).items():
                 assert len(values) > 1, (grid, shown, line, cell, values)
+
+
+def test_a_count_told_elsewhere_is_never_held_back_to_protect_a_small_one():
+    # 37 listed + 2 removed = 39: hiding the 37 protects nothing when the page tells it another
+    # way, so the total is held back instead.
+    assert suppress_sums([37, 2, 39], [([0, 1], 2)], K) == (["≥10", "<10", 39], False)
+    assert suppress_sums([37, 2, 39], [([0, 1], 2)], K, known=frozenset({0})) == (
+        [37, "<10", "≥10"], False)
+
+
+def test_a_subset_of_counts_with_a_shown_sum_is_suppressed_with_that_sum():
+    # Three provinces (3, 20, 50) and the sum of the first and last shown beside them (53): 50
+    # shown would give the 3 back.
+    shown, pinned = suppress_sums([3, 20, 50, 53], [([0, 2], 3)], K)
+    assert shown[0] == "<10" and not pinned
+    assert any(isinstance(shown[i], str) for i in (2, 3))

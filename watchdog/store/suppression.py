@@ -42,31 +42,53 @@ def suppress_table(grid: list[list[int]], k: int, *, rows_add_up: bool = True,
     held back: nine non-zero rows under a total below ten are one each, whatever is hidden.
     Such a table must not show its rows at all (the caller keeps only its totals)."""
     cells = {(r, c): v for r, row in enumerate(grid) for c, v in enumerate(row)}
-    primary = {cell for cell, v in cells.items() if 0 < v < k}
-    hidden = set(primary)
     nrows, ncols = len(grid), max((len(row) for row in grid), default=0)
     rows = [[(r, c) for c in range(ncols) if (r, c) in cells] for r in range(nrows)]
     columns = [[(r, c) for r in range(nrows) if (r, c) in cells] for c in range(ncols)]
     summed = (rows if rows_add_up else []) + (columns if columns_add_up else [])
     sums: list[Line] = [(line[:-1], line[-1]) for line in summed if len(line) >= 2]
+    hidden, pinned = _suppress(cells, rows + columns, sums, k, frozenset())
+    return [[(f"<{k}" if 0 < v < k else f"≥{k}") if (r, c) in hidden else v
+             for c, v in enumerate(row)] for r, row in enumerate(grid)], pinned
+
+
+def suppress_sums(values: list[int], sums: list[tuple[list[int], int]], k: int, *,
+                  known: frozenset[int] = frozenset()) -> tuple[list[Count], bool]:
+    """Counts that are not one grid: `values`, and which of them add up to which (the indices
+    of the parts, and of their total), as one page shows them. A count a page tells some other
+    way (`known`: the audit's listings less its companies) is never held back to protect
+    another, as that would protect nothing; a small one is still shown "<k". Returns the
+    counts as shown and whether a small one is pinned whatever is held back."""
+    cells = {(i, 0): v for i, v in enumerate(values)}
+    lines = [([(p, 0) for p in parts], (total, 0)) for parts, total in sums]
+    hidden, pinned = _suppress(cells, [[*parts, total] for parts, total in lines], lines, k,
+                               frozenset((i, 0) for i in known))
+    return [(f"<{k}" if 0 < v < k else f"≥{k}") if (i, 0) in hidden else v
+            for i, v in enumerate(values)], pinned
+
+
+def _suppress(cells: dict[Cell, int], lines: list[list[Cell]], sums: list[Line], k: int,
+              known: frozenset[Cell]) -> tuple[set[Cell], bool]:
+    """The cells to hold back, and whether a small one is pinned whatever is held back."""
+    primary = {cell for cell, v in cells.items() if 0 < v < k}
+    hidden = set(primary)
     # Propagation first (cheap, catches most), then the exact bound for what it misses; each
     # round holds back a neighbour of every pinned cell that has one, then looks again.
     pinned: list[Cell] = []
     for find_pinned in (_pinned_by_propagation, _pinned_by_linear_programming):
         while True:
-            _hide_partners_of_lone_cells(rows + columns, cells, hidden)
+            _hide_partners_of_lone_cells(lines, cells, hidden, known)
             pinned = find_pinned(sums, cells, primary, hidden, k)
             extra = {n for cell in pinned
-                     if (n := _neighbour_to_hide(cell, sums, cells, hidden)) is not None}
+                     if (n := _neighbour_to_hide(cell, sums, cells, hidden | known)) is not None}
             if not extra:
                 break
             hidden |= extra
-    return [[(f"<{k}" if (r, c) in primary else f"≥{k}") if (r, c) in hidden else v
-             for c, v in enumerate(row)] for r, row in enumerate(grid)], bool(pinned)
+    return hidden, bool(pinned)
 
 
 def _hide_partners_of_lone_cells(lines: list[list[Cell]], cells: dict[Cell, int],
-                                 hidden: set[Cell]) -> None:
+                                 hidden: set[Cell], known: frozenset[Cell]) -> None:
     """One held-back cell alone in a line is its total minus the others: hide a partner, the
     line's smallest other non-zero cell."""
     changed = True
@@ -75,7 +97,8 @@ def _hide_partners_of_lone_cells(lines: list[list[Cell]], cells: dict[Cell, int]
         for line in lines:
             if sum(cell in hidden for cell in line) != 1:
                 continue
-            others = [cell for cell in line if cell not in hidden and cells[cell] > 0]
+            others = [cell for cell in line
+                      if cell not in hidden and cell not in known and cells[cell] > 0]
             if others:
                 hidden.add(min(others, key=lambda cell: (cells[cell], cell)))
                 changed = True
