@@ -24,6 +24,7 @@ from dashboards.views._common import (
 )
 from dashboards.views._twins import Table, twin_routes
 from watchdog.store import queries
+from watchdog.store.queries_lists import list_counts
 
 bp = Blueprint("lists", __name__)
 
@@ -41,12 +42,13 @@ def listings() -> Table:
     filt = list_filter()
     page, per_page = paging()
     rows, total = queries.company_listings(eng, filt, page, per_page)
-    by_month = cached(queries.listing_counts, eng, "month", filt, k)
+    # The total, the facets and the months are suppressed as one: their rows add up.
+    counts = cached(list_counts, eng, filt, k)
+    by_month = counts["by_month"]
     return Table(
         name="lists", template="lists.html", columns=COMPANY_COLUMNS, rows=rows,
         meta={"source_id": queries.LIST_SOURCE, "filters": filt.as_query(),
-              "totals": cached(queries.list_totals, eng, filt, k),
-              "facets": cached(queries.facet_counts, eng, filt, k),
+              "totals": counts["totals"], "facets": counts["facets"],
               "companies": page_info(page, per_page, total),
               # What the month chart draws, so the JSON carries every figure the page shows.
               "series": {"by_month": by_month}},

@@ -9,7 +9,7 @@ worked out by subtracting the others from a total.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import (
@@ -138,6 +138,15 @@ def list_totals(engine: Engine, filt: ListFilter, k: int) -> dict[str, Count]:
 
 def listing_counts(engine: Engine, by: str, filt: ListFilter, k: int) -> list[dict[str, Any]]:
     """Listings of persons and of companies per value of `by` (a facet, or "month")."""
+    rows, persons = raw_listing_counts(engine, by, filt)
+    # A listing may have several circumstances, so those rows do not add up to the total.
+    _suppress_column(rows, persons, k, adds_up=by != "circumstance")
+    return rows
+
+
+def raw_listing_counts(engine: Engine, by: str,
+                       filt: ListFilter) -> tuple[list[dict[str, Any]], int]:
+    """`listing_counts` before suppression, and the persons the filter keeps in all."""
     with engine.connect() as conn:
         if by == "circumstance":
             stmt = select(OBS.c.party_type, *(
@@ -154,9 +163,7 @@ def listing_counts(engine: Engine, by: str, filt: ListFilter, k: int) -> list[di
         persons, _ = conn.execute(select(_PERSONS, _COMPANIES).where(*filt.clauses())).one()
     rows = [{"value": value, "label": label(by, value), "persons": int(p), "companies": int(c)}
             for value, p, c in raw if p or c]
-    # A listing may have several circumstances, so those rows do not add up to the total.
-    _suppress_column(rows, int(persons), k, adds_up=by != "circumstance")
-    return rows
+    return rows, int(persons)
 
 
 def label(facet: str, value: str | None) -> str:
@@ -165,12 +172,6 @@ def label(facet: str, value: str | None) -> str:
     if facet == "circumstance":
         return f"{value} · {CIRCUMSTANCES.get(value, value)}"
     return {"M": "male", "F": "female"}.get(value, value) if facet == "sex" else value
-
-
-def facet_counts(engine: Engine, filt: ListFilter, k: int) -> dict[str, list[dict[str, Any]]]:
-    """Each facet counted under the other facets' filters, so a second value can be added."""
-    return {facet: listing_counts(engine, facet, replace(filt, **{facet: ()}), k)
-            for facet in ("province", "circumstance", "performance", "party_type", "status")}
 
 
 def company_listings(engine: Engine, filt: ListFilter, page: int,
