@@ -96,6 +96,57 @@ def test_same_core_after_normalising(a: str, b: str) -> None:
     assert na is not None and nb is not None and na.core == nb.core
 
 
+@pytest.mark.parametrize(("a", "b"), [
+    ("XYZ SOLUTIONS PRIVATE LIMITED", "XYZ SOLUTIONS PVT LTD"),
+    ("XYZ SOLUTIONS PRIVATE LIMITED", "XYZ Solutions Pvt. Ltd."),
+    ("XYZ SOLUTIONS PVT. LTD.", "XYZ SOLUTIONS (P) LTD"),
+    ("XYZ SOLUTIONS PRIVATE LIMITED", "XYZ Solutions (P) Limited"),
+    ("X.Y.Z. SOLUTIONS PVT LTD", "X Y Z SOLUTIONS (P) LTD."),  # (P) is not one more initial
+    ("XYZ SOLUTIONS PRIVATE LTD", "XYZ SOLUTIONS PVT LIMITED"),
+    ("XYZ SOLUTIONS LIMITED", "XYZ SOLUTIONS LTD."),
+    ("XYZ SOLUTIONS COMPANY", "XYZ SOLUTIONS CO."),
+    ("XYZ SOLUTIONS CORPORATION", "XYZ SOLUTIONS CORP."),
+    ("XYZ SOLUTIONS INCORPORATED", "XYZ SOLUTIONS, INC."),
+    ("XYZ SOLUTIONS PUBLIC LIMITED COMPANY", "XYZ SOLUTIONS PLC"),
+    ("XYZ SOLUTIONS PUBLIC LIMITED", "XYZ SOLUTIONS P.L.C."),
+    ("北京华为数字技术有限责任公司", "北京华为数字技术有限公司"),
+])
+def test_spellings_of_one_legal_form_are_one_form(a: str, b: str) -> None:
+    na, nb = normalise_name(a), normalise_name(b)
+    assert na is not None and nb is not None
+    assert (na.core, na.form) == (nb.core, nb.form)
+    m = compare(record(1, a), record(2, b))
+    assert m is not None and m.method == "name_exact" and m.score == 1.0
+    assert "legal forms differ" not in m.reason
+
+
+@pytest.mark.parametrize(("a", "b", "forms"), [
+    ("XYZ SOLUTIONS LTD", "XYZ SOLUTIONS LLC", "LTD / LLC"),
+    ("XYZ SOLUTIONS PVT LTD", "XYZ SOLUTIONS PLC", "LTD / PLC"),
+    ("XYZ SOLUTIONS PVT LTD", "XYZ SOLUTIONS PUBLIC LIMITED", "LTD / PLC"),
+    ("XYZ SOLUTIONS PRIVATE LIMITED", "XYZ SOLUTIONS PUBLIC LIMITED COMPANY", "LTD / PLC"),
+    ("XYZ SOLUTIONS (P) LTD", "XYZ SOLUTIONS PUBLIC LTD", "LTD / PLC"),
+    ("XYZ SOLUTIONS PRIVATE LIMITED", "XYZ SOLUTIONS GMBH", "LTD / GMBH"),
+    ("北京华为数字技术有限公司", "北京华为数字技术股份有限公司", "有限公司 / 股份有限公司"),
+])
+def test_different_legal_forms_stay_different(a: str, b: str, forms: str) -> None:
+    # One name, two forms: joined at a lower score, and the reason says the forms differ.
+    na, nb = normalise_name(a), normalise_name(b)
+    assert na is not None and nb is not None and na.core == nb.core and na.form != nb.form
+    m = compare(record(1, a), record(2, b))
+    assert m is not None and m.score == 0.9 and f"legal forms differ ({forms})" in m.reason
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("PRIVATE SECURITY SERVICES LTD", "SECURITY SERVICES LTD"),  # a word of the name
+    ("XYZ PUBLIC RELATIONS LTD", "XYZ LTD"),
+    ("XYZ (P) SOLUTIONS LTD", "XYZ SOLUTIONS LTD"),             # (P) not before LTD
+    ("XYZ SOLUTIONS PVT LTD", "XYZ SYSTEMS PVT LTD"),
+])
+def test_form_words_inside_a_name_are_not_a_form(a: str, b: str) -> None:
+    assert compare(record(1, a), record(2, b)) is None
+
+
 def test_branch_suffixes() -> None:
     branch = normalise_name("江西洪城水业环保有限公司修水分公司")
     assert branch is not None

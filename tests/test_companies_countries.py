@@ -4,7 +4,8 @@ The reviewer's case is in the World Bank's own workbook: FUTURE NETWINGS SOLUTIO
 (Singapore) and FUTURE NETWINGS SOLUTIONS LLC. (United States), debarred with different
 countries and addresses, were joined by name at 0.9. A name alone now never joins records
 that both say where the firm is and share no country; codes still do, and a branch abroad
-still joins a parent of its own legal form.
+still joins a parent of its own legal form. Rows of one cited CSL listing (AL NASER WINGS
+AIRLINES in Baghdad and Dubai) are one firm with addresses in two countries.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from tests.test_companies_review import write_store
 from watchdog.companies import classify_identifier, normalise_name
 from watchdog.companies_match import CompanyRecord, compare
 from watchdog.companies_store import read_payload, run_matching
+from watchdog.parsers import us_csl
+from watchdog.privacy import Keyer
 
 
 def firm(rid: int, name: str, *countries: str, code: str | None = None,
@@ -108,6 +111,15 @@ def test_a_branch_abroad_joins_a_parent_of_its_own_form_only() -> None:
     assert "legal forms differ" in at_home.reason
 
 
+def test_one_firm_debarred_under_two_spellings_of_its_form_is_joined() -> None:
+    # The World Bank's file (data/mirror/worldbank_debarred): one affiliate, two rows, one
+    # written PRIVATE LIMITED and one PVT. LTD., both in New Delhi.
+    m = compare(firm(1, "PSL ENGINEERING PRIVATE LIMITED", "IN"),
+                firm(2, "PSL ENGINEERING PVT. LTD.", "IN"))
+    assert m is not None and (m.method, m.score) == ("name_exact", 1.0)
+    assert m.reason.endswith("; both in IN")
+
+
 def _wb(n: int, name: str, country: str) -> Any:
     return row(f"wb-{n}", company(f"name:{name.rstrip('.')}|{country}", name),
                {"list_name": "World Bank", "names": [name], "country": country,
@@ -132,3 +144,78 @@ def test_the_world_bank_affiliates_in_a_store(tmp_path: Path) -> None:
     assert set(found) == {frozenset({"FEDDERS LLOYD CORPORATION LTD",
                                      "FEDDERS LLOYD CORPORATION LIMITED"})}
     assert summary.by_method == {"name_exact": 1}
+
+
+# -- one listing, several countries ------------------------------------------------------------
+
+CSL_SAMPLE = Path(__file__).parent / "fixtures/shared_samples/trade_gov_csl/csl.csv"
+NASER = "AL NASER WINGS AIRLINES"
+NASER_NOTICES = ["82 F.R. 61745 12/29/2017", "83 F.R. 28801 6/21/2018", "84 F.R. 27233 6/12/2019"]
+
+
+def csl(rid: int, name: str, country: str, notices: list[str], *, list_code: str = "DPL",
+        listed_on: str = "2019-06-05", listed_until: str = "2019-12-03") -> CompanyRecord:
+    """A record as `load_records` builds it from one CSL row (see `us_csl_rows.record_draft`)."""
+    rec = CompanyRecord(rid, f"name:{name}|{country}")
+    rec.add_name(normalise_name(name), "foreign list us_csl: name")
+    read_payload(rec, "us_csl", {
+        "list_name": f"List ({list_code})", "list_code": list_code, "names": [name],
+        "country": country, "countries": [country], "listed_on": listed_on,
+        "listed_until": listed_until, "federal_register_notices": notices,
+        "addresses": [{"address": f"{rid} Street", "country": country}]})
+    return rec
+
+
+def test_rows_of_one_cited_listing_join_across_countries() -> None:
+    # csl.csv lines 67-68: the Denied Persons List's one entry, written once per country; the
+    # second row spells a notice "83F.R." and spaces the cell differently.
+    baghdad = csl(1, NASER, "IQ", NASER_NOTICES)
+    dubai = csl(2, NASER, "AE", ["82 F.R. 61745 12/29/2017", "83F.R. 28801 6/21/2018",
+                                 "84 F.R. 27233 6/12/2019"])
+    m = compare(baghdad, dubai)
+    assert m is not None and m.method == "name_exact" and m.score == 1.0
+    assert "records in IQ / AE are rows of one us_csl DPL listing" in m.reason
+    assert "82 FR 61745, 83 FR 28801, 84 FR 27233" in m.reason
+
+
+@pytest.mark.parametrize("other", [
+    # The same name on the same list, but another entry: other notices, or other dates.
+    csl(2, NASER, "AE", ["85 F.R. 10000 2/2/2020"]),
+    csl(2, NASER, "AE", NASER_NOTICES, listed_on="2020-06-05", listed_until="2020-12-03"),
+    csl(2, NASER, "AE", NASER_NOTICES, list_code="EL"),   # another list's entry
+    csl(2, NASER, "AE", []),                              # a row that cites nothing
+    csl(2, f"{NASER} LLC", "AE", NASER_NOTICES),          # another name in the row
+    firm(2, NASER, "AE", source="worldbank_debarred"),    # another list altogether
+])
+def test_a_name_in_two_countries_stays_apart_without_one_listing(other: CompanyRecord) -> None:
+    baghdad = csl(1, NASER, "IQ", NASER_NOTICES)
+    assert compare(baghdad, other) is None
+    assert compare(other, baghdad) is None
+
+
+def test_same_name_firms_in_two_countries_on_one_list_stay_apart() -> None:
+    # Two Entity List firms of one name, each listed by its own notice: namesakes, not one firm.
+    istanbul = csl(1, "ABC TRADING LLC", "TR", ["87 FR 13048 3/8/2022"], list_code="EL",
+                   listed_on="2022-03-08", listed_until="")
+    dubai = csl(2, "ABC TRADING LLC", "AE", ["88 FR 12150 2/24/2023"], list_code="EL",
+                listed_on="2023-02-24", listed_until="")
+    assert compare(istanbul, dubai) is None
+
+
+def test_another_name_is_not_joined_by_a_listing() -> None:
+    # OFAC's AL NASER AIRLINES is not in the samples; another name stays another firm.
+    ofac = firm(2, "AL NASER AIRLINES", "IQ", source="ofac_sdn")
+    assert compare(csl(1, NASER, "IQ", NASER_NOTICES), ofac) is None
+
+
+def test_the_sample_csl_rows_are_matched_in_a_store(tmp_path: Path) -> None:
+    parsed = us_csl.parse_bytes(CSL_SAMPLE.read_bytes(), Keyer(b"test-secret-csl!" * 2))
+    rows = [row(d.record_key, d.subject, d.payload) for d in parsed.drafts
+            if d.subject["kind"] == "company" and d.subject["name"] == NASER]
+    assert sorted(r.subject["key"] for r in rows) == [f"name:{NASER}|AE", f"name:{NASER}|IQ"]
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    write_store(url, tmp_path, {"us_csl": rows})
+    summary = run_matching(url)
+    assert summary.by_method == {"name_exact": 1}
+    (method, score, reason), = active_matches(url).values()
+    assert (method, score) == ("name_exact", 1.0) and "rows of one us_csl DPL listing" in reason

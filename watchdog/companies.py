@@ -39,7 +39,9 @@ valid_uscc = _ids.valid_uscc
 # 2: Chinese names in foreign text read whole; pinyin words compared exactly; Latin legal forms.
 # 3: a name alone never joins records in different countries; brackets do not change a Chinese
 #    name; branches of branches (营业厅, 营业部 of a 分行) and more branch kinds.
-MATCHER_VERSION = "3"
+# 4: PRIVATE LIMITED and (P) LTD are PVT LTD (LTD), PUBLIC LIMITED (COMPANY) is PLC; rows of one
+#    cited listing (one name, list, notices and term) join across the countries they give.
+MATCHER_VERSION = "4"
 FUZZY_THRESHOLD = 88      # token_sort_ratio of two Latin names' words, 0-100
 TOKEN_COUNTERPART = 80    # how close a misspelt generic word must be to the word it stands for
 CODE_NAME_AGREEMENT = 90  # name ratio that confirms a masked code's visible characters
@@ -77,7 +79,14 @@ _ZH_BRANCH = re.compile(
     rf"(?P<kind>{_KINDS})$")
 # Longest first; value = canonical form, so LIMITED / GMBH / LLC stay apart while CO., LTD. and
 # COMPANY LIMITED are one form. CO (COMPANY) alone says no more than 公司 and agrees with any.
+# PRIVATE LIMITED is PVT LTD, which was already LTD (as PTE LTD is): written out, PRIVATE stayed
+# in the core and XYZ SOLUTIONS PRIVATE LIMITED was another firm than XYZ SOLUTIONS PVT LTD.
+# PUBLIC LIMITED (COMPANY) is a PLC, never a private company's LTD.
 _LATIN_FORMS = (
+    ("PUBLIC LIMITED COMPANY", "PLC"), ("PUBLIC COMPANY LIMITED", "PLC"),
+    ("PUBLIC LIMITED CO", "PLC"), ("PUBLIC LTD CO", "PLC"), ("PUBLIC CO LTD", "PLC"),
+    ("PUBLIC LIMITED", "PLC"), ("PUBLIC LTD", "PLC"),
+    ("PRIVATE LIMITED", "LTD"), ("PRIVATE LTD", "LTD"),
     ("LIMITED LIABILITY COMPANY", "LLC"), ("JOINT STOCK COMPANY", "JSC"),
     ("COMPANY LIMITED", "LTD"), ("CO LIMITED", "LTD"), ("CO LTD", "LTD"), ("COMPANY LTD", "LTD"),
     ("LIMITED", "LTD"), ("LTD", "LTD"), ("INCORPORATED", "CORP"), ("INC", "CORP"),
@@ -87,6 +96,9 @@ _LATIN_FORMS = (
 GENERIC_FORMS = frozenset({"公司", "CO"})  # forms that agree with any other
 _LATIN_BRANCH = ("REPRESENTATIVE OFFICE", "BRANCH OFFICE", "BRANCH")
 _LATIN_PUNCT = re.compile(r"[^\w ]+|_")
+# Indian firms write PRIVATE LIMITED as (P) LTD; a bare P would be an initial (and be joined to
+# the initials before it), so it is read only in brackets before LTD / LIMITED.
+_PRIVATE_MARK = re.compile(r"\(\s*P\s*\)(?=\W*(?:LTD|LIMITED)\b)")
 # Words that say what a firm does, not which firm it is (canonical spelling, see _WORD_VARIANTS):
 # lists abbreviate, pluralise and misspell them. Every other word (the pinyin of the firm's own
 # name, a place, a number) must be the same word, or the same syllables joined or split: in pinyin
@@ -241,7 +253,8 @@ def _latin_name(raw: str, text: str) -> NameForm | None:
     # Accents go (SOCIÉTÉ = SOCIETE); letters of other scripts stay.
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = re.sub(r"\*\d+\s*$", "", text)  # World Bank footnote markers: "…LTD.*647"
-    text = _LATIN_PUNCT.sub(" ", text.upper().replace("&", " AND "))
+    text = _PRIVATE_MARK.sub(" PVT ", text.upper())
+    text = _LATIN_PUNCT.sub(" ", text.replace("&", " AND "))
     words = _merge_initials(text.split())
     if words[:1] == ["THE"]:
         words = words[1:]

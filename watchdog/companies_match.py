@@ -20,7 +20,10 @@ evidence first:
    name alone joins nothing: one name in two countries is a group's affiliates (FUTURE NETWINGS
    SOLUTIONS PVT LTD in Singapore, ... LLC in the US), each debarred in its own right. A branch
    abroad keeps its parent's legal form, so a branch in another country still joins a parent
-   of the same form, never one of another.
+   of the same form, never one of another. The exception is one listing written as several
+   rows (`Listing`): the Denied Persons and Entity Lists give a firm one row per country it has
+   addresses in, under one name, Federal Register notices and term (AL NASER WINGS AIRLINES in
+   Baghdad, IQ and Dubai, AE), and such rows are one firm.
 
 `companies_store.run_matching` applies this to the whole store and keeps the audit trail.
 """
@@ -47,6 +50,27 @@ METHODS = ("uscc", "reg_no", "org_code", "masked_uscc+name", "name_exact",
            "chinese_name_from_foreign_list", "name_fuzzy", "name_branch")
 
 
+@dataclass(frozen=True)
+class Listing:
+    """One entry of a foreign list as its rows state it, less where the firm is. The US lists
+    that cite Federal Register notices write one row per country of a firm's addresses; rows
+    of one source and list with the same name, the same notices and the same term are that one
+    entry. Without notices a row says too little: other lists (the World Bank's) give each
+    affiliate its own row under the same name and dates."""
+
+    source: str
+    list_code: str
+    name: str                   # the row's own name, normalised (`NameForm.text`)
+    citations: tuple[str, ...]  # the notices, e.g. "82 FR 61745", sorted
+    listed_on: str
+    listed_until: str
+
+    def describe(self) -> str:
+        term = f"{self.listed_on or '?'} to {self.listed_until or '?'}"
+        return (f"one {self.source} {self.list_code} listing of {self.name} "
+                f"({', '.join(self.citations)}; {term})")
+
+
 @dataclass
 class CompanyRecord:
     id: int
@@ -56,6 +80,7 @@ class CompanyRecord:
     # ISO 3166 codes of the countries its records place the firm in (foreign lists' addresses,
     # nationality, registration); empty when none says, as domestic sources do not.
     countries: set[str] = field(default_factory=set)
+    listings: set[Listing] = field(default_factory=set)
 
     def codes(self, scheme: str) -> dict[str, str]:
         """value -> where it was read (the first place), for one scheme."""
@@ -163,13 +188,20 @@ def compare(a: CompanyRecord, b: CompanyRecord) -> Match | None:
 
 
 def _apart(a: CompanyRecord, b: CompanyRecord) -> bool:
-    """Both records say where the firm is, and no country is common to them."""
-    return bool(a.countries and b.countries) and not a.countries & b.countries
+    """Both records say where the firm is, no country is common to them, and they are not
+    rows of one listing."""
+    return (bool(a.countries and b.countries) and not a.countries & b.countries
+            and not a.listings & b.listings)
 
 
 def _country_note(a: CompanyRecord, b: CompanyRecord) -> str:
     shared = sorted(a.countries & b.countries)
-    return f"; both in {', '.join(shared)}" if shared else ""
+    if shared:
+        return f"; both in {', '.join(shared)}"
+    if a.countries and b.countries and (one := sorted(a.listings & b.listings, key=repr)):
+        return (f"; records in {', '.join(sorted(a.countries))} / "
+                f"{', '.join(sorted(b.countries))} are rows of {one[0].describe()}")
+    return ""
 
 
 def _by_name(a: CompanyRecord, b: CompanyRecord) -> Match | None:

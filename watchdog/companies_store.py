@@ -11,6 +11,7 @@ time. Persons are never read: only subjects of kind company.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -31,7 +32,7 @@ from watchdog.companies import (
     normalise_name,
 )
 from watchdog.companies_ids import classify_identifier, identifiers_in_text, masked_form
-from watchdog.companies_match import FOREIGN_SOURCES, CompanyRecord, Match, compare
+from watchdog.companies_match import FOREIGN_SOURCES, CompanyRecord, Listing, Match, compare
 from watchdog.parsers.foreign_common_values import country_code
 from watchdog.store.company_tables import CompanyMatch
 from watchdog.store.db import get_engine
@@ -51,6 +52,8 @@ ID_LIST_KEYS = frozenset({"identifiers", "ids", "codes"})
 TEXT_KEYS = ("info", "remark", "additional")  # foreign lists write Chinese names and codes here
 COUNTRY_KEYS = frozenset({"country", "countries"})  # and `addresses`: [{"country": …}, …]
 MAX_BLOCK = 200  # a code or name shared by more subjects than this is not evidence of identity
+# "82 F.R. 61745 12/29/2017", "83F.R. 28801": volume and first page name the notice.
+FR_CITATION = re.compile(r"(\d+)\s*F\.?\s*R\.?\s*(\d[\d,]*)", re.IGNORECASE)
 
 OBS, SUBJ, MATCH = Observation.__table__, Subject.__table__, CompanyMatch.__table__
 
@@ -188,6 +191,7 @@ def read_payload(rec: CompanyRecord, source: str, payload: dict[str, Any]) -> No
     where = f"foreign list {source}" if foreign else source
     if foreign:
         _read_countries(rec, payload)
+        _read_listing(rec, source, payload)
     for key, value in payload.items():
         k = key.lower()
         if k in ID_LIST_KEYS:
@@ -228,6 +232,21 @@ def _read_countries(rec: CompanyRecord, payload: dict[str, Any]) -> None:
         values += [a["country"] for a in addresses
                    if isinstance(a, dict) and isinstance(a.get("country"), str)]
     rec.countries.update(c for c in map(country_code, values) if c)
+
+
+def _read_listing(rec: CompanyRecord, source: str, payload: dict[str, Any]) -> None:
+    """The entry a cited row belongs to (see `companies_match.Listing`); a row that cites no
+    Federal Register notice, or has no list or name, gives none."""
+    citations = sorted({f"{volume} FR {page.replace(',', '')}"
+                        for text in _strings(payload.get("federal_register_notices"))
+                        for volume, page in FR_CITATION.findall(text)})
+    names = list(_strings(payload.get("names")))
+    form = normalise_name(names[0]) if names else None
+    list_code = payload.get("list_code")
+    if citations and form is not None and isinstance(list_code, str) and list_code:
+        rec.listings.add(Listing(source, list_code, form.text, tuple(citations),
+                                 str(payload.get("listed_on") or ""),
+                                 str(payload.get("listed_until") or "")))
 
 
 def _read_identifier_list(rec: CompanyRecord, value: Any, where: str) -> None:
