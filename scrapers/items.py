@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 
@@ -24,3 +24,5 @@ class PageItem:
     next_pages: list[str] = field(default_factory=list)
     blocked: str | None = None         # reason the source refused us (block page, captcha, 412)
     error: str | None = None           # reason this page could not be used (5xx, truncated, ...)
+    published: date | None = None      # the date the page says the whole list was published
+    notes: list[str] = field(default_factory=list)  # what the page states that was not used

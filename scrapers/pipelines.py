@@ -86,6 +86,10 @@ class StorePipeline:
             self.recorder.degrade("partial", said(item.error))
         for reason in item.rejections:
             self.recorder.reject(said(reason))
+        if item.published is not None:
+            self.recorder.note_published(item.published)
+        for note in item.notes:
+            self.recorder.note(said(note))
         if item.listings:
             self._queue(listing_rows(self.recorder, item.listings, self.manifest.regime or "",
                                      sha))

@@ -469,3 +469,21 @@ def test_small_batches_give_the_same_export(store, tmp_path):
 def test_a_csv_cell_a_spreadsheet_would_run_is_neutralised(text, written):
     assert spreadsheet_safe(text) == written
     assert csv_value(text) == written
+
+
+def test_crawls_carry_the_date_the_list_states(exports):
+    """The OFAC import read SDN.XML published 03/14/2025: its row says so in every format, the
+    court-list imports (no date stated) carry none, and the column is described as a date."""
+    tables = {"csv": read_csv(exports["csv"])["crawls"],
+              "json": read_json(exports["json"])["tables"]["crawls"]["rows"],
+              "sqlite": read_sqlite(exports["sqlite"])["crawls"]}
+    for fmt, rows in tables.items():
+        dates = {r["source_id"]: set() for r in rows}
+        for r in rows:
+            dates[r["source_id"]].add(r["list_published"] or None)
+        assert dates == {"court_dishonest": {None}, "ofac_sdn": {"2025-03-14"}}, fmt
+    package = json.loads((exports["csv"] / "metadata.json").read_text(encoding="utf-8"))
+    fields = {f["name"]: f for r in package["resources"] if r["name"] == "crawls"
+              for f in r["schema"]["fields"]}
+    assert fields["list_published"]["type"] == "date"
+    assert "published" in fields["list_published"]["description"]

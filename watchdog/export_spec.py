@@ -33,7 +33,7 @@ SYNTHETIC_TEXT = ("SYNTHETIC DEMO DATA in the real format: no real person is lis
                   "describe that generated data, not the real list.")
 TITLE = "Scorewatch open data"
 # Types as in Frictionless table schemas; `object` and `array` are JSON text in CSV and SQLite.
-TYPES = ("integer", "number", "string", "boolean", "datetime", "object", "array")
+TYPES = ("integer", "number", "string", "boolean", "date", "datetime", "object", "array")
 
 
 @dataclass(frozen=True)

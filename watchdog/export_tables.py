@@ -204,7 +204,10 @@ LISTING_TABLES = (
               ("removed", "integer", "Listings marked removed (complete crawls only)"),
               ("requests", "integer", "HTTP requests made"),
               ("unknown_fields", "object", "Fields the parser did not know, with counts"),
-              ("errors", "array", "Errors recorded")),
+              ("errors", "array", "Errors recorded"),
+              ("list_published", "date", "The date the list itself states it was published "
+                                         "(OFAC SDN.XML's Publish_Date): which version of the "
+                                         "list was read; empty when the files read state none")),
           crawl_rows),
     Table("artifacts", "Every archived response (hashes and fetch facts, not the bytes). "
           "Responses that named persons are stored redacted; original_sha256 is the hash of "

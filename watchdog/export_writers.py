@@ -34,7 +34,7 @@ from watchdog.export_spec import (
 Progress = Callable[[int], None]
 MARKER = "watchdog export"  # in metadata.json: `--force` replaces only a directory that has it
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "string": "TEXT", "boolean": "INTEGER",
-             "datetime": "TEXT", "object": "TEXT", "array": "TEXT"}
+             "date": "TEXT", "datetime": "TEXT", "object": "TEXT", "array": "TEXT"}
 INDEXES = {"artifacts": ("sha256",), "company_listings": ("credit_code", "source_id"),
            "findings": ("check_id", "observation_id")}
 

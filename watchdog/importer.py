@@ -307,6 +307,10 @@ def import_other(manifest: Manifest, path: Path, *, database_url: str, artifacts
                            content_type=f"format={parsed.fmt}", size=evidence.size)
     for rejection in parsed.rejections:
         recorder.reject(f"record {rejection.index}: {rejection.reason}")
+    if parsed.published is not None:
+        recorder.note_published(parsed.published)
+    for note in parsed.notes:
+        recorder.note(note)
     drafts = parsed.drafts
     if parsed.only_new:
         stored = recorder.stored_keys([d.record_key for d in drafts])

@@ -15,8 +15,10 @@ from watchdog.store import queries_history as history
 
 bp = Blueprint("source_detail", __name__)
 
+# crawl_list_published: the date the list says it was published, as the crawl that fetched the
+# artifact recorded it, so the CSV twin (artifact rows) carries it too.
 COLUMNS = ["sha256", "original_sha256", "redacted", "url", "fetched_at", "http_status", "size",
-           "crawl_id"]
+           "crawl_id", "crawl_list_published"]
 
 
 def source_detail(source_id: str) -> Table:

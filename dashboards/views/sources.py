@@ -23,7 +23,7 @@ bp = Blueprint("sources", __name__)
 
 COLUMNS = ["crawl_id", "source_id", "mode", "status", "reason", "origin", "started_at",
            "finished_at", "read", "added", "changed", "unchanged", "rejected", "removed",
-           "requests", "unknown_fields", "errors"]
+           "requests", "unknown_fields", "errors", "list_published"]
 
 
 def sources() -> Table:

@@ -109,6 +109,8 @@ class SourceSpider(Spider):
         item.drafts = parsed.drafts
         item.rejections = [f"{response.url} #{r.index}: {r.reason}" for r in parsed.rejections]
         item.next_pages = parsed.next_pages
+        item.published = parsed.published
+        item.notes = [f"{response.url}: {note}" for note in parsed.notes]
         if parsed.cut:
             # Rows read before the cut are kept; the crawl is partial, so nothing is removed.
             item.error = f"body cut off at {response.url}: {parsed.cut}"

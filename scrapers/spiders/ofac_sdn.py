@@ -53,5 +53,7 @@ class OfacSdnSpider(SourceSpider):
             return item
         item.drafts = parsed.drafts
         item.rejections = [f"{response.url} #{r.index}: {r.reason}" for r in parsed.rejections]
+        item.published = parsed.published
+        item.notes = [f"{response.url}: {note}" for note in parsed.notes]
         self.expected_total = parsed.declared_total
         return item

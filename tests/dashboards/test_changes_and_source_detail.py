@@ -110,3 +110,41 @@ def test_changes_show_every_crawls_history_with_its_status(tmp_path):
     assert [r["crawl_id"] for r in one] == [partial.crawl_id]
     assert client.get("/changes.json?status=finished").status_code == 400
 
+
+
+def test_sources_show_the_version_of_the_list_each_crawl_read(tmp_path):
+    """'list as published on <date>' per crawl: /sources and /sources/<id>, HTML and twins;
+    a crawl whose files stated no date says so, and a blocked crawl keeps what it read."""
+    import csv
+    import io
+    from datetime import date
+
+    from dashboards import create_app
+    from tests.dashboards.conftest import build_store
+    from watchdog.store.writer import CrawlRecorder
+
+    store = build_store(tmp_path, audit=False)
+    rec = CrawlRecorder(store.url, store.artifacts_dir, "court_dishonest")
+    rec.archive(stored=b"<sdnList/>", original_sha256="1" * 64, redacted=False,
+                url="http://127.0.0.1:1/SDN.XML", http_status=200, content_type="text/xml",
+                size=10)
+    rec.note_published(date(2019, 12, 3))
+    rec.finish(covers_whole_source=True, status="blocked", reason="captcha on page 2")
+    client = create_app(store.url, store.artifacts_dir, TESTING=True).test_client()
+
+    detail = client.get("/sources/court_dishonest.json").get_json()
+    by_id = {c["crawl_id"]: c for c in detail["crawls"]}
+    assert by_id[rec.crawl_id]["list_published"] == "2019-12-03"
+    assert {c["list_published"] for i, c in by_id.items() if i != rec.crawl_id} == {None}
+    assert {r["crawl_list_published"] for r in detail["rows"]
+            if r["crawl_id"] == rec.crawl_id} == {"2019-12-03"}
+    rows = client.get("/sources.json?source=court_dishonest").get_json()["rows"]
+    assert {r["crawl_id"]: r["list_published"] for r in rows}[rec.crawl_id] == "2019-12-03"
+    for path, key in (("/sources.csv", "list_published"),
+                      ("/sources/court_dishonest.csv", "crawl_list_published")):
+        text = client.get(path).get_data(as_text=True).lstrip("\ufeff")
+        table = list(csv.DictReader(io.StringIO(text)))
+        assert {r[key] for r in table if r["crawl_id"] == str(rec.crawl_id)} == {"2019-12-03"}
+    for path in ("/sources", "/sources/court_dishonest"):
+        page = client.get(path).get_data(as_text=True)
+        assert "list as published on 2019-12-03" in page and "not stated" in page

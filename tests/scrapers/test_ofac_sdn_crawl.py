@@ -176,3 +176,52 @@ def test_sdn_csv_alone_after_the_set_changes_no_stored_entry(tmp_path) -> None:
         statuses = conn.execute(select(Crawl.status).order_by(Crawl.id)).scalars().all()
     assert set(kinds) == {"added"}
     assert statuses == ["complete", "partial", "complete"]
+
+
+def test_a_crawl_of_sdn_xml_records_the_lists_publish_date(tmp_path, mirror) -> None:
+    """The mirror's SDN.XML states Publish_Date 11/01/2026 (day 1), 11/02/2026 (day 2): each
+    crawl records the version it read, a partial one (changed layout) too; the CSV set states
+    none."""
+    from datetime import date
+
+    home = tmp_path / "home"
+    env = home_env(home)
+    assert run_cli(env, "init").returncode == 0
+    mirror.state.update(day=1, failure=None, fail_from_page=1)
+    done = crawl(env, "ofac_sdn", mirror, "--path", "xml")
+    assert done.returncode == 0, done.stderr
+    row = last_crawl(env)
+    assert (row.status, row.list_published) == ("complete", date(2026, 11, 1))
+    mirror.state.update(day=2, failure="layout", fail_from_page=0)
+    assert crawl(env, "ofac_sdn", mirror, "--path", "xml").returncode != 0
+    row = last_crawl(env)
+    assert (row.status, row.list_published) == ("partial", date(2026, 11, 2))
+    mirror.state.update(day=2, failure=None, fail_from_page=1)
+    assert crawl(env, "ofac_sdn", mirror).returncode == 0
+    assert last_crawl(env).list_published is None
+
+
+def test_an_import_records_the_lists_publish_date(tmp_path) -> None:
+    from datetime import date
+
+    home = tmp_path / "home"
+    env = home_env(home)
+    assert run_cli(env, "init").returncode == 0
+    result = run_cli(env, "import", "ofac_sdn", str(FIXTURES / "ofac_sdn" / "sdn_small.xml"),
+                     "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert last_crawl(env).list_published == date(2025, 3, 14)
+
+
+def test_an_import_with_an_unreadable_publish_date_stores_none_and_says_so(tmp_path) -> None:
+    body = (FIXTURES / "ofac_sdn" / "sdn_small.xml").read_bytes().replace(
+        b"<Publish_Date>03/14/2025</Publish_Date>", b"<Publish_Date>02/30/2025</Publish_Date>")
+    saved = tmp_path / "SDN.XML"
+    saved.write_bytes(body)
+    env = home_env(tmp_path / "home")
+    assert run_cli(env, "init").returncode == 0
+    result = run_cli(env, "import", "ofac_sdn", str(saved), "--no-progress")
+    assert result.returncode == 0, result.stderr
+    row = last_crawl(env)
+    assert row.list_published is None and row.read == 5
+    assert any("Publish_Date not read" in e for e in row.errors)

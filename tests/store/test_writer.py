@@ -118,3 +118,22 @@ def test_artifacts_are_content_addressed_and_checked(store, tmp_path):
     path.write_bytes(gzip.compress(b'{"a": 2}'))
     with pytest.raises(ValueError, match="does not match its hash"):
         read_artifact(artifacts, sha)
+
+
+def test_the_lists_publication_date_is_recorded_the_latest_of_the_files_read(store):
+    """Several files of one crawl stating dates: the latest is kept, as a date; a crawl that
+    ended blocked still says which version of the list it read."""
+    from datetime import date
+
+    url, artifacts = store
+    rec = CrawlRecorder(url, artifacts, "src")
+    rec.note_published(date(2019, 12, 3))
+    rec.note_published(date(2019, 12, 5))
+    rec.note_published(date(2019, 12, 4))
+    rec.write_batch(_rows(3), None)
+    rec.finish(covers_whole_source=True, status="blocked", reason="HTTP 412 at page 2")
+    none = _crawl(store, _rows(3))
+    with get_engine(url).connect() as conn:
+        stored = dict(conn.execute(select(Crawl.id, Crawl.list_published)).all())
+    assert stored[rec.crawl_id] == date(2019, 12, 5)
+    assert stored[none.crawl_id] is None

@@ -9,6 +9,7 @@ Each record becomes a `Draft`: what the store keeps, already privacy-safe.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 
@@ -45,6 +46,12 @@ class ParsedFile:
     # than a fuller file did (OFAC's sdn.csv without add.csv and alt.csv), so a stored record
     # compared with it would look as if its addresses and aliases were gone.
     only_new: str | None = None
+    # The date the file itself states the whole list was published (SDN.XML's Publish_Date):
+    # which version of the list was read. Never taken from a file name or the fetch time.
+    published: date | None = None
+    # What the file states that could not be used (an unreadable publication date): recorded
+    # among the crawl's errors, not counted as a rejected record (no record was lost).
+    notes: list[str] = field(default_factory=list)
 
 
 def subject(key: str, kind: str, *, name: str | None = None, code: str | None = None,

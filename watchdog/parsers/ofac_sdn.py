@@ -127,13 +127,16 @@ def _from_tables(tables: dict[str, Table], keyer: Keyer, *, consolidated: bool) 
 
 
 def _from_xml(body: bytes, keyer: Keyer) -> ParsedFile:
-    found, count, _ = read_xml(body)
-    drafts = [entry_draft(e, keyer) for e in found]
+    xml = read_xml(body)
+    drafts = [entry_draft(e, keyer) for e in xml.entries]
     rejections = []
+    count = xml.count
     if count is not None and count != len(drafts):
         rejections.append(Rejection(len(drafts), f"the file declares {count} entries but holds "
                                                  f"{len(drafts)}"))
-    return ParsedFile(fmt="ofac_xml", drafts=drafts, rejections=rejections, declared_total=count)
+    # The CSV set states no date (headerless rows only): only the XML says which list it is.
+    return ParsedFile(fmt="ofac_xml", drafts=drafts, rejections=rejections, declared_total=count,
+                      published=xml.published, notes=xml.notes)
 
 
 def _redact_zip(body: bytes, keyer: Keyer) -> bytes:

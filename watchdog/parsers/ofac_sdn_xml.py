@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import logging
 import re
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from lxml import etree
@@ -82,23 +84,29 @@ def _entry(elem: Any) -> Entry:
     return entry
 
 
-def read_xml(body: bytes) -> tuple[list[Entry], int | None, str | None]:
-    """(entries, declared record count, publish date) of an SDN.XML body."""
-    entries: list[Entry] = []
-    count: int | None = None
-    published: str | None = None
+@dataclass
+class SdnXml:
+    entries: list[Entry] = field(default_factory=list)
+    count: int | None = None           # Record_Count, what the file says it holds
+    published: date | None = None      # Publish_Date, when it could be read
+    notes: list[str] = field(default_factory=list)  # why a stated Publish_Date was not used
+
+
+def read_xml(body: bytes) -> SdnXml:
+    """The entries, declared record count and publish date of an SDN.XML body."""
+    out = SdnXml()
     root_seen = False
     try:
         for _, elem in etree.iterparse(io.BytesIO(body), events=("end",),
                                        resolve_entities=False, no_network=True, huge_tree=True):
             name = _local(elem.tag)
             if name == "sdnEntry":
-                entries.append(_entry(elem))
+                out.entries.append(_entry(elem))
                 elem.clear(keep_tail=False)
             elif name == "Record_Count" and fc.clean(elem.text):
-                count = _count(elem.text)
-            elif name == "Publish_Date":
-                published = _publish_date(elem.text)
+                out.count = _count(elem.text)
+            elif name == "Publish_Date" and fc.clean(elem.text):
+                out.published = _publish_date(elem.text, out.notes)
             elif name == "sdnList":
                 root_seen = True
     except etree.XMLSyntaxError as exc:
@@ -107,7 +115,7 @@ def read_xml(body: bytes) -> tuple[list[Entry], int | None, str | None]:
         raise FormatError(f"SDN XML: {exc}") from None
     if not root_seen:
         raise FormatError("XML, but not an SDN list (no <sdnList> root)")
-    return entries, count, published
+    return out
 
 
 def _count(text: str | None) -> int:
@@ -119,13 +127,16 @@ def _count(text: str | None) -> int:
     return int(value)
 
 
-def _publish_date(text: str | None) -> str | None:
-    """The publication date, or None with a warning when it cannot be read: nothing depends
-    on it, so an odd date must not reject a file whose entries are all readable."""
+def _publish_date(text: str | None, notes: list[str]) -> date | None:
+    """The publication date, or None with a note and a warning when it cannot be read: no
+    record depends on it, so an odd date must not reject a file whose entries are all
+    readable, and a date that was not read is not stored as if it had been."""
     try:
-        return fc.iso(fc.parse_date(text))
-    except ValueError as exc:
-        log.warning("SDN XML: Publish_Date ignored (%s)", exc)
+        return fc.parse_date(text)
+    except ValueError as exc:  # the message shows the value only when it is date-shaped
+        note = f"SDN XML: Publish_Date not read ({exc}); the list's publication date is unknown"
+        log.warning("%s", note)
+        notes.append(note)
         return None
 
 

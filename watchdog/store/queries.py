@@ -348,7 +348,8 @@ def crawls(engine: Engine, page: int, size: int,
            source_ids: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], int]:
     """Crawl history, newest first, of every source or of `source_ids`."""
     columns = _cols(CRAWL, "source_id mode status reason origin started_at finished_at read added "
-                           "changed unchanged rejected removed requests unknown_fields errors")
+                           "changed unchanged rejected removed requests unknown_fields errors "
+                           "list_published")
     where = [CRAWL.c.source_id.in_(source_ids)] if source_ids else []
     stmt = (select(CRAWL.c.id.label("crawl_id"), *columns).where(*where)
             .order_by(CRAWL.c.started_at.desc(), CRAWL.c.id.desc())

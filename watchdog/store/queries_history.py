@@ -149,7 +149,8 @@ def recent_artifacts(engine: Engine, source_id: str, page: int,
     joined = ART.join(CRAWL, CRAWL.c.id == ART.c.crawl_id)
     where = [CRAWL.c.source_id == source_id]
     stmt = (select(ART.c.sha256, ART.c.original_sha256, ART.c.redacted, ART.c.url,
-                   ART.c.fetched_at, ART.c.http_status, ART.c.size, ART.c.crawl_id)
+                   ART.c.fetched_at, ART.c.http_status, ART.c.size, ART.c.crawl_id,
+                   CRAWL.c.list_published.label("crawl_list_published"))
             .select_from(joined).where(*where)
             .order_by(ART.c.fetched_at.desc(), ART.c.sha256).limit(size)
             .offset((page - 1) * size))

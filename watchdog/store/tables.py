@@ -7,7 +7,7 @@ a deleted row. Persons appear only as a keyed hash with coarse attributes (see `
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
@@ -43,6 +43,8 @@ class Crawl(SQLModel, table=True):
     unknown_fields: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     errors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     field_fill: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The date the list itself says it was published (SDN.XML's Publish_Date), when it says.
+    list_published: date | None = None
 
 
 class Artifact(SQLModel, table=True):

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +144,7 @@ class CrawlRecorder:
         self._status = "complete"
         self._reason: str | None = None
         self._staged = 0  # changes to stored listings staged by this crawl so far
+        self.list_published: date | None = None  # see note_published
         started = now_utc()
         with self.engine.begin() as conn:
             result = conn.execute(insert(Crawl.__table__).values(
@@ -160,6 +161,18 @@ class CrawlRecorder:
             self._reason = reason
         if len(self.errors) < 200:
             self.errors.append(f"{status}: {reason}")
+
+    def note(self, text: str) -> None:
+        """Something a file stated that could not be used, without degrading the crawl."""
+        if len(self.errors) < 200:
+            self.errors.append(f"note: {text}")
+
+    def note_published(self, day: date) -> None:
+        """The date a file read says the list was published. A crawl of several files that
+        each state one keeps the latest: the crawl read at least that version of the list.
+        Recorded whatever the crawl's status (a blocked crawl read what it read)."""
+        if self.list_published is None or day > self.list_published:
+            self.list_published = day
 
     @property
     def status(self) -> str:
@@ -381,7 +394,7 @@ class CrawlRecorder:
                 unchanged=self.counts.unchanged, rejected=self.counts.rejected,
                 removed=self.counts.removed, requests=self.requests,
                 unknown_fields=self.unknown_fields, errors=self.errors,
-                field_fill=self.field_fill))
+                field_fill=self.field_fill, list_published=self.list_published))
         return CrawlOutcome(self.crawl_id, self.source_id, self._status, self._reason,
                             self.counts, self.rejections)
 
