@@ -21,6 +21,7 @@ from watchdog.export_tables import FIND, WHEN, stream
 from watchdog.store import queries, tables
 from watchdog.store import queries_findings as pf
 from watchdog.store import queries_history as history
+from watchdog.store.queries_lists import list_counts
 
 
 def finding_rows(ctx: Context) -> Iterator[dict[str, Any]]:
@@ -59,8 +60,8 @@ def rate_rows(ctx: Context) -> Iterator[dict[str, Any]]:
     rates = pf.rates_held_back([row.as_dict() for row in rows],
                                pf.person_grid(ctx.engine, run_id, ctx.k),
                                pf.rate_persons(ctx.engine, run_id, None), None)
-    rates = pf.rates_beside_counts(rates, queries.listing_counts(
-        ctx.engine, "province", queries.ListFilter(status=("listed",)), ctx.k))
+    rates = pf.rates_beside_counts(rates, list_counts(
+        ctx.engine, queries.ListFilter(status=("listed",)), ctx.k)["facets"]["province"])
     for rate in rates:
         yield {**rate, "province": rate["group"]}
 

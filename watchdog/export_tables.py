@@ -27,7 +27,7 @@ from sqlalchemy import Table as SqlTable
 from watchdog.export_spec import Context, Table, columns
 from watchdog.privacy import public_artifact_url
 from watchdog.store import queries
-from watchdog.store.queries_lists import list_counts
+from watchdog.store.queries_lists import list_counts, marginals, person_table
 
 OBS, SUBJ, CRAWL = queries.OBS, queries.SUBJ, queries.CRAWL
 FIND, ART, SRC, REGIME = queries.FIND, queries.ART, queries.SRC, queries.REGIME
@@ -121,11 +121,20 @@ def _cells(breakdown: str, source_id: str, table: dict[str, Any]) -> Iterator[di
                    "persons_shown": str(shown)}
 
 
+def _everything(ctx: Context) -> dict[str, Any]:
+    """/lists.json's counts: listing_counts, and the totals of person_listings' grids, are
+    these, so the two tables (and the pages) hold back the same counts."""
+    if "list_counts" not in ctx.cache:
+        ctx.cache["list_counts"] = list_counts(ctx.engine, queries.ListFilter(), ctx.k)
+    return ctx.cache["list_counts"]
+
+
 def person_listing_rows(ctx: Context) -> Iterator[dict[str, Any]]:
     everything = queries.ListFilter()
     for by in queries.PERSON_BREAKDOWNS:  # exactly /lists/persons.json?by=...
+        fixed = marginals(_everything(ctx), by, everything)
         yield from _cells(by, queries.LIST_SOURCE,
-                          queries.person_table(ctx.engine, by, everything, ctx.k))
+                          person_table(ctx.engine, by, everything, ctx.k, fixed))
     others = ctx.conn.execute(
         select(OBS.c.source_id).distinct()
         .select_from(OBS.join(SUBJ, SUBJ.c.id == OBS.c.subject_id))
@@ -149,7 +158,7 @@ def _person_status_table(ctx: Context, source_id: str) -> dict[str, Any]:
 def listing_count_rows(ctx: Context) -> Iterator[dict[str, Any]]:
     # Suppressed as /lists suppresses them, all together: the rows of each facet and the months
     # add up to one total, so one series alone would give away a count another hides.
-    counts = list_counts(ctx.engine, queries.ListFilter(), ctx.k)
+    counts = _everything(ctx)
     series = {**counts["facets"], "month": counts["by_month"]}
     for facet in ("province", "circumstance", "performance", "party_type", "status", "month"):
         for row in series[facet]:

@@ -31,6 +31,7 @@ from dashboards.views.evidence import evidence_url
 from watchdog.audit.public_findings import public_finding
 from watchdog.store import queries
 from watchdog.store import queries_findings as pf
+from watchdog.store.queries_lists import list_counts
 
 bp = Blueprint("findings", __name__)
 
@@ -115,9 +116,10 @@ def _rates_by_province(checks: tuple[str, ...], grid: pf.PersonGrid,
                   k_threshold())
     persons = cached(pf.rate_persons, engine(), run_id, check)
     out = pf.rates_held_back([row.as_dict() for row in rows], grid, persons, check)
-    out = pf.rates_beside_counts(out, cached(queries.listing_counts, engine(), "province",
-                                             queries.ListFilter(status=("listed",)),
-                                             k_threshold()))
+    # The persons per province as /lists?status=listed and the overview show them.
+    current = cached(list_counts, engine(), queries.ListFilter(status=("listed",)),
+                     k_threshold())
+    out = pf.rates_beside_counts(out, current["facets"]["province"])
     for item in out:
         if not item["suppressed"] and item["n"]:
             item["text"] = rate_text(item["findings"] or 0, item["n"])

@@ -19,6 +19,7 @@ from dashboards.views._cache import cached
 from dashboards.views._common import allow_params, engine, k_threshold, rate_text
 from dashboards.views._twins import Table, twin_routes
 from watchdog.store import queries
+from watchdog.store.queries_lists import headline, list_counts
 
 bp = Blueprint("overview", __name__)
 
@@ -58,12 +59,14 @@ def headline_rows(head: dict[str, Any], run: dict[str, Any] | None) -> list[dict
 def overview() -> Table:
     allow_params()
     eng, k = engine(), k_threshold()
-    head = cached(queries.headline, eng, k)
+    head = cached(headline, eng, k)
     run = queries.current_audit_run(eng)
     by_check = cached(queries.findings_by_check, eng, run["id"]) if run else []
-    # Current listings, as the headline counts them and as the audit checked them.
-    series = {f"by_{by}": cached(queries.listing_counts, eng, by, CURRENT, k)
-              for by in ("month", "province", "circumstance")}
+    # Current listings, as the headline counts them and as the audit checked them; as
+    # /lists?status=listed shows them, so neither page tells what the other holds back.
+    current = cached(list_counts, eng, CURRENT, k)
+    series = {"by_month": current["by_month"], "by_province": current["facets"]["province"],
+              "by_circumstance": current["facets"]["circumstance"]}
     figures = {
         "chart-month": charts.listings_by_month(series["by_month"], CURRENT_WHAT),
         "chart-province": charts.listings_by_province(series["by_province"], CURRENT_WHAT),

@@ -63,6 +63,17 @@ _COMPANIES = func.coalesce(func.sum(case((OBS.c.party_type == "company", 1), els
 
 
 @dataclass(frozen=True)
+class Marginals:
+    """A grid's totals as another view already shows them, under the same filter (hashable,
+    so a cached call can take it): each province's persons, each column's, and all of them.
+    A value absent here is no count shown elsewhere."""
+
+    rows: tuple[tuple[Any, Count], ...] = ()
+    columns: tuple[tuple[Any, Count], ...] = ()
+    total: Count | None = None
+
+
+@dataclass(frozen=True)
 class ListFilter:
     """Facet values from the query string; values of one facet are OR-ed, facets AND-ed."""
 
@@ -192,8 +203,10 @@ def company_listings(engine: Engine, filt: ListFilter, page: int,
     return rows, int(total)
 
 
-def person_table(engine: Engine, by: str, filt: ListFilter, k: int) -> dict[str, Any]:
-    """Listings of persons by province × `by`, with a total row and column, suppressed."""
+def person_table(engine: Engine, by: str, filt: ListFilter, k: int,
+                 marginals: Marginals) -> dict[str, Any]:
+    """Listings of persons by province × `by`, with a total row and column, suppressed, its
+    totals as `marginals` shows them (`queries_lists.person_table` passes /lists' counts)."""
     where = [*filt.clauses(), OBS.c.party_type == "person"]
     joined = OBS.join(SUBJ, SUBJ.c.id == OBS.c.subject_id)
     options: dict[str, Any] = {}
@@ -213,7 +226,7 @@ def person_table(engine: Engine, by: str, filt: ListFilter, k: int) -> dict[str,
             stmt = (select(OBS.c.province, column, func.count()).select_from(joined).where(*where)
                     .group_by(OBS.c.province, column))
             counts = {(prov, v): int(n) for prov, v, n in conn.execute(stmt)}
-    return province_table(by, counts, k, **options)
+    return province_table(by, counts, k, marginals=marginals, **options)
 
 
 def _order(value: Any) -> tuple[bool, Any]:
@@ -222,10 +235,12 @@ def _order(value: Any) -> tuple[bool, Any]:
 
 def province_table(by: str, counts: dict[tuple[Any, Any], int], k: int, *,
                    totals: dict[Any, int] | None = None, columns: list[Any] | None = None,
-                   rows_add_up: bool = True) -> dict[str, Any]:
+                   rows_add_up: bool = True,
+                   marginals: Marginals | None = None) -> dict[str, Any]:
     """Person counts by province (rows, with each province's total) × `by` (columns), with an
     "All provinces" row, suppressed as one table. Without `totals` a province's total is the
-    sum of its cells; without `columns`, the values counted, in order."""
+    sum of its cells; without `columns`, the values counted, in order. The totals `marginals`
+    gives are shown as it shows them, and held back cells are protected around them."""
     if totals is None:
         totals = {}
         for (prov, _value), n in counts.items():
@@ -236,7 +251,15 @@ def province_table(by: str, counts: dict[tuple[Any, Any], int], k: int, *,
     grid = [[counts.get((p, c), 0) for c in columns] + [totals[p]] for p in provinces]
     grid.append([sum(counts.get((p, c), 0) for p in provinces) for c in columns]
                 + [sum(totals.values())])
-    shown, pinned = suppress_table(grid, k, rows_add_up=rows_add_up)
+    # Where another view shows a total (the /lists facets), its hidden ones stay hidden here
+    # and its shown ones are no partner: two pages choosing different partners for one small
+    # count would together give it back.
+    fixed = _fixed_cells(marginals or Marginals(), provinces, columns)
+    hidden = frozenset(cell for cell, n in fixed.items() if not isinstance(n, int))
+    known = frozenset(fixed) - hidden
+    shown, pinned = suppress_table(grid, k, rows_add_up=rows_add_up, hidden=hidden, known=known)
+    for (r, c), n in fixed.items():
+        shown[r][c] = n
     names = [label("province", p) for p in provinces] + ["All provinces"]
     rows = [{"province": name, "cells": cells[:-1], "total": cells[-1]}
             for name, cells in zip(names, shown, strict=True)]
@@ -245,11 +268,31 @@ def province_table(by: str, counts: dict[tuple[Any, Any], int], k: int, *,
         # listed say each is at least one): only the totals are told, suppressed on their own;
         # and if even they pin one (nine columns of one under a total below ten), only the
         # grand total.
-        (alone,), still = suppress_table([grid[-1]], k, rows_add_up=rows_add_up)
+        last = len(provinces)
+        on_row = {c: n for (r, c), n in fixed.items() if r == last}
+        (alone,), still = suppress_table(
+            [grid[-1]], k, rows_add_up=rows_add_up,
+            hidden=frozenset((0, c) for c, n in on_row.items() if not isinstance(n, int)),
+            known=frozenset((0, c) for c, n in on_row.items() if isinstance(n, int)))
         cells = [HELD_BACK] * (len(alone) - 1) + alone[-1:] if still else alone
+        cells = [on_row.get(c, n) for c, n in enumerate(cells)]
         rows = [{"province": names[-1], "cells": cells[:-1], "total": cells[-1]}]
     return {"columns": [{"value": c, "label": label(by, c)} for c in columns],
             "rows": rows, "provinces_held_back": pinned}
+
+
+def _fixed_cells(marginals: Marginals, provinces: list[Any],
+                 columns: list[Any]) -> dict[tuple[int, int], Count]:
+    """The grid's cells that `marginals` gives, as it shows them: the totals column, the
+    "All provinces" row."""
+    last_row, last_column = len(provinces), len(columns)
+    rows, cols = dict(marginals.rows), dict(marginals.columns)
+    fixed: dict[tuple[int, int], Count] = {
+        (r, last_column): rows[p] for r, p in enumerate(provinces) if p in rows}
+    fixed.update({(last_row, c): cols[v] for c, v in enumerate(columns) if v in cols})
+    if marginals.total is not None:
+        fixed[(last_row, last_column)] = marginals.total
+    return fixed
 
 
 def headline(engine: Engine, k: int) -> dict[str, Any]:

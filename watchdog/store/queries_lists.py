@@ -6,6 +6,14 @@ add up to the total, and so do the rows of each facet the filters leave alone, a
 chosen rows of a facet with chosen values (`province=A&province=C`: A's and C's rows add up to
 the total shown beside them). Suppressed one series at a time, C shown as 50 beside a total of
 53 gave A's "<10" back as 3. So every count of the response is one set of sums here.
+
+Other views show some of the same counts under the same filter: /lists/persons and the
+export's person_listings (each province's persons, each column's, all of them), the overview's
+charts and headline, the finding rates' n. Suppressed on their own they chose other partners:
+/lists held Gansu back beside Tibet's "<10" and showed Ningxia 11, /lists/persons held Ningxia
+back and said Tibet's two columns were non-zero, and the two together gave Tibet's 2. So this
+module's counts are the one suppression of those counts; the others take them as they are
+(`person_table`, `marginals`) and protect only what is theirs.
 """
 
 from __future__ import annotations
@@ -15,7 +23,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from watchdog.store.queries import ListFilter, list_totals, raw_listing_counts
+from watchdog.store import queries
+from watchdog.store.queries import ListFilter, Marginals, list_totals, raw_listing_counts
 from watchdog.store.suppression import HELD_BACK, Count, suppress_sums
 
 FACETS = ("province", "circumstance", "performance", "party_type", "status")
@@ -46,7 +55,7 @@ def _suppress(persons: int, series: dict[str, list[dict[str, Any]]], filt: ListF
     held: set[str] = set()
     while True:
         values, sums, spans = _sums(persons, series, filt, held)
-        out, pinned = suppress_sums(values, sums, k)
+        out, pinned = suppress_sums(values, sums, k, known=_told_elsewhere(series, filt, spans))
         if not pinned:
             return {"total": out[:1], **{name: out[a:b] if name not in held
                                          else [HELD_BACK] * (b - a)
@@ -55,6 +64,34 @@ def _suppress(persons: int, series: dict[str, list[dict[str, Any]]], filt: ListF
         alone = {name for name in spans if name not in held
                  and suppress_sums(*_sums(persons, {name: series[name]}, filt, set())[:2], k)[1]}
         held |= alone or set(series)
+
+
+def _told_elsewhere(series: dict[str, list[dict[str, Any]]], filt: ListFilter,
+                    spans: dict[str, tuple[int, int]]) -> frozenset[int]:
+    """The counts that are the persons currently listed, all of them: the overview shows the
+    audit's listings checked beside the companies listed, whose difference they are (see
+    `queries.headline`). Held back as a partner here they would protect nothing."""
+    out = {0} if _all_listed_persons(filt) else set()
+    for name, (start, _end) in spans.items():
+        if name in FACETS:
+            out |= {start + i for i, row in enumerate(series[name])
+                    if _all_listed_persons(replace(filt, **{name: (row["value"],)}))}
+    return frozenset(out)
+
+
+def _all_listed_persons(filt: ListFilter) -> bool:
+    return (filt.status == ("listed",) and filt.party_type in ((), ("person",))
+            and not (filt.province or filt.circumstance or filt.performance))
+
+
+def headline(engine: Engine, k: int) -> dict[str, Any]:
+    """`queries.headline` with its persons as /lists.json shows them: listed, removed and in
+    all are its status facet and total, so the two pages hold back the same one."""
+    counts = list_counts(engine, ListFilter(), k)
+    status = {row["value"]: row["persons"] for row in counts["facets"]["status"]}
+    return {**queries.headline(engine, k), "persons_listed": status.get("listed", 0),
+            "persons_removed": status.get("removed", 0),
+            "persons_total": counts["totals"]["persons"]}
 
 
 def _sums(persons: int, series: dict[str, list[dict[str, Any]]], filt: ListFilter,
@@ -74,3 +111,27 @@ def _sums(persons: int, series: dict[str, list[dict[str, Any]]], filt: ListFilte
         if parts:
             sums.append((parts, 0))
     return values, sums, spans
+
+
+def marginals(counts: dict[str, Any], by: str, filt: ListFilter) -> Marginals:
+    """What `list_counts(filt)` shows of a province × `by` grid of persons under `filt`: each
+    province's persons (the province facet's rows the filter keeps: a facet is counted without
+    its own filter, so a chosen value's row is the same count), the columns when `by` is a
+    facet (the same holds of its chosen values), and the total."""
+
+    def kept(facet: str) -> tuple[tuple[Any, Count], ...]:
+        chosen = getattr(filt, facet)
+        return tuple((row["value"], row["persons"]) for row in counts["facets"][facet]
+                     if not chosen or row["value"] in chosen)
+
+    return Marginals(rows=kept("province"), columns=kept(by) if by in FACETS else (),
+                     total=counts["totals"]["persons"])
+
+
+def person_table(engine: Engine, by: str, filt: ListFilter, k: int,
+                 fixed: Marginals | None = None) -> dict[str, Any]:
+    """`queries.person_table` with its totals as /lists shows them under the same filter;
+    `fixed` when the caller has them (`marginals` of a kept `list_counts`)."""
+    if fixed is None:
+        fixed = marginals(list_counts(engine, filt, k), by, filt)
+    return queries.person_table(engine, by, filt, k, fixed)

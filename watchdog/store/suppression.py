@@ -37,41 +37,51 @@ def suppress_grid(grid: list[list[int]], k: int, *, rows_add_up: bool = True,
 
 
 def suppress_table(grid: list[list[int]], k: int, *, rows_add_up: bool = True,
-                   columns_add_up: bool = True) -> tuple[list[list[Count]], bool]:
+                   columns_add_up: bool = True, hidden: frozenset[Cell] = frozenset(),
+                   known: frozenset[Cell] = frozenset()) -> tuple[list[list[Count]], bool]:
     """`suppress_grid`, and whether a small cell is still pinned once everything beside it is
     held back: nine non-zero rows under a total below ten are one each, whatever is hidden.
-    Such a table must not show its rows at all (the caller keeps only its totals)."""
+    Such a table must not show its rows at all (the caller keeps only its totals).
+
+    `hidden` and `known` are (row, column) cells another view shows the same count of: held
+    back there, so held back here too (else this table tells what that one hides); shown
+    there, so never held back here as a partner (that would protect nothing)."""
     cells = {(r, c): v for r, row in enumerate(grid) for c, v in enumerate(row)}
     nrows, ncols = len(grid), max((len(row) for row in grid), default=0)
     rows = [[(r, c) for c in range(ncols) if (r, c) in cells] for r in range(nrows)]
     columns = [[(r, c) for r in range(nrows) if (r, c) in cells] for c in range(ncols)]
     summed = (rows if rows_add_up else []) + (columns if columns_add_up else [])
     sums: list[Line] = [(line[:-1], line[-1]) for line in summed if len(line) >= 2]
-    hidden, pinned = _suppress(cells, rows + columns, sums, k, frozenset())
-    return [[(f"<{k}" if 0 < v < k else f"≥{k}") if (r, c) in hidden else v
+    held, pinned = _suppress(cells, rows + columns, sums, k, known, hidden)
+    return [[(f"<{k}" if 0 < v < k else f"≥{k}") if (r, c) in held else v
              for c, v in enumerate(row)] for r, row in enumerate(grid)], pinned
 
 
 def suppress_sums(values: list[int], sums: list[tuple[list[int], int]], k: int, *,
-                  known: frozenset[int] = frozenset()) -> tuple[list[Count], bool]:
+                  known: frozenset[int] = frozenset(),
+                  hidden: frozenset[int] = frozenset()) -> tuple[list[Count], bool]:
     """Counts that are not one grid: `values`, and which of them add up to which (the indices
     of the parts, and of their total), as one page shows them. A count a page tells some other
     way (`known`: the audit's listings less its companies) is never held back to protect
-    another, as that would protect nothing; a small one is still shown "<k". Returns the
+    another, as that would protect nothing; a small one is still shown "<k". `hidden` counts
+    are held back from the start (another view holds the same counts back). Returns the
     counts as shown and whether a small one is pinned whatever is held back."""
     cells = {(i, 0): v for i, v in enumerate(values)}
     lines = [([(p, 0) for p in parts], (total, 0)) for parts, total in sums]
-    hidden, pinned = _suppress(cells, [[*parts, total] for parts, total in lines], lines, k,
-                               frozenset((i, 0) for i in known))
-    return [(f"<{k}" if 0 < v < k else f"≥{k}") if (i, 0) in hidden else v
+    held, pinned = _suppress(cells, [[*parts, total] for parts, total in lines], lines, k,
+                             frozenset((i, 0) for i in known), frozenset((i, 0) for i in hidden))
+    return [(f"<{k}" if 0 < v < k else f"≥{k}") if (i, 0) in held else v
             for i, v in enumerate(values)], pinned
 
 
 def _suppress(cells: dict[Cell, int], lines: list[list[Cell]], sums: list[Line], k: int,
-              known: frozenset[Cell]) -> tuple[set[Cell], bool]:
-    """The cells to hold back, and whether a small one is pinned whatever is held back."""
+              known: frozenset[Cell], forced: frozenset[Cell] = frozenset()
+              ) -> tuple[set[Cell], bool]:
+    """The cells to hold back (`forced` ones among them), and whether a small one is pinned
+    whatever is held back."""
     primary = {cell for cell, v in cells.items() if 0 < v < k}
-    hidden = set(primary)
+    # A zero is no count to protect, and the bounds below take a held-back cell as at least 1.
+    hidden = primary | {cell for cell in forced if cells.get(cell, 0) > 0}
     # Propagation first (cheap, catches most), then the exact bound for what it misses; each
     # round holds back a neighbour of every pinned cell that has one, then looks again.
     pinned: list[Cell] = []
