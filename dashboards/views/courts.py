@@ -26,6 +26,8 @@ from dashboards.views._common import allow_params, engine, k_threshold, list_fil
 from dashboards.views._twins import Table, twin_routes
 from watchdog.store import queries
 from watchdog.store import queries_findings as pf
+from watchdog.store.queries_courts import court_counts
+from watchdog.store.queries_lists import list_counts, marginals
 
 bp = Blueprint("courts", __name__)
 
@@ -45,7 +47,9 @@ def courts() -> Table:
     rates_apply = (not (filt.circumstance or filt.performance or filt.party_type)
                    and filt.status == ("listed",))
     k = k_threshold()
-    counts = cached(queries.listing_counts, engine(), "court", filt, k)
+    # The total and provinces as /lists shows them under this filter (`court_counts`).
+    shown = marginals(cached(list_counts, engine(), filt, k), "province", filt)
+    counts = cached(court_counts, engine(), filt, k, shown)
     audited = _rates(k) if rates_apply else []
     by_court = {row["group"]: row for row in audited}
     run = queries.current_audit_run(engine())

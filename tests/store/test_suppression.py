@@ -165,3 +165,11 @@ def test_a_subset_of_counts_with_a_shown_sum_is_suppressed_with_that_sum():
     shown, pinned = suppress_sums([3, 20, 50, 53], [([0, 2], 3)], K)
     assert shown[0] == "<10" and not pinned
     assert any(isinstance(shown[i], str) for i in (2, 3))
+
+
+def test_a_term_no_page_shows_is_solved_for_but_gets_no_partner():
+    # A province of 15 (shown elsewhere): a court of 12, and 3 at courts "not recorded",
+    # which span provinces and are shown only in all. The 3 is no count to protect, and
+    # 15 - 12 tells only that it is 3: the 12 stays shown.
+    assert suppress_sums([15, 12, 3], [([1, 2], 0)], K, known=frozenset({0}),
+                         unshown=frozenset({2})) == ([15, 12, "<10"], False)

@@ -58,37 +58,41 @@ def suppress_table(grid: list[list[int]], k: int, *, rows_add_up: bool = True,
 
 
 def suppress_sums(values: list[int], sums: list[tuple[list[int], int]], k: int, *,
-                  known: frozenset[int] = frozenset(),
-                  hidden: frozenset[int] = frozenset()) -> tuple[list[Count], bool]:
+                  known: frozenset[int] = frozenset(), hidden: frozenset[int] = frozenset(),
+                  unshown: frozenset[int] = frozenset()) -> tuple[list[Count], bool]:
     """Counts that are not one grid: `values`, and which of them add up to which (the indices
     of the parts, and of their total), as one page shows them. A count a page tells some other
     way (`known`: the audit's listings less its companies) is never held back to protect
     another, as that would protect nothing; a small one is still shown "<k". `hidden` counts
-    are held back from the start (another view holds the same counts back). Returns the
-    counts as shown and whether a small one is pinned whatever is held back."""
+    are held back from the start (another view holds the same counts back). `unshown` counts
+    are terms of the sums that no page shows (a court's persons in each of its provinces): a
+    reader knows of them only that they are at least 0, so they are neither protected nor
+    given partners, only solved for. Returns the counts as shown (an unshown one as held
+    back) and whether a small one is pinned whatever is held back."""
     cells = {(i, 0): v for i, v in enumerate(values)}
     lines = [([(p, 0) for p in parts], (total, 0)) for parts, total in sums]
     held, pinned = _suppress(cells, [[*parts, total] for parts, total in lines], lines, k,
-                             frozenset((i, 0) for i in known), frozenset((i, 0) for i in hidden))
+                             frozenset((i, 0) for i in known), frozenset((i, 0) for i in hidden),
+                             frozenset((i, 0) for i in unshown))
     return [(f"<{k}" if 0 < v < k else f"≥{k}") if (i, 0) in held else v
             for i, v in enumerate(values)], pinned
 
 
 def _suppress(cells: dict[Cell, int], lines: list[list[Cell]], sums: list[Line], k: int,
-              known: frozenset[Cell], forced: frozenset[Cell] = frozenset()
-              ) -> tuple[set[Cell], bool]:
-    """The cells to hold back (`forced` ones among them), and whether a small one is pinned
-    whatever is held back."""
-    primary = {cell for cell, v in cells.items() if 0 < v < k}
+              known: frozenset[Cell], forced: frozenset[Cell] = frozenset(),
+              unshown: frozenset[Cell] = frozenset()) -> tuple[set[Cell], bool]:
+    """The cells to hold back (`forced` and `unshown` ones among them), and whether a small
+    one is pinned whatever is held back."""
+    primary = {cell for cell, v in cells.items() if 0 < v < k and cell not in unshown}
     # A zero is no count to protect, and the bounds below take a held-back cell as at least 1.
-    hidden = primary | {cell for cell in forced if cells.get(cell, 0) > 0}
+    hidden = primary | {cell for cell in forced if cells.get(cell, 0) > 0} | set(unshown)
     # Propagation first (cheap, catches most), then the exact bound for what it misses; each
     # round holds back a neighbour of every pinned cell that has one, then looks again.
     pinned: list[Cell] = []
     for find_pinned in (_pinned_by_propagation, _pinned_by_linear_programming):
         while True:
-            _hide_partners_of_lone_cells(lines, cells, hidden, known)
-            pinned = find_pinned(sums, cells, primary, hidden, k)
+            _hide_partners_of_lone_cells(lines, cells, hidden, known, unshown)
+            pinned = find_pinned(sums, cells, primary, hidden, k, unshown)
             extra = {n for cell in pinned
                      if (n := _neighbour_to_hide(cell, sums, cells, hidden | known)) is not None}
             if not extra:
@@ -98,14 +102,15 @@ def _suppress(cells: dict[Cell, int], lines: list[list[Cell]], sums: list[Line],
 
 
 def _hide_partners_of_lone_cells(lines: list[list[Cell]], cells: dict[Cell, int],
-                                 hidden: set[Cell], known: frozenset[Cell]) -> None:
+                                 hidden: set[Cell], known: frozenset[Cell],
+                                 unshown: frozenset[Cell] = frozenset()) -> None:
     """One held-back cell alone in a line is its total minus the others: hide a partner, the
-    line's smallest other non-zero cell."""
+    line's smallest other non-zero cell. A line with an unshown term tells no cell alone."""
     changed = True
     while changed:
         changed = False
         for line in lines:
-            if sum(cell in hidden for cell in line) != 1:
+            if unshown.intersection(line) or sum(cell in hidden for cell in line) != 1:
                 continue
             others = [cell for cell in line
                       if cell not in hidden and cell not in known and cells[cell] > 0]
@@ -128,13 +133,15 @@ def _neighbour_to_hide(cell: Cell, sums: list[Line], cells: dict[Cell, int],
 
 
 def _pinned_by_propagation(sums: list[Line], cells: dict[Cell, int], primary: set[Cell],
-                           hidden: set[Cell], k: int) -> list[Cell]:
-    low, high = _pinned_ranges(sums, cells, primary, hidden, k)
+                           hidden: set[Cell], k: int,
+                           unshown: frozenset[Cell] = frozenset()) -> list[Cell]:
+    low, high = _pinned_ranges(sums, cells, primary, hidden, k, unshown)
     return sorted(c for c in primary if low[c] >= high[c])
 
 
 def _pinned_by_linear_programming(sums: list[Line], cells: dict[Cell, int],
-                                  primary: set[Cell], hidden: set[Cell], k: int) -> list[Cell]:
+                                  primary: set[Cell], hidden: set[Cell], k: int,
+                                  unshown: frozenset[Cell] = frozenset()) -> list[Cell]:
     """The small cells whose value the sums fix, by the exact bound: the least and the most
     each can be over every assignment the labels and sums allow (HiGHS, through SciPy)."""
     if not primary or not sums:
@@ -163,7 +170,8 @@ def _pinned_by_linear_programming(sums: list[Line], cells: dict[Cell, int],
             b_eq.append(-known)
     if not a_eq:
         return []
-    bounds = [(1, k - 1) if cell in primary else (k, None) for cell in order]
+    bounds = [(0, None) if cell in unshown else (1, k - 1) if cell in primary else (k, None)
+              for cell in order]
     pinned = []
     for cell in sorted(primary):
         goal = np.zeros(len(order))
@@ -178,10 +186,12 @@ def _pinned_by_linear_programming(sums: list[Line], cells: dict[Cell, int],
 
 
 def _pinned_ranges(sums: list[Line], cells: dict[Cell, int], primary: set[Cell],
-                   hidden: set[Cell], k: int) -> tuple[dict[Cell, float], dict[Cell, float]]:
+                   hidden: set[Cell], k: int, unshown: frozenset[Cell] = frozenset()
+                   ) -> tuple[dict[Cell, float], dict[Cell, float]]:
     """The range each held-back cell can take, given the labels and every sum, narrowed until
-    it no longer changes: (lowest, highest) by cell."""
-    low: dict[Cell, float] = {c: (1 if c in primary else k) for c in hidden}
+    it no longer changes: (lowest, highest) by cell. An unshown cell has no label: 0 or more."""
+    low: dict[Cell, float] = {c: (0 if c in unshown else 1 if c in primary else k)
+                              for c in hidden}
     high: dict[Cell, float] = {c: (k - 1 if c in primary else math.inf) for c in hidden}
     for _ in range(_ROUNDS):
         changed = False
