@@ -244,6 +244,16 @@ def test_the_same_rows_as_the_dashboard_twins(store, exports):
                 r["persons_shown"] for r in tables["person_listings"]["rows"]
                 if r["breakdown"] == by and r["source_id"] == "court_dishonest"}
         assert mine == shown, by
+    # The audit's tables are /findings.json's: the same rates held back, the same per check.
+    page = get("/findings.json")
+    keys = ("n", "findings", "rate", "low", "high", "suppressed")
+    assert [{"province": r["province"], **{k: r[k] for k in keys}}
+            for r in tables["finding_rates_by_province"]["rows"]] == [
+        {"province": r["group"], **{k: r[k] for k in keys}} for r in page["rates_by_province"]]
+    assert [{k: r[k] for k in ("check_id", "severity", "rule", "findings", "listings")}
+            for r in tables["findings_by_check"]["rows"]] == [
+        {k: r[k] for k in ("check_id", "severity", "rule", "findings", "listings")}
+        for r in page["by_check"]]
     facets = get("/lists.json")["facets"]
     for facet, rows in facets.items():
         mine = [(r["value"], r["persons_shown"], r["companies"])
