@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -54,6 +54,7 @@ def import_file(manifest: Manifest, path: Path, *, database_url: str, artifacts_
                 keyer: Keyer, progress: bool = False) -> CrawlOutcome:
     if not path.is_file():
         raise ImportError_(f"{path}: no such file")
+    _check_readable(path)
     if manifest.id != "court_dishonest":
         return import_other(manifest, path, database_url=database_url,
                             artifacts_dir=artifacts_dir, keyer=keyer, progress=progress)
@@ -69,11 +70,50 @@ def import_file(manifest: Manifest, path: Path, *, database_url: str, artifacts_
                 _import_whole(recorder, manifest, path, keyer, bar)
     except (BlockedError, FormatError, ValueError) as exc:
         return _refused(recorder, manifest, exc)
+    except RecursionError:
+        return _refused(recorder, manifest, TOO_DEEP)
     except SQLAlchemyError as exc:
         return _write_refused(recorder, exc)
+    except OSError as exc:
+        return _unreadable(recorder, path, exc)
+    except BaseException as exc:
+        _abandon(recorder, exc)
     finally:
         bar.close()
     return _finished(recorder)
+
+
+# The standard library's JSON decoder recurses: `[[[[...` a few thousand deep exhausts the stack.
+TOO_DEEP = FormatError("nested too deeply to be a list (maximum recursion depth exceeded)")
+
+
+def _abandon(recorder: CrawlRecorder, exc: BaseException) -> NoReturn:
+    """An error no parser foresaw (or Ctrl-C): the crawl row ends failed, never left "running"
+    for ever, and the caller gets one line. The exception's text is not repeated: it may quote
+    the record it choked on (WATCHDOG_DEBUG=1 shows the trace)."""
+    what = "interrupted" if isinstance(exc, KeyboardInterrupt) else (
+        f"stopped on an unexpected {type(exc).__name__} (set WATCHDOG_DEBUG=1 for the trace)")
+    recorder.finish(covers_whole_source=False, status="failed",
+                    reason=f"the import {what}; nothing is marked removed")
+    if not isinstance(exc, Exception):
+        raise exc
+    raise ImportError_(f"{recorder.source_id}: import failed: the import {what}") from exc
+
+
+def _check_readable(path: Path) -> None:
+    """Refuse a file that cannot be read before a crawl row exists: a row opened and never
+    finished would say "running" on /sources for ever."""
+    try:
+        with path.open("rb") as fh:
+            fh.read(1)
+    except OSError as exc:
+        raise ImportError_(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+
+
+def _unreadable(recorder: CrawlRecorder, path: Path, exc: OSError) -> CrawlOutcome:
+    # Read after the row was opened (the disk failed mid-file): the row says so and ends.
+    return recorder.finish(covers_whole_source=False, status="failed",
+                           reason=f"cannot read {path.name} ({exc.strerror or exc})")
 
 
 def _write_refused(recorder: CrawlRecorder, exc: SQLAlchemyError) -> CrawlOutcome:
@@ -289,17 +329,35 @@ class Chunks:
 def import_other(manifest: Manifest, path: Path, *, database_url: str, artifacts_dir: Path,
                  keyer: Keyer, progress: bool = False) -> CrawlOutcome:
     """Any source but the court list: its parser reads the whole file (these files are small)."""
-    from watchdog.ingest import draft_rows
     from watchdog.parsers.registry import parser_for
 
     parser = parser_for(manifest.id)
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        raise ImportError_(f"{path}: cannot read the file ({exc.strerror or exc})") from None
     recorder = CrawlRecorder(database_url, artifacts_dir, manifest.id, mode="import",
                              origin=f"file:{path.name}")
-    body = path.read_bytes()
     try:
         parsed = parser.parse_bytes(body, keyer, name=path.name)
     except (BlockedError, FormatError, ValueError) as exc:
         return _refused(recorder, manifest, exc)
+    except RecursionError:
+        return _refused(recorder, manifest, TOO_DEEP)
+    except BaseException as exc:
+        _abandon(recorder, exc)
+    try:
+        return _store_parsed(recorder, manifest, parser, path, body, parsed, keyer, progress)
+    except SQLAlchemyError as exc:
+        return _write_refused(recorder, exc)
+    except BaseException as exc:
+        _abandon(recorder, exc)
+
+
+def _store_parsed(recorder: CrawlRecorder, manifest: Manifest, parser: Any, path: Path,
+                  body: bytes, parsed: Any, keyer: Keyer, progress: bool) -> CrawlOutcome:
+    from watchdog.ingest import draft_rows
+
     evidence = prepare(body, keyer, contains_persons=manifest.contains_persons,
                        redactor=getattr(parser, "redact_bytes", None))
     sha = recorder.archive(stored=evidence.stored, original_sha256=evidence.original_sha256,
@@ -318,14 +376,15 @@ def import_other(manifest: Manifest, path: Path, *, database_url: str, artifacts
         if stored:
             recorder.degrade("partial", f"{len(stored)} record(s) already stored were left as "
                                         f"they are: {parsed.only_new}")
+    if parsed.cut:
+        # The rows before the cut are stored; the file was not whole, and the summary says so.
+        recorder.degrade("partial", f"the file is cut off: {parsed.cut}")
     bar = Progress(f"{manifest.id} import", enabled=progress)
     try:
         for start in range(0, len(drafts), BATCH):
             chunk = drafts[start:start + BATCH]
             recorder.write_batch(draft_rows(recorder, chunk, sha), sha)
             bar.update(len(chunk), total=len(drafts))
-    except SQLAlchemyError as exc:
-        return _write_refused(recorder, exc)
     finally:
         bar.close()
     return _finished(recorder)

@@ -77,6 +77,13 @@ def parse_bytes(body: bytes, keyer: Keyer, *, name: str | None = None) -> Parsed
     place_of: dict[int, str | None] = {}
     for row, (own, of_code) in zip(rows, places, strict=True):
         place = place_of[row.index] = own or list_province or of_code
+        if _repeats_header(row):
+            # Two files pasted together, or a header printed on every page of an export: a
+            # company named "纳税人名称" is no record.
+            where = f" (line {row.line})" if row.line else ""
+            out.rejections.append(Rejection(row.index, f"a repeated header row{where}, not a "
+                                                       "record"))
+            continue
         try:
             draft = _draft(row, keyer, place, guess, year)
         except ValueError as exc:
@@ -100,6 +107,11 @@ def parse_bytes(body: bytes, keyer: Keyer, *, name: str | None = None) -> Parsed
         draft.unknown_fields = dict(unknown)
         out.drafts.append(draft)
     return out
+
+
+def _repeats_header(row: Row) -> bool:
+    """Whether a row's cells are column titles (two or more under the columns they title)."""
+    return sum(1 for f, v in row.values.items() if F.header_field(v) == f) >= 2
 
 
 def _branch_pair(draft: Draft, kept: Draft) -> bool:

@@ -52,6 +52,10 @@ def read_table(body: bytes, name: str | None, *, lenient: bool = False) -> Table
 
 def _header_at(rows: list[list[str]]) -> int | None:
     for i, row in enumerate(rows[:12]):
+        if any(_is_number(c) for c in row):
+            # A header holds titles, never a taxpayer number: a row that does is a record, or
+            # a label-and-value row of some other page (gsxt's "统一社会信用代码 | 9111…").
+            continue
         fields = [F.header_field(c) for c in F.split_header(row)]
         known = {f for f in fields if f}
         if len(known) >= 2 and known & {"name", *ID_FIELDS}:
@@ -68,15 +72,18 @@ def _csv_table(text: str, cut: bool, lenient: bool = False) -> Table:
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows: list[list[str]] = []
     starts = [1]  # the file line each row starts on (a quoted cell may span lines)
-    for r in reader:
-        rows.append(r)
-        starts.append(reader.line_num + 1)
+    try:
+        for r in reader:
+            rows.append(r)
+            starts.append(reader.line_num + 1)
+    except csv.Error as exc:  # a cell over the csv module's limit (128 KiB), a stray quote
+        raise FormatError(f"line {reader.line_num}: not a readable CSV row ({exc})") from None
     at = _header_at(rows)
     if at is None:
         raise FormatError("no header naming a taxpayer number or name in the first lines; "
                           "not an A-level taxpayer list")
     headers = F.split_header(rows[at])
-    fields = [F.header_field(h) for h in headers]
+    fields = _distinct(headers, [F.header_field(h) for h in headers])
     # clean_value, not strip: a line holding only the DOS end-of-file mark is no row.
     kept = [i for i in range(at + 1, len(rows)) if any(F.clean_value(c) for c in rows[i])]
     data = [rows[i] for i in kept]
@@ -96,6 +103,24 @@ def _csv_table(text: str, cut: bool, lenient: bool = False) -> Table:
     return Table(fmt=f"csv ({'tab' if delimiter == chr(9) else delimiter})", headers=headers,
                  fields=fields, rows=data, context=context, ends_mid_row=unfinished,
                  lines=[starts[i] for i in kept])
+
+
+def _is_number(cell: str) -> bool:
+    """A taxpayer number, USCC or resident ID: 15 to 20 letters and digits, mostly digits."""
+    text = F.compact_id(cell)
+    return 15 <= len(text) <= 20 and sum(ch.isdigit() for ch in text) >= 12
+
+
+def _distinct(headers: list[str], fields: list[str | None]) -> list[str | None]:
+    """The header's fields, refused when one field heads two columns: which column holds it
+    would be a guess, and a wrong guess stores a number or an office under the wrong name."""
+    for f in {f for f in fields if f}:
+        if fields.count(f) > 1:
+            titles = ", ".join(sorted({h.strip() for h, g in zip(headers, fields, strict=True)
+                                       if g == f}))
+            raise FormatError(f"the header names the same field ({f}) in "
+                              f"{fields.count(f)} columns ({titles}): not a list we can read")
+    return fields
 
 
 def _ends_mid_row(text: str, last: list[str]) -> bool:
@@ -119,7 +144,10 @@ def _html_table(text: str, name: str | None, lenient: bool = False) -> Table:
         if at is None:
             continue
         headers = grid[at]
-        fields = [F.header_field(h) for h in headers]
+        try:
+            fields = _distinct(headers, [F.header_field(h) for h in headers])
+        except FormatError:
+            continue  # not the list's table, or not one we can read: the page may hold another
         rows = [r for r in grid[at + 1:] if _is_data_row(r)]
         if best is None or len(rows) > len(best.rows):
             best = Table(fmt="html table", headers=headers, fields=fields, rows=rows,
