@@ -149,3 +149,25 @@ def test_a_file_cut_mid_row_imports_partial_saying_so(cli_env):
     assert "note: the file is cut off" in done.stderr
     status, reason = _crawls(cli_env)[-1]
     assert status == "partial" and reason.startswith("the file is cut off")
+
+
+def test_nul_bytes_inside_a_csl_row_fail_and_change_nothing(cli_env, tmp_path):
+    # They were stored inside the cell ("resource-cente\0\0\0\0\0r/…"): the import "changed"
+    # a good record into a damaged one, and ended complete. NUL padding after the data is no
+    # damage: the same file with it imports unchanged.
+    csl = REPO / "tests" / "fixtures" / "shared_samples" / "trade_gov_csl" / "csl.csv"
+    assert run_cli(cli_env, "init").returncode == 0
+    assert run_cli(cli_env, "import", "us_csl", str(csl), "--no-progress").returncode == 0
+    before = _observations(cli_env)
+    body = csl.read_bytes()
+    damaged = tmp_path / "csl_damaged.csv"
+    damaged.write_bytes(body[:len(body) // 2] + b"\x00" * 5 + body[len(body) // 2:])
+    line = _one_error_line(run_cli(cli_env, "import", "us_csl", str(damaged), "--no-progress"))
+    assert "a NUL byte inside a row" in line
+    assert _observations(cli_env) == before
+    padded = tmp_path / "csl_padded.csv"
+    padded.write_bytes(body + b"\x00" * 64)
+    done = run_cli(cli_env, "import", "us_csl", str(padded), "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1].endswith("added 0, changed 0, unchanged 115, "
+                                                         "rejected 0")

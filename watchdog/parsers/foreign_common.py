@@ -65,7 +65,7 @@ def decode_text(body: bytes) -> str:
                 raise UnicodeDecodeError("gb18030", body, 0, 1, "no Chinese text")
         except UnicodeDecodeError:
             text = body.decode("cp1252", errors="replace")
-    return text.rstrip("\x1a")
+    return text.rstrip("\x1a\x00")  # DOS end-of-file mark, NUL padding: never data
 
 
 def check_not_html(text: str, what: str) -> None:
@@ -120,6 +120,11 @@ def csv_rows(text: str, what: str) -> Iterator[tuple[int, list[str]]]:
     try:
         for row in reader:
             if row and any(cell.strip() for cell in row):
+                if any("\x00" in cell for cell in row):
+                    # Never data: a damaged copy. Stored, it would change the record (and a
+                    # PostgreSQL store refuses it in JSON).
+                    raise FormatError(f"{what} line {reader.line_num}: a NUL byte inside a row "
+                                      "(a damaged copy)")
                 yield reader.line_num, row
     except csv.Error as exc:
         raise FormatError(f"{what} line {reader.line_num}: broken CSV ({exc})") from None
