@@ -52,8 +52,11 @@ class ImportError_(RuntimeError):
 
 def import_file(manifest: Manifest, path: Path, *, database_url: str, artifacts_dir: Path,
                 keyer: Keyer, progress: bool = False) -> CrawlOutcome:
+    if path.is_dir():
+        raise ImportError_(f"{path}: a directory, not a file (name one saved file)")
     if not path.is_file():
-        raise ImportError_(f"{path}: no such file")
+        raise ImportError_(f"{path}: no such file" if not path.exists() else
+                           f"{path}: not a regular file (a pipe or a device cannot be imported)")
     _check_readable(path)
     if manifest.id != "court_dishonest":
         return import_other(manifest, path, database_url=database_url,

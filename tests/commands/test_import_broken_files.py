@@ -171,3 +171,11 @@ def test_nul_bytes_inside_a_csl_row_fail_and_change_nothing(cli_env, tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1].endswith("added 0, changed 0, unchanged 115, "
                                                          "rejected 0")
+
+
+def test_a_directory_is_named_as_one_not_as_a_missing_file(cli_env, tmp_path):
+    assert run_cli(cli_env, "init").returncode == 0
+    line = _one_error_line(run_cli(cli_env, "import", "court_dishonest", str(tmp_path),
+                                   "--no-progress"))
+    assert "a directory, not a file" in line and "no such file" not in line
+    assert _crawls(cli_env) == []
