@@ -16,6 +16,8 @@ GOOD = {
     "court_dishonest": REPO / "tests" / "fixtures" / "court_dishonest" / "disDetail_unit_2014.json",
     "gsxt": REPO / "tests" / "fixtures" / "gsxt" / "synthetic_notices_abnormal.json",
     "tax_a_list": REPO / "tests" / "fixtures" / "tax_a_list" / "synthetic_a_list_red_and_black.csv",
+    "perk_signals": REPO / "tests" / "fixtures" / "perk_signals" / "canonical_rental.html",
+    "points_rules": REPO / "tests" / "fixtures" / "points_rules" / "rongcheng_zh.html",
 }
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -179,3 +181,21 @@ def test_a_directory_is_named_as_one_not_as_a_missing_file(cli_env, tmp_path):
                                    "--no-progress"))
     assert "a directory, not a file" in line and "no such file" not in line
     assert _crawls(cli_env) == []
+
+
+@pytest.mark.parametrize(("source", "page"), [
+    ("perk_signals", "perk_signals/canonical_rental.html"),
+    ("points_rules", "points_rules/rongcheng_zh.html"),
+])
+def test_nul_bytes_inside_a_saved_page_fail_and_add_nothing(cli_env, tmp_path, source, page):
+    # Inside the partner page's canonical link (<link rel\0\0\0\0\0="canonical">) they made it
+    # another page: the same perk was added a second time, under the "saved from" URL.
+    good = REPO / "tests" / "fixtures" / page
+    before = _store_with_good_import(cli_env, source)
+    body = good.read_bytes()
+    at = body.index(b'="canonical"') if b'="canonical"' in body else len(body) // 2
+    damaged = tmp_path / good.name
+    damaged.write_bytes(body[:at] + b"\x00" * 5 + body[at:])
+    line = _one_error_line(run_cli(cli_env, "import", source, str(damaged), "--no-progress"))
+    assert "a NUL byte inside the page" in line
+    assert _observations(cli_env) == before

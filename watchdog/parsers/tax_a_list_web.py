@@ -97,6 +97,10 @@ def check_complete_html(text: str) -> None:
     tail = text[-4096:].lower()
     if "</html>" not in tail and "</body>" not in tail:
         raise FormatError("the page ends before </html>: the body was cut off (truncated)")
+    if "\x00" in text.rstrip("\x00\x1a"):
+        # Never in a page a browser saved: a damaged copy. The parser would stop reading an
+        # attribute or a cell there (a canonical link lost makes the page another page).
+        raise FormatError("a NUL byte inside the page: a damaged copy")
 
 
 def cell_text(el: _Element) -> str:
