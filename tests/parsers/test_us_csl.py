@@ -168,3 +168,19 @@ def test_encodings_are_detected() -> None:
               "Industry and Security\n").encode("latin-1")
     assert us_csl.parse_bytes(cp1252, KEYER).drafts[0].subject["name"] == \
         "Gui’an Investment Co., Ltd."
+
+
+def test_the_list_re_saved_as_gbk_reads_as_the_original() -> None:
+    # Excel on a Chinese system saves the English list as GBK: no Chinese in it, only GBK's
+    # "§" (A1 EC), which a cp1252 reading turned into "¡ì" in every record citing a regulation.
+    text = (SAMPLES / "csl.csv").read_text(encoding="utf-8").replace("\x92", "’")
+    original = us_csl.parse_bytes(text.encode("utf-8"), KEYER)
+    assert "§" in dump(original)
+    assert dump(us_csl.parse_bytes(text.encode("gbk"), KEYER)) == dump(original)
+
+
+@pytest.mark.parametrize("name", ["©® Trading Co., Ltd.", "£½ Holdings Ltd.", "Müßig GmbH"])
+def test_cp1252_symbols_side_by_side_stay_cp1252(name: str) -> None:
+    body = (f"name,source\n\"{name}\",Entity List (EL) - Bureau of Industry and "
+            "Security\n").encode("cp1252")
+    assert us_csl.parse_bytes(body, KEYER).drafts[0].subject["name"] == name

@@ -59,13 +59,37 @@ def decode_text(body: bytes) -> str:
     except UnicodeDecodeError:
         try:
             text = body.decode("gb18030")
-            # A stray cp1252 byte pairs with the next letter into one lone "Chinese" character;
-            # real Chinese comes in runs.
-            if sum(len(run) for run in re.findall("[\u4e00-\u9fff]{2,}", text)) < 4:
+            if not _reads_as_gbk(text):
                 raise UnicodeDecodeError("gb18030", body, 0, 1, "no Chinese text")
         except UnicodeDecodeError:
             text = body.decode("cp1252", errors="replace")
     return text.rstrip("\x1a\x00")  # DOS end-of-file mark, NUL padding: never data
+
+
+def _reads_as_gbk(text: str) -> bool:
+    """Whether GB18030 is the file's encoding, not an accident of cp1252 bytes.
+
+    A stray cp1252 byte pairs with the next letter into one lone "Chinese" character; real
+    Chinese comes in runs. An English list re-saved by Excel on a Chinese system has no Chinese
+    at all, only GBK's symbols (its "§" is A1 EC, which cp1252 reads as "¡ì" and which changed
+    every record citing a regulation): GBK too when every character beyond ASCII is one of
+    those symbols and no lone Chinese character betrays cp1252."""
+    if sum(len(run) for run in re.findall("[\u4e00-\u9fff]{2,}", text)) >= 4:
+        return True
+    beyond = {c for c in text if ord(c) > 0x7F}
+    return bool(beyond) and all(_gbk_symbol(c) for c in beyond)
+
+
+def _gbk_symbol(char: str) -> bool:
+    # GB2312's row 1 (lead byte A1: §, °, ×, dashes, quotes, 、。) and row 8 (A8: the accented
+    # Latin letters of pinyin, é ü à), which is what English text re-saved as GBK holds. Not
+    # the other rows (full-width letters, kana, box drawing): two adjacent cp1252 symbols, as
+    # "©®", land there.
+    try:
+        raw = char.encode("gbk")
+    except UnicodeEncodeError:
+        return False
+    return len(raw) == 2 and raw[0] in (0xA1, 0xA8)
 
 
 def check_not_html(text: str, what: str) -> None:
