@@ -11,7 +11,9 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
+from twisted.python.failure import Failure
 
 from scrapers.items import PageItem
 from watchdog.config import get_settings, load_secret
@@ -35,6 +37,7 @@ class StorePipeline:
         self.pending_keys: set[str] = set()
         self.write_failed = False
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.spider_error, signal=signals.spider_error)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -136,6 +139,17 @@ class StorePipeline:
             engine = self.crawler.engine
             if engine is not None and engine.spider is not None:
                 deferred_from_coro(engine.close_spider_async(reason="store_write_failed"))
+
+    def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
+        """A page whose handling raised what no parser foresaw (JSON nested too deeply for the
+        decoder, a parser's own bug) yields no item: unnoticed, the crawl would end complete and
+        take that page's listings as gone. It ends partial instead, naming the page."""
+        if self.recorder is None:
+            return
+        said = withhold_url_queries if self.manifest.contains_persons else str
+        self.recorder.degrade("partial", said(
+            f"page not read ({failure.type.__name__ if failure.type else 'error'}) at "
+            f"{response.url}"))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.recorder is None:
