@@ -45,3 +45,27 @@ def test_a_constraint_message_is_kept_as_the_driver_said_it() -> None:
                                         "[SQL: INSERT INTO observation ...]"))
     assert "UNIQUE constraint failed: observation.record_key" in reason
     assert "[SQL" not in reason
+
+
+@pytest.mark.parametrize(("message", "hidden"), [
+    # psycopg's own resolver, and libpq's: the store's host name.
+    ("failed to resolve host 'db.internal.example': [Errno -2] Name or service not known",
+     ["db.internal.example"]),
+    ('could not translate host name "pg-primary.corp" to address: Name or service not known',
+     ["pg-primary.corp"]),
+    # pg_hba names the address the crawler connects from, with its role and database.
+    ('connection failed: FATAL:  no pg_hba.conf entry for host "10.1.2.3", user "watch", '
+     'database "scorewatch_prod", SSL off', ["10.1.2.3", "watch\"", "scorewatch_prod"]),
+])
+def test_host_names_and_addresses_are_withheld(message: str, hidden: list[str]) -> None:
+    reason = write_failure(psycopg.OperationalError(message))
+    for secret in hidden:
+        assert secret not in reason, reason
+
+
+def test_a_name_cut_at_the_reason_length_is_still_withheld() -> None:
+    # The reason keeps 200 characters of the driver's line: a database name that straddles
+    # the cut lost its closing quote and was shown in part.
+    message = "x" * 180 + ' database "scorewatch_production_eu_west" does not exist'
+    reason = write_failure(psycopg.OperationalError(message))
+    assert "scorewatch_pro" not in reason and "database (withheld)" in reason

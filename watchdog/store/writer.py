@@ -53,15 +53,18 @@ def now_utc() -> datetime:
 # nobody's business there (psycopg names the server, its port or socket, the role and database).
 _SERVER = re.compile(r'(?:connection to )?server (?:at|on socket) "[^"]*"(?: \([^)]*\))?'
                      r'(?:, port \d+)?')
-_NAMED = re.compile(r'\b(user|role|database) "[^"]*"')
+# A host is named in quotes of either kind: libpq's "could not translate host name", pg_hba's
+# "no pg_hba.conf entry for host" (the crawler's own address), psycopg's "failed to resolve host".
+_NAMED = re.compile(r"""\b(user|role|database|host name|host) (?:"[^"]*"|'[^']*')""")
 
 
 def write_failure(exc: BaseException) -> str:
     """The reason a crawl failed when the store refused one of its batches: the driver's first
     line (the rest repeats the statement and its values), without the server's address, port,
     socket, role or database name."""
-    said = (str(exc).strip().splitlines() or [""])[0][:200]
-    said = _NAMED.sub(r"\1 (withheld)", _SERVER.sub("the database server", said))
+    said = (str(exc).strip().splitlines() or [""])[0]
+    # Withheld before the cut: a name cut off in its quotes would no longer match.
+    said = _NAMED.sub(r"\1 (withheld)", _SERVER.sub("the database server", said))[:200]
     return (f"writing to the store failed ({type(exc).__name__}: {said}); the batches after it "
             "were not written")
 
