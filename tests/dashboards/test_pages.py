@@ -396,15 +396,22 @@ def test_a_series_whose_rows_would_give_a_count_away_holds_back_every_row(tmp_pa
 
     from tests.dashboards.conftest import _person
     from watchdog.store.db import get_engine
-    from watchdog.store.queries import ListFilter, listing_counts
+    from watchdog.store.queries import ListFilter
+    from watchdog.store.queries_lists import list_counts
 
     rows = []
     for n in range(9):
         row = _person(n, "北京", "c1", "全部未履行")
         rows.append(replace(row, facets={**row.facets, "publish_month": f"2023-0{1 + n}"}))
     url = _small_store(tmp_path, rows)
-    months = listing_counts(get_engine(url), "month", ListFilter(), 10)
+    months = list_counts(get_engine(url), ListFilter(), 10)["by_month"]
     assert len(months) == 9 and {m["persons"] for m in months} == {"held back"}
-    # With k = 3 the total (9) can be held back instead, and the months read "<3" as usual.
-    assert {m["persons"] for m in listing_counts(get_engine(url), "month", ListFilter(), 3)} == {
-        "<3"}
+    # With k = 3 the total (9) is no small count, and the status facet's 9 listed is told
+    # elsewhere (the overview's listings checked less its companies): the months still say
+    # each is one, so they go, and only they: the facets' 9s stay shown.
+    counts = list_counts(get_engine(url), ListFilter(), 3)
+    assert {m["persons"] for m in counts["by_month"]} == {"held back"}
+    assert counts["totals"]["persons"] == 9
+    assert {facet: [r["persons"] for r in rows] for facet, rows in counts["facets"].items()} == {
+        "province": [9], "circumstance": [9], "performance": [9], "party_type": [9],
+        "status": [9]}

@@ -110,20 +110,6 @@ def _has_circumstance(cid: str) -> ColumnElement[bool]:
     return padded.like(f"%,{cid},%")
 
 
-def _suppress_column(rows: list[dict[str, Any]], total: int, k: int, *,
-                     adds_up: bool = True) -> Count:
-    """Suppress rows' "persons" in place (with `total` as the sum row); return the total shown.
-
-    When the rows would give a count away whatever is hidden (nine months of one person each,
-    all "<10", under a total below ten), every row's persons read HELD_BACK, zeros included:
-    which rows hold persons at all is then not told either."""
-    out, pinned = suppress_table([[row["persons"]] for row in rows] + [[total]], k,
-                                 columns_add_up=adds_up)
-    for row, (shown,) in zip(rows, out, strict=False):
-        row["persons"] = HELD_BACK if pinned else shown
-    return out[-1][0]
-
-
 # -- listings ---------------------------------------------------------------------------------
 def vocabulary(engine: Engine, facet: str) -> list[str]:
     """Values a facet may take: fixed lists, or what the store holds (for stable 400s)."""
@@ -147,17 +133,11 @@ def list_totals(engine: Engine, filt: ListFilter, k: int) -> dict[str, Count]:
     return {"persons": suppress_grid([[persons]], k)[0][0], "companies": int(companies)}
 
 
-def listing_counts(engine: Engine, by: str, filt: ListFilter, k: int) -> list[dict[str, Any]]:
-    """Listings of persons and of companies per value of `by` (a facet, or "month")."""
-    rows, persons = raw_listing_counts(engine, by, filt)
-    # A listing may have several circumstances, so those rows do not add up to the total.
-    _suppress_column(rows, persons, k, adds_up=by != "circumstance")
-    return rows
-
-
 def raw_listing_counts(engine: Engine, by: str,
                        filt: ListFilter) -> tuple[list[dict[str, Any]], int]:
-    """`listing_counts` before suppression, and the persons the filter keeps in all."""
+    """Listings of persons and of companies per value of `by` (a facet, "month" or "court"),
+    and the persons the filter keeps in all, unsuppressed: `queries_lists.list_counts` and
+    `queries_courts.court_counts` suppress them, as one set of sums with what beside them."""
     with engine.connect() as conn:
         if by == "circumstance":
             stmt = select(OBS.c.party_type, *(

@@ -22,7 +22,7 @@ from watchdog.store.suppression import HELD_BACK, suppress_sums
 
 def court_counts(engine: Engine, filt: ListFilter, k: int,
                  fixed: Marginals | None = None) -> list[dict[str, Any]]:
-    """`listing_counts(engine, "court", filt, k)` with the courts' persons suppressed together
+    """Listings per court (`raw_listing_counts`) with the courts' persons suppressed together
     with the total and the provinces `list_counts(filt)` shows (`fixed`, its `marginals`, when
     the caller has them). Where the courts would give a count away whatever is held back (ten
     courts of one under a province of ten), every court's persons read HELD_BACK."""

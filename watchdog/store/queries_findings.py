@@ -219,8 +219,9 @@ def rates_beside_counts(rates: list[dict[str, Any]],
     """Rates held back where their n would give back a persons' count a table holds back.
 
     A rate's n is a group's current listings, persons and companies; the tables show the
-    companies exactly, so n less those is the persons. `listed` is `listing_counts` of the same
-    groups over current listings: where it shows the persons as "<k" or holds them back as
+    companies exactly, so n less those is the persons. `listed` is the counts of the same
+    groups over current listings as the pages show them (`queries_lists.list_counts`' province
+    facet, `queries_courts.court_counts`): where it shows the persons as "<k" or holds them back as
     "≥k" (so a small cell cannot be had by subtraction), the rate goes too.
     """
     hidden = {row["value"] for row in listed if not isinstance(row["persons"], int)}
