@@ -33,7 +33,6 @@ from watchdog.store.suppression import (
     HELD_BACK,
     Count,
     suppress_grid,
-    suppress_sums,
     suppress_table,
 )
 
@@ -275,9 +274,10 @@ def _fixed_cells(marginals: Marginals, provinces: list[Any],
     return fixed
 
 
-def headline(engine: Engine, k: int) -> dict[str, Any]:
-    """Listings of persons and companies, current and removed; the provinces, courts and months
-    of publication of the current ones, which the overview's charts count beside them."""
+def headline_facts(engine: Engine) -> dict[str, Any]:
+    """Listings of companies, current and removed; the provinces, courts and months of
+    publication of the current listings, which the overview's charts count beside them. The
+    persons are `queries_lists.headline`'s: suppressed with /lists' counts, not here."""
     base = OBS.c.source_id == LIST_SOURCE
     listed = OBS.c.status == "listed"
 
@@ -285,8 +285,6 @@ def headline(engine: Engine, k: int) -> dict[str, Any]:
         return case((listed, column))  # NULL for a removed listing: not counted, not min/max
 
     stmt = select(
-        func.coalesce(func.sum(case(((OBS.c.party_type == "person") & listed, 1), else_=0)), 0),
-        func.coalesce(func.sum(case(((OBS.c.party_type == "person") & ~listed, 1), else_=0)), 0),
         func.coalesce(func.sum(case(((OBS.c.party_type == "company") & listed, 1), else_=0)), 0),
         func.coalesce(func.sum(case(((OBS.c.party_type == "company") & ~listed, 1), else_=0)), 0),
         func.count(distinct(of_current(OBS.c.province))),
@@ -294,15 +292,8 @@ def headline(engine: Engine, k: int) -> dict[str, Any]:
         func.min(of_current(OBS.c.publish_month)),
         func.max(of_current(OBS.c.publish_month))).where(base)
     with engine.connect() as conn:
-        p_listed, p_removed, c_listed, c_removed, provinces, courts, first, last = (
-            conn.execute(stmt).one())
-    # Current persons are no partner for a small count of removed ones: the overview shows the
-    # audit's listings checked beside the companies listed, and the one less the other is the
-    # persons listed (whenever no crawl came after the audit). The total is held back instead.
-    (pl, pr, pt), _ = suppress_sums([int(p_listed), int(p_removed), int(p_listed + p_removed)],
-                                    [([0, 1], 2)], k, known=frozenset({0}))
-    return {"persons_listed": pl, "persons_removed": pr, "persons_total": pt,
-            "companies_listed": int(c_listed), "companies_removed": int(c_removed),
+        c_listed, c_removed, provinces, courts, first, last = conn.execute(stmt).one()
+    return {"companies_listed": int(c_listed), "companies_removed": int(c_removed),
             "provinces": int(provinces), "courts": int(courts),
             "first_month": first, "last_month": last}
 

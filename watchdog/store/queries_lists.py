@@ -85,7 +85,7 @@ def _told_elsewhere(series: dict[str, list[dict[str, Any]]], filt: ListFilter,
                     spans: dict[str, tuple[int, int]]) -> frozenset[int]:
     """The counts that are the persons currently listed, all of them: the overview shows the
     audit's listings checked beside the companies listed, whose difference they are (see
-    `queries.headline`). Held back as a partner here they would protect nothing."""
+    `headline`). Held back as a partner here they would protect nothing."""
     out = {0} if _all_listed_persons(filt) else set()
     for name, (start, _end) in spans.items():
         if name in FACETS:
@@ -100,11 +100,12 @@ def _all_listed_persons(filt: ListFilter) -> bool:
 
 
 def headline(engine: Engine, k: int) -> dict[str, Any]:
-    """`queries.headline` with its persons as /lists.json shows them: listed, removed and in
-    all are its status facet and total, so the two pages hold back the same one."""
+    """The overview's headline: `queries.headline_facts` and the persons as /lists.json shows
+    them (listed, removed and in all are its status facet and total), so the two pages hold
+    back the same one."""
     counts = list_counts(engine, ListFilter(), k)
     status = {row["value"]: row["persons"] for row in counts["facets"]["status"]}
-    return {**queries.headline(engine, k), "persons_listed": status.get("listed", 0),
+    return {**queries.headline_facts(engine), "persons_listed": status.get("listed", 0),
             "persons_removed": status.get("removed", 0),
             "persons_total": counts["totals"]["persons"]}
 
