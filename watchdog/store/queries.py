@@ -2,9 +2,10 @@
 
 Every function takes an Engine and returns plain dicts, aggregated in SQL, so no page ever loads
 all observations into Python. Persons are only ever counted: nothing here selects a person's
-subject row, and every count of persons passes through `suppress_grid`, which shows 1..k-1 as
-"<k" and holds back one more cell (shown as "≥k") wherever a lone small cell could otherwise be
-worked out by subtracting the others from a total.
+subject row, and every count of persons a page shows is suppressed (`suppression`: 1..k-1 shown
+as "<k", and further cells held back as "≥k" wherever a small one could be worked out from the
+others). The `raw_` functions count without suppressing, for `queries_lists` and
+`queries_courts`, which suppress those counts together with what the pages show beside them.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from watchdog.store import tables
 from watchdog.store.suppression import (
     HELD_BACK,
     Count,
-    suppress_grid,
     suppress_table,
 )
 
@@ -126,10 +126,12 @@ def vocabulary(engine: Engine, facet: str) -> list[str]:
         return [v for (v,) in conn.execute(stmt)]
 
 
-def list_totals(engine: Engine, filt: ListFilter, k: int) -> dict[str, Count]:
+def raw_list_totals(engine: Engine, filt: ListFilter) -> tuple[int, int]:
+    """The listings of persons and of companies the filter keeps, unsuppressed (companies may
+    be shown as they are; `queries_lists.list_counts` suppresses the persons)."""
     with engine.connect() as conn:
         persons, companies = conn.execute(select(_PERSONS, _COMPANIES).where(*filt.clauses())).one()
-    return {"persons": suppress_grid([[persons]], k)[0][0], "companies": int(companies)}
+    return int(persons), int(companies)
 
 
 def raw_listing_counts(engine: Engine, by: str,

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from watchdog.store import queries
-from watchdog.store.queries import ListFilter, Marginals, list_totals, raw_listing_counts
+from watchdog.store.queries import ListFilter, Marginals, raw_list_totals, raw_listing_counts
 from watchdog.store.suppression import HELD_BACK, Count, suppress_sums
 
 FACETS = ("province", "circumstance", "performance", "party_type", "status")
@@ -34,8 +34,7 @@ def list_counts(engine: Engine, filt: ListFilter, k: int) -> dict[str, Any]:
     """{"totals": {"persons", "companies"}, "facets": {facet: rows}, "by_month": rows}, with
     every person count suppressed as one page: no small count can be worked out from the
     total, the facets and the months together."""
-    totals = list_totals(engine, filt, 0)  # k = 0: nothing suppressed here; done below
-    persons = int(totals["persons"])
+    persons, companies = raw_list_totals(engine, filt)
     series: dict[str, list[dict[str, Any]]] = {
         facet: raw_listing_counts(engine, facet, replace(filt, **{facet: ()}))[0]
         for facet in FACETS}
@@ -44,7 +43,7 @@ def list_counts(engine: Engine, filt: ListFilter, k: int) -> dict[str, Any]:
     for name, rows in series.items():
         for row, value in zip(rows, shown[name], strict=True):
             row["persons"] = HELD_BACK if name in held else value
-    return {"totals": {"persons": shown["total"][0], "companies": totals["companies"]},
+    return {"totals": {"persons": shown["total"][0], "companies": companies},
             "facets": {facet: series[facet] for facet in FACETS}, "by_month": series["month"]}
 
 
