@@ -140,7 +140,8 @@ class StorePipeline:
             if engine is not None and engine.spider is not None:
                 deferred_from_coro(engine.close_spider_async(reason="store_write_failed"))
 
-    def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
+    def spider_error(self, failure: Failure, response: Response | Failure,
+                     spider: Spider) -> None:
         """A page whose handling raised what no parser foresaw (JSON nested too deeply for the
         decoder, a parser's own bug) yields no item: unnoticed, the crawl would end complete and
         take that page's listings as gone. It ends partial instead, naming the page."""
@@ -149,7 +150,7 @@ class StorePipeline:
         said = withhold_url_queries if self.manifest.contains_persons else str
         self.recorder.degrade("partial", said(
             f"page not read ({failure.type.__name__ if failure.type else 'error'}) at "
-            f"{response.url}"))
+            f"{_page_url(response)}"))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.recorder is None:
@@ -170,3 +171,12 @@ class StorePipeline:
         elif "min" in expected and read < expected["min"]:
             rec.degrade("partial", f"read {read} records, fewer than the {expected['min']} expected")
         spider.outcome = rec.finish(covers_whole_source=spider.covers_whole_source)
+
+
+def _page_url(response: Response | Failure) -> str:
+    """The page a spider error is about. An errback that raises is reported with the download's
+    failure in place of a response (Scrapy's `handle_spider_error`): its request says which."""
+    if isinstance(response, Response):
+        return response.url
+    request = getattr(response, "request", None)
+    return request.url if request is not None else "a page whose download failed"
