@@ -179,3 +179,17 @@ def test_a_national_list_keeps_each_rows_own_province():
             "913100007611892311,上海置辰智慧建筑集团股份有限公司,2018,税务局\n").encode()
     out = parser.parse_bytes(body, KEYER, name="jiangxi.csv")
     assert [d.payload["province"] for d in out.drafts] == ["江西", "上海"]
+
+
+def test_a_region_at_two_levels_is_read_not_refused() -> None:
+    # Provincial lists print the city and the district side by side (市州, 区县): both are the
+    # region, and the first is kept, as before header fields named twice were refused.
+    from tests.parsers.test_tax_a_list import KEYER
+    from watchdog.parsers import tax_a_list
+
+    body = ("序号,市州,区县,纳税人识别号,纳税人名称,评价年度\n"
+            "1,成都市,武侯区,91510107MA61XXXX0A,成都示例贸易有限公司,2022\n"
+            "2,绵阳市,涪城区,91510703MA62XXXX1B,绵阳示例科技有限公司,2022\n").encode()
+    out = tax_a_list.parse_bytes(body, KEYER, name="a.csv")
+    assert [d.payload["region"] for d in out.drafts] == ["成都市", "绵阳市"]
+    assert not out.rejections

@@ -111,10 +111,15 @@ def _is_number(cell: str) -> bool:
     return 15 <= len(text) <= 20 and sum(ch.isdigit() for ch in text) >= 12
 
 
+# A place stated at two levels (市州 and 区县 side by side, as provincial lists print them) is
+# no guess: the row is in both, and its first non-empty cell is kept (`tax_a_list._rows`).
+_MAY_REPEAT = frozenset({"region"})
+
+
 def _distinct(headers: list[str], fields: list[str | None]) -> list[str | None]:
     """The header's fields, refused when one field heads two columns: which column holds it
     would be a guess, and a wrong guess stores a number or an office under the wrong name."""
-    for f in {f for f in fields if f}:
+    for f in {f for f in fields if f and f not in _MAY_REPEAT}:
         if fields.count(f) > 1:
             titles = ", ".join(sorted({h.strip() for h, g in zip(headers, fields, strict=True)
                                        if g == f}))
