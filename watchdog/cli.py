@@ -11,6 +11,7 @@ import logging
 import os
 import subprocess
 import sys
+import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -56,7 +57,10 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
 
 class _QueryWithheld(logging.Filter):
     """Log lines without URL query strings: Scrapy names the request it gave up on, and a
-    zxgk detail URL carries a listing's case number and record id."""
+    zxgk detail URL carries a listing's case number and record id. A logged exception keeps
+    its trace (where it happened) but not its text: Scrapy logs a page's unforeseen error with
+    its traceback, and an exception's text can quote the record it choked on (KeyError('张三')),
+    which must not reach a file under WATCHDOG_HOME."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         from watchdog.privacy import withhold_url_queries
@@ -65,7 +69,29 @@ class _QueryWithheld(logging.Filter):
         cleaned = withhold_url_queries(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = trace_without_text(record.exc_info[1])
+            record.exc_info = None
         return True
+
+
+EXCEPTION_TEXT_WITHHELD = "(text withheld: it may quote a record)"
+
+
+def trace_without_text(exc: BaseException) -> str:
+    """The traceback of `exc` and of the exceptions it was raised from or during, each with
+    its frames and type and none of its text."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__)
+    parts = ["Traceback (most recent call last):\n"
+             + "".join(traceback.format_tb(e.__traceback__))
+             + f"{type(e).__module__}.{type(e).__qualname__}: {EXCEPTION_TEXT_WITHHELD}"
+             for e in reversed(chain)]
+    return "\n\nDuring or because of it:\n\n".join(parts)
 
 
 def _setup_logging() -> None:
