@@ -27,7 +27,7 @@ from sqlalchemy import Table as SqlTable
 from watchdog.export_spec import Context, Table, columns
 from watchdog.privacy import public_artifact_url
 from watchdog.store import queries
-from watchdog.store.queries_lists import list_counts, marginals, person_table
+from watchdog.store.queries_lists import FACETS, list_counts, marginals, person_table
 
 OBS, SUBJ, CRAWL = queries.OBS, queries.SUBJ, queries.CRAWL
 FIND, ART, SRC, REGIME = queries.FIND, queries.ART, queries.SRC, queries.REGIME
@@ -160,7 +160,7 @@ def listing_count_rows(ctx: Context) -> Iterator[dict[str, Any]]:
     # add up to one total, so one series alone would give away a count another hides.
     counts = _everything(ctx)
     series = {**counts["facets"], "month": counts["by_month"]}
-    for facet in ("province", "circumstance", "performance", "party_type", "status", "month"):
+    for facet in (*FACETS, "month"):
         for row in series[facet]:
             shown = row["persons"]
             yield {"facet": facet, "value": row["value"], "label": row["label"],

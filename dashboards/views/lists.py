@@ -24,11 +24,10 @@ from dashboards.views._common import (
 )
 from dashboards.views._twins import Table, twin_routes
 from watchdog.store import queries
-from watchdog.store.queries_lists import list_counts, marginals, person_table
+from watchdog.store.queries_lists import FACETS, list_counts, marginals, person_table
 
 bp = Blueprint("lists", __name__)
 
-FACETS = ("province", "circumstance", "performance", "party_type", "status")
 FACET_TITLES = {"province": "Province", "circumstance": "Circumstance (2017 Art. 1)",
                 "performance": "Performance", "party_type": "Party", "status": "Status"}
 COMPANY_COLUMNS = ["observation_id", "company_name", "credit_code", "case_code", "province",

@@ -59,7 +59,9 @@ def headline_rows(head: dict[str, Any], run: dict[str, Any] | None) -> list[dict
 def overview() -> Table:
     allow_params()
     eng, k = engine(), k_threshold()
-    head = cached(headline, eng, k)
+    # The persons as /lists.json shows them: the same cached counts, held back alike.
+    head = headline(cached(queries.headline_facts, eng),
+                    cached(list_counts, eng, queries.ListFilter(), k))
     run = queries.current_audit_run(eng)
     by_check = cached(queries.findings_by_check, eng, run["id"]) if run else []
     # Current listings, as the headline counts them and as the audit checked them; as

@@ -57,8 +57,8 @@ OBS, SUBJ, CRAWL = (tables.Observation.__table__, tables.Subject.__table__,
                     tables.Crawl.__table__)
 FIND, ART, RUN = tables.Finding.__table__, tables.Artifact.__table__, tables.AuditRun.__table__
 REGIME, SRC = tables.RegimeVersion.__table__, tables.Source.__table__
-_PERSONS = func.coalesce(func.sum(case((OBS.c.party_type == "person", 1), else_=0)), 0)
-_COMPANIES = func.coalesce(func.sum(case((OBS.c.party_type == "company", 1), else_=0)), 0)
+PERSONS = func.coalesce(func.sum(case((OBS.c.party_type == "person", 1), else_=0)), 0)
+COMPANIES = func.coalesce(func.sum(case((OBS.c.party_type == "company", 1), else_=0)), 0)
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def raw_list_totals(engine: Engine, filt: ListFilter) -> tuple[int, int]:
     """The listings of persons and of companies the filter keeps, unsuppressed (companies may
     be shown as they are; `queries_lists.list_counts` suppresses the persons)."""
     with engine.connect() as conn:
-        persons, companies = conn.execute(select(_PERSONS, _COMPANIES).where(*filt.clauses())).one()
+        persons, companies = conn.execute(select(PERSONS, COMPANIES).where(*filt.clauses())).one()
     return int(persons), int(companies)
 
 
@@ -149,10 +149,10 @@ def raw_listing_counts(engine: Engine, by: str,
                    for i, cid in enumerate(CIRCUMSTANCES)]
         else:
             column = OBS.c["publish_month" if by == "month" else by]
-            stmt = (select(column, _PERSONS, _COMPANIES).where(*filt.clauses())
+            stmt = (select(column, PERSONS, COMPANIES).where(*filt.clauses())
                     .group_by(column).order_by(column))
             raw = [tuple(row) for row in conn.execute(stmt)]
-        persons, _ = conn.execute(select(_PERSONS, _COMPANIES).where(*filt.clauses())).one()
+        persons, _ = conn.execute(select(PERSONS, COMPANIES).where(*filt.clauses())).one()
     rows = [{"value": value, "label": label(by, value), "persons": int(p), "companies": int(c)}
             for value, p, c in raw if p or c]
     return rows, int(persons)

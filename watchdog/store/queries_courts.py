@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from watchdog.store.queries import _PERSONS, OBS, ListFilter, Marginals, raw_listing_counts
+from watchdog.store.queries import OBS, PERSONS, ListFilter, Marginals, raw_listing_counts
 from watchdog.store.queries_lists import list_counts, marginals
 from watchdog.store.suppression import HELD_BACK, suppress_sums
 
@@ -31,7 +31,7 @@ def court_counts(engine: Engine, filt: ListFilter, k: int,
         fixed = marginals(list_counts(engine, filt, k), "province", filt)
     with engine.connect() as conn:
         split = {(court, province): int(n) for court, province, n in conn.execute(
-            select(OBS.c.court, OBS.c.province, _PERSONS).where(*filt.clauses())
+            select(OBS.c.court, OBS.c.province, PERSONS).where(*filt.clauses())
             .group_by(OBS.c.court, OBS.c.province))}
     # Values: the total, each kept province, each court; then, for a court in several
     # provinces (the courts "not recorded" are in all), its persons in each, shown nowhere.

@@ -98,15 +98,14 @@ def _all_listed_persons(filt: ListFilter) -> bool:
             and not (filt.province or filt.circumstance or filt.performance))
 
 
-def headline(engine: Engine, k: int) -> dict[str, Any]:
+def headline(facts: dict[str, Any], everything: dict[str, Any]) -> dict[str, Any]:
     """The overview's headline: `queries.headline_facts` and the persons as /lists.json shows
-    them (listed, removed and in all are its status facet and total), so the two pages hold
-    back the same one."""
-    counts = list_counts(engine, ListFilter(), k)
-    status = {row["value"]: row["persons"] for row in counts["facets"]["status"]}
-    return {**queries.headline_facts(engine), "persons_listed": status.get("listed", 0),
+    them (`everything`: `list_counts` with no filter; listed, removed and in all are its status
+    facet and total), so the two pages hold back the same one."""
+    status = {row["value"]: row["persons"] for row in everything["facets"]["status"]}
+    return {**facts, "persons_listed": status.get("listed", 0),
             "persons_removed": status.get("removed", 0),
-            "persons_total": counts["totals"]["persons"]}
+            "persons_total": everything["totals"]["persons"]}
 
 
 def _sums(persons: int, series: dict[str, list[dict[str, Any]]], filt: ListFilter,
